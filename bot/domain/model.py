@@ -1,0 +1,119 @@
+"""Plain values the whole bot speaks: what we know about a user's photo and what we concluded.
+
+No I/O, no clock: every time is passed in (timezone-aware UTC datetimes).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+
+class PhotoSource(StrEnum):
+    """Tenant photo update source (Graph beta `admin/people/photoUpdateSettings.source`)."""
+
+    CLOUD = "cloud"
+    ON_PREMISES = "onPremises"
+    UNKNOWN = "unknown"  # setting not readable (permission missing, or beta endpoint failing)
+
+
+@dataclass(frozen=True, slots=True)
+class UserProfile:
+    """The Graph user fields a diagnosis needs."""
+
+    id: str  # Entra object id (= Teams aadObjectId)
+    display_name: str
+    upn: str
+    mail: str | None = None
+    preferred_language: str | None = None
+    on_premises_sync_enabled: bool | None = None
+    on_premises_last_sync: datetime | None = None
+    created: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class GraphPhoto:
+    """Photo metadata from `GET /users/{id}/photo` (the master copy). Absent photo = None, not this."""
+
+    etag: str
+    width: int | None = None
+    height: int | None = None
+    content_type: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SharePointPicture:
+    """The SharePoint user profile's picture properties.
+
+    `profile_found=False` means SharePoint has no user profile for the account yet (import pending).
+    """
+
+    profile_found: bool
+    picture_url: str | None = None
+    timestamp: datetime | None = None  # SPS-PictureTimestamp: when SharePoint last made its thumbnails
+    placeholder_state: int | None = None  # SPS-PicturePlaceholderState: 0 = a real picture is shown
+    exchange_sync_state: int | None = None  # SPS-PictureExchangeSyncState: 0 = not pulling from Exchange
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileState:
+    """Everything observed about one user at `observed_at`.
+
+    `photo_changed_at` comes from the photo ledger: when the current photo etag was first seen
+    (None: PhotoSync has never seen an earlier version, so it cannot tell when the photo changed).
+    `graph_error` / `sharepoint_error` hold a short reason when that source could not be read.
+    """
+
+    user_id: str
+    observed_at: datetime
+    user: UserProfile | None = None
+    photo: GraphPhoto | None = None
+    photo_source: PhotoSource = PhotoSource.UNKNOWN
+    sharepoint: SharePointPicture | None = None
+    photo_changed_at: datetime | None = None
+    graph_error: str | None = None
+    sharepoint_error: str | None = None
+
+
+class DiagnosisCase(StrEnum):
+    UNAVAILABLE = "unavailable"  # Graph or SharePoint could not be read: try again later
+    PROFILE_IMPORTING = "profile_importing"  # no SharePoint profile yet (AD import backlog)
+    ON_PREMISES = "on_premises"  # photo managed on-premises: cloud re-sync impossible
+    NO_PHOTO = "no_photo"  # no photo in Entra ID/Exchange
+    SYNC_DISABLED = "sync_disabled"  # SharePoint does not pull the photo from Exchange
+    IN_SYNC = "in_sync"  # SharePoint refreshed after the current photo was set
+    PENDING = "pending"  # photo changed recently; SharePoint still within the expected window
+    STALE = "stale"  # SharePoint beyond the window: offer re-sync
+    CHANGE_TIME_UNKNOWN = "change_time_unknown"  # SharePoint has a photo; we can't tell if it's the current one
+
+
+class StaleCopy(StrEnum):
+    """Which copy the card names as out of date."""
+
+    NONE = "none"
+    SHAREPOINT = "sharepoint"
+    MASTER = "master"  # the Entra ID/Exchange photo itself (missing, or managed elsewhere)
+    UNKNOWN = "unknown"
+
+
+# Timings, each with the certainty DOMAIN.md gives it.
+MICROSOFT_PHOTO_SYNC = timedelta(hours=24)  # Microsoft's troubleshooting article
+FIELD_PHOTO_SYNC = timedelta(hours=72)  # field reports, not a Microsoft commitment
+PROFILE_EDIT_DELAY = timedelta(hours=48)  # "Edit your profile in Microsoft 365"
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnosis:
+    case: DiagnosisCase
+    user_id: str
+    display_name: str | None
+    upn: str | None
+    stale_copy: StaleCopy
+    can_resync: bool  # offer the "Re-sync my photo" button
+    photo_changed_at: datetime | None = None
+    sharepoint_refreshed_at: datetime | None = None
+    expected_by: datetime | None = None  # Microsoft's 24 h after the change
+    expected_by_field: datetime | None = None  # field experience: 72 h after the change
+    overdue_for: timedelta | None = None  # how long past Microsoft's window (STALE)
+    detail: str | None = None  # a short machine reason (error class, property value) for logs/audit

@@ -1,0 +1,41 @@
+"""Adaptive Cards for PhotoSync: pure functions from domain values to card dicts (English and Dutch).
+
+Every card is version 1.5, built with the typed models of `microsoft-teams-cards`, dumped without nulls,
+and carries `fallbackText` and `speak`. The first body element's `id` names the card kind:
+`welcome`, `help`, `diagnosis`, `resync-result`, `error`, `unknown`. No network, no SDK, no clock.
+
+Actions the bot must route (Action.Execute `verb`; the Action.Submit fallback sends the same data,
+whose `action` equals the verb):
+- `diagnose`    data `{"action": "diagnose"}` (+ `"userId"` when checking someone else again)
+- `resyncPhoto` data `{"action": "resyncPhoto", "userId": <Entra object id>}`
+"""
+
+from __future__ import annotations
+
+from .common import CARD_VERSION, PHOTO_SYNC_ARTICLE, PROFILE_SYNC_ARTICLE, VERB_DIAGNOSE, VERB_RESYNC
+from .context import CardContext
+from .diagnosis import diagnosis_card
+from .error import ERROR_REASONS, ErrorReason, error_card
+from .resync import ResyncOutcome, resync_result_card
+from .welcome import help_card, unknown_card, welcome_card
+
+CARD_KINDS = ("welcome", "help", "diagnosis", "resync-result", "error", "unknown")
+
+__all__ = [
+    "CARD_KINDS",
+    "CARD_VERSION",
+    "ERROR_REASONS",
+    "PHOTO_SYNC_ARTICLE",
+    "PROFILE_SYNC_ARTICLE",
+    "VERB_DIAGNOSE",
+    "VERB_RESYNC",
+    "CardContext",
+    "ErrorReason",
+    "ResyncOutcome",
+    "diagnosis_card",
+    "error_card",
+    "help_card",
+    "resync_result_card",
+    "unknown_card",
+    "welcome_card",
+]

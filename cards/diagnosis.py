@@ -1,0 +1,175 @@
+"""The diagnosis card: one verdict per DiagnosisCase, which copy is stale and why, facts, advice, actions.
+
+UNAVAILABLE ("couldn't check right now") is rendered as the `error` card (reason "unavailable") so the
+user meets one consistent "try again later" card whichever path failed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from microsoft_teams.cards import Action, CardElement
+
+from bot.domain.model import Diagnosis, DiagnosisCase
+
+from .common import (
+    Subject,
+    build_card,
+    cap,
+    delve_note,
+    fact_set,
+    format_duration,
+    format_time,
+    heading,
+    learn_more,
+    profile_action,
+    resync_action,
+    text_block,
+    timing_values,
+    title_block,
+)
+from .context import CardContext
+from .error import error_card
+from .strings import t
+
+KIND = "diagnosis"
+
+# Cases in which a master photo exists (so an unknown change time means "first time we see it").
+_PHOTO_EXISTS = frozenset(
+    {
+        DiagnosisCase.PENDING,
+        DiagnosisCase.STALE,
+        DiagnosisCase.IN_SYNC,
+        DiagnosisCase.CHANGE_TIME_UNKNOWN,
+        DiagnosisCase.SYNC_DISABLED,
+    }
+)
+# Cases about SharePoint's sync timing: show the usual timing when no concrete deadline is known.
+_SYNC_TIMING = frozenset({DiagnosisCase.STALE, DiagnosisCase.CHANGE_TIME_UNKNOWN})
+
+
+def subject_name(diagnosis: Diagnosis, ctx: CardContext) -> str:
+    return diagnosis.display_name or diagnosis.upn or t("name.unknown", ctx.lang)
+
+
+def _variant(diagnosis: Diagnosis) -> str:
+    """The string family for the card's title and explanation."""
+    if diagnosis.case is DiagnosisCase.STALE and diagnosis.overdue_for is None:
+        return "stale_placeholder"  # SharePoint shows a placeholder; no change time to count from
+    return diagnosis.case.value
+
+
+def _advice_variant(diagnosis: Diagnosis) -> str:
+    variant = _variant(diagnosis)
+    return "stale" if variant == "stale_placeholder" else variant
+
+
+def _values(diagnosis: Diagnosis, ctx: CardContext, name: str, requested_by: str | None) -> dict[str, Any]:
+    unknown = t("fact.changed.unknown", ctx.lang).lower()
+
+    def when(moment: Any) -> str:
+        return format_time(moment, ctx) if moment is not None else unknown
+
+    return {
+        **timing_values(),
+        "name": name,
+        "bot": ctx.bot_name,
+        "requested_by": requested_by or "",
+        "changed": when(diagnosis.photo_changed_at),
+        "sp_refreshed": when(diagnosis.sharepoint_refreshed_at),
+        "expected_by": when(diagnosis.expected_by),
+        "expected_by_field": when(diagnosis.expected_by_field),
+        "overdue": format_duration(diagnosis.overdue_for, ctx) if diagnosis.overdue_for else unknown,
+    }
+
+
+def _facts(diagnosis: Diagnosis, ctx: CardContext, values: dict[str, Any]) -> list[tuple[str, str]]:
+    lang = ctx.lang
+    case = diagnosis.case
+    if diagnosis.photo_changed_at is not None:
+        changed = format_time(diagnosis.photo_changed_at, ctx)
+    elif case is DiagnosisCase.NO_PHOTO:
+        changed = t("fact.changed.none", lang)
+    elif case in _PHOTO_EXISTS:
+        changed = t("fact.changed.first_seen", lang, bot=ctx.bot_name)
+    else:
+        changed = t("fact.changed.unknown", lang)
+
+    if diagnosis.sharepoint_refreshed_at is not None:
+        refreshed = format_time(diagnosis.sharepoint_refreshed_at, ctx)
+    elif case is DiagnosisCase.PROFILE_IMPORTING:
+        refreshed = t("fact.sp.no_profile", lang)
+    else:
+        refreshed = t("fact.sp.never", lang)
+
+    facts = [
+        (t("fact.stale", lang), t(f"stale.{diagnosis.stale_copy.value}", lang)),
+        (t("fact.changed", lang), changed),
+        (t("fact.sp", lang), refreshed),
+    ]
+    if diagnosis.expected_by is not None:
+        facts.append(
+            (t("fact.expected", lang), t("fact.expected.value", lang, **values, time=values["expected_by"]))
+        )
+        if diagnosis.expected_by_field is not None:
+            field = t("fact.field.value", lang, **values, time=values["expected_by_field"])
+            facts.append((t("fact.field", lang), field))
+    elif case in _SYNC_TIMING:
+        facts.append((t("fact.timing", lang), t("fact.timing.value", lang, **values)))
+    return facts
+
+
+def diagnosis_card(
+    diagnosis: Diagnosis,
+    ctx: CardContext,
+    *,
+    subject: Subject = "self",
+    requested_by: str | None = None,
+) -> dict[str, Any]:
+    """The card explaining `diagnosis` to its subject ("self"), or to someone checking another user ("other")
+    (third person, named; `requested_by` adds a "Requested by …" line)."""
+    if subject not in ("self", "other"):
+        raise ValueError(f"subject must be 'self' or 'other', not {subject!r}")
+    name = subject_name(diagnosis, ctx)
+    if diagnosis.case is DiagnosisCase.UNAVAILABLE:
+        return error_card(
+            ctx,
+            reason_key="unavailable",
+            target_name=name if subject == "other" else None,
+            target_user_id=diagnosis.user_id if subject == "other" else None,
+        )
+
+    lang = ctx.lang
+    values = _values(diagnosis, ctx, name, requested_by)
+    variant = _variant(diagnosis)
+    title = cap(t(f"diag.{variant}.title.{subject}", lang, **values))
+    why = cap(t(f"diag.{variant}.why.{subject}", lang, **values))
+    advice = cap(t(f"diag.{_advice_variant(diagnosis)}.advice.{subject}", lang, **values))
+
+    body: list[CardElement] = [title_block(KIND, title)]
+    if requested_by:
+        body.append(
+            text_block(t("diag.requested_by", lang, **values), subtle=True, small=True, spacing="None")
+        )
+    body += [
+        text_block(why, block_id="why"),
+        fact_set(_facts(diagnosis, ctx, values), block_id="facts"),
+        heading(t("advice.heading", lang)),
+        text_block(advice, block_id="advice", spacing="Small"),
+        delve_note(ctx, subject=subject, name=name),
+        *learn_more(ctx),
+    ]
+
+    actions: list[Action] = []
+    if diagnosis.can_resync:
+        actions.append(resync_action(ctx, diagnosis.user_id, subject=subject, name=name))
+    actions.append(profile_action(ctx, subject=subject, name=name))
+
+    return build_card(
+        ctx,
+        body=body,
+        actions=actions,
+        fallback_text=f"{title}. {why}",
+        speak=title,
+        footer_lines=[t("footer.checked", lang, time=format_time(ctx.now, ctx))],
+    )

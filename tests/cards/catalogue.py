@@ -1,0 +1,155 @@
+"""Every card the bot can send: each kind × each case × each locale × demo on/off × self/other.
+
+`all_cards()` is the single generator the render/schema tests (and later the PNG gallery) iterate.
+Diagnoses come from the real rules (`bot.domain.diagnosis.diagnose`) fed with one profile state per case,
+so the cards are tested on the values the bot will really pass them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.domain.diagnosis import diagnose
+from bot.domain.model import (
+    Diagnosis,
+    DiagnosisCase,
+    GraphPhoto,
+    PhotoSource,
+    ProfileState,
+    SharePointPicture,
+    UserProfile,
+)
+from cards import (
+    ERROR_REASONS,
+    CardContext,
+    ResyncOutcome,
+    diagnosis_card,
+    error_card,
+    help_card,
+    resync_result_card,
+    unknown_card,
+    welcome_card,
+)
+
+NOW = datetime(2025, 3, 4, 9, 30, tzinfo=UTC)
+USER_ID = "53d6c7d3-7bc7-4272-b9e3-4eb50bd7b23b"
+TARGET_NAME = "Megan Bowen"
+REQUESTED_BY = "Alex Wilber"
+PROFILE_URL = "https://contoso-my.sharepoint.com/person.aspx?user=megan%40contoso.com&v=editprofile"
+
+# (name prefix, locale, timezone): UTC readers see "UTC"; en-US gets the 12-hour clock.
+LOCALES: tuple[tuple[str, str | None, str], ...] = (
+    ("en-GB", "en-GB", "UTC"),
+    ("en-US", "en-US", "America/New_York"),
+    ("nl-NL", "nl-NL", "Europe/Amsterdam"),
+)
+# Pairs whose cards must differ in text (same card, English vs Dutch).
+LANGUAGE_PAIRS = (("en-GB", "nl-NL"),)
+
+
+@dataclass(frozen=True, slots=True)
+class CardSample:
+    name: str  # "<locale>[+demo]/<kind>/<variant>"
+    kind: str  # expected id of the first body element
+    locale: str
+    lang: str
+    demo: bool
+    card: dict[str, Any]
+
+
+def _user(**extra: Any) -> UserProfile:
+    return UserProfile(id=USER_ID, display_name=TARGET_NAME, upn="megan@contoso.com", **extra)
+
+
+def _state(**fields: Any) -> ProfileState:
+    fields.setdefault("user", _user())
+    fields.setdefault(
+        "photo", GraphPhoto(etag='W/"photo-2"', width=648, height=648, content_type="image/jpeg")
+    )
+    fields.setdefault("photo_source", PhotoSource.CLOUD)
+    return ProfileState(user_id=USER_ID, observed_at=NOW, **fields)
+
+
+def _sp(timestamp: datetime | None, **extra: Any) -> SharePointPicture:
+    extra.setdefault("placeholder_state", 0 if timestamp else 1)
+    extra.setdefault("exchange_sync_state", 1)
+    return SharePointPicture(
+        profile_found=True, picture_url="https://x/_MThumb.jpg", timestamp=timestamp, **extra
+    )
+
+
+def sample_states() -> dict[str, ProfileState]:
+    """One observed state per diagnosis variant (STALE twice: overdue, and placeholder-only)."""
+    day = timedelta(days=1)
+    return {
+        "unavailable": _state(graph_error="ServiceUnavailable"),
+        "profile_importing": _state(sharepoint=SharePointPicture(profile_found=False)),
+        "on_premises": _state(
+            user=_user(on_premises_sync_enabled=True),
+            photo_source=PhotoSource.ON_PREMISES,
+            sharepoint=_sp(NOW - 40 * day),
+        ),
+        "no_photo": _state(photo=None, sharepoint=_sp(None)),
+        "sync_disabled": _state(
+            sharepoint=_sp(NOW - 9 * day, exchange_sync_state=0), photo_changed_at=NOW - day
+        ),
+        "change_time_unknown": _state(sharepoint=_sp(NOW - 6 * day)),
+        "stale_placeholder": _state(sharepoint=_sp(None)),
+        "in_sync": _state(sharepoint=_sp(NOW - 2 * day), photo_changed_at=NOW - 3 * day),
+        "pending": _state(sharepoint=_sp(NOW - 30 * day), photo_changed_at=NOW - timedelta(hours=3)),
+        "stale": _state(sharepoint=_sp(NOW - 30 * day), photo_changed_at=NOW - 4 * day - timedelta(hours=5)),
+    }
+
+
+def sample_diagnoses() -> dict[str, Diagnosis]:
+    return {variant: diagnose(state, NOW) for variant, state in sample_states().items()}
+
+
+def context(locale: str | None, tz: str, *, demo: bool) -> CardContext:
+    return CardContext(locale=locale, tz=ZoneInfo(tz), now=NOW, demo=demo, profile_edit_url=PROFILE_URL)
+
+
+def _cards_for(ctx: CardContext) -> list[tuple[str, str, dict[str, Any]]]:
+    """(kind, variant, card) for one reader context."""
+    out: list[tuple[str, str, dict[str, Any]]] = [
+        ("welcome", "install", welcome_card(ctx)),
+        ("help", "help", help_card(ctx)),
+        ("unknown", "unknown", unknown_card(ctx)),
+    ]
+    diagnoses = sample_diagnoses()
+    for variant, diagnosis in diagnoses.items():
+        kind = "error" if diagnosis.case is DiagnosisCase.UNAVAILABLE else "diagnosis"
+        out.append((kind, f"diagnosis-{variant}-self", diagnosis_card(diagnosis, ctx)))
+        other = diagnosis_card(diagnosis, ctx, subject="other", requested_by=REQUESTED_BY)
+        out.append((kind, f"diagnosis-{variant}-other", other))
+    for reason in ERROR_REASONS:
+        out.append(("error", f"error-{reason}", error_card(ctx, reason_key=reason)))
+    stale = diagnoses["stale"]
+    at = NOW - timedelta(minutes=5)
+    for outcome in ResyncOutcome:
+        out.append(("resync-result", f"resync-{outcome}-self", resync_result_card(outcome, ctx, at=at)))
+        other = resync_result_card(outcome, ctx, at=at, diagnosis=stale, target_name=TARGET_NAME)
+        out.append(("resync-result", f"resync-{outcome}-other", other))
+    for variant, diagnosis in diagnoses.items():
+        card = resync_result_card(ResyncOutcome.NOT_POSSIBLE, ctx, at=at, diagnosis=diagnosis)
+        out.append(("resync-result", f"resync-not_possible-{variant}", card))
+    return out
+
+
+def card_samples() -> list[CardSample]:
+    samples: list[CardSample] = []
+    for prefix, locale, tz in LOCALES:
+        for demo in (False, True):
+            ctx = context(locale, tz, demo=demo)
+            for kind, variant, card in _cards_for(ctx):
+                name = f"{prefix}{'+demo' if demo else ''}/{kind}/{variant}"
+                samples.append(CardSample(name, kind, prefix, ctx.lang, demo, card))
+    return samples
+
+
+def all_cards() -> list[tuple[str, dict[str, Any]]]:
+    """Every card as (name, card dict), in a stable order."""
+    return [(sample.name, sample.card) for sample in card_samples()]

@@ -1,0 +1,300 @@
+"""Card strings (EN/NL parity) and what the cards say and offer per case."""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.domain.model import DiagnosisCase
+from cards import (
+    PHOTO_SYNC_ARTICLE,
+    PROFILE_SYNC_ARTICLE,
+    CardContext,
+    ResyncOutcome,
+    diagnosis_card,
+    error_card,
+    resync_result_card,
+)
+from cards.common import format_duration, format_time
+from cards.strings import EN, NL, placeholders, t
+from tests.cards.catalogue import NOW, PROFILE_URL, USER_ID, context, sample_diagnoses
+
+# Every placeholder the card code knows how to fill.
+KNOWN_PLACEHOLDERS = {
+    "name",
+    "bot",
+    "time",
+    "date",
+    "n",
+    "changed",
+    "sp_refreshed",
+    "expected_by",
+    "expected_by_field",
+    "overdue",
+    "requested_by",
+    "at",
+    "by",
+    "by_field",
+    "ms_hours",
+    "field_hours",
+    "edit_hours",
+}
+
+EN_UTC = context("en-GB", "UTC", demo=False)
+NL_AMS = context("nl-NL", "Europe/Amsterdam", demo=False)
+
+
+def walk(node: Any) -> Iterator[dict[str, Any]]:
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from walk(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from walk(item)
+
+
+def actions(card: dict[str, Any]) -> list[dict[str, Any]]:
+    return [obj for obj in walk(card) if str(obj.get("type", "")).startswith("Action.")]
+
+
+def text_of(card: dict[str, Any]) -> str:
+    parts = [obj.get("text", "") for obj in walk(card) if obj.get("type") == "TextBlock"]
+    parts += [f"{obj['title']}: {obj['value']}" for obj in walk(card) if "value" in obj and "title" in obj]
+    return "\n".join(parts)
+
+
+def verbs(card: dict[str, Any]) -> list[str]:
+    return [a["verb"] for a in actions(card) if a["type"] == "Action.Execute"]
+
+
+# --- the catalogue -----------------------------------------------------------------------------------
+
+
+def test_both_languages_have_the_same_keys() -> None:
+    assert set(EN) - set(NL) == set(), "missing in Dutch"
+    assert set(NL) - set(EN) == set(), "missing in English"
+
+
+@pytest.mark.parametrize("key", sorted(EN))
+def test_same_placeholders_in_both_languages(key: str) -> None:
+    assert placeholders(EN[key]) == placeholders(NL[key])
+    assert placeholders(EN[key]) <= KNOWN_PLACEHOLDERS
+    for template in (EN[key], NL[key]):
+        list(string.Formatter().parse(template))  # well-formed braces
+        assert template == template.strip() and template
+
+
+def test_dutch_is_translated() -> None:
+    same = {key for key in EN if EN[key] == NL[key] and len(EN[key]) > 12}
+    assert same == set()
+
+
+def test_t_formats_and_ignores_extras() -> None:
+    assert t("action.resync.other", "nl", name="Megan", unused=1) == "Foto van Megan opnieuw synchroniseren"
+    with pytest.raises(KeyError):
+        t("action.resync.other", "en")
+
+
+def test_every_case_has_title_explanation_and_advice() -> None:
+    variants = {case.value for case in DiagnosisCase} - {"unavailable"} | {"stale_placeholder"}
+    for variant in variants:
+        for subject in ("self", "other"):
+            assert f"diag.{variant}.title.{subject}" in EN
+            assert f"diag.{variant}.why.{subject}" in EN
+            if variant != "stale_placeholder":  # shares STALE's advice
+                assert f"diag.{variant}.advice.{subject}" in EN
+
+
+# --- context and formatting --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("locale", "lang"),
+    [
+        (None, "en"),
+        ("en-US", "en"),
+        ("fr-FR", "en"),
+        ("nl", "nl"),
+        ("nl-NL", "nl"),
+        ("nl-BE", "nl"),
+        ("NL_nl", "nl"),
+    ],
+)
+def test_lang_from_locale(locale: str | None, lang: str) -> None:
+    assert context(locale, "UTC", demo=False).lang == lang
+
+
+def test_context_needs_an_aware_now() -> None:
+    with pytest.raises(ValueError, match="timezone-aware"):
+        CardContext(
+            locale=None, tz=ZoneInfo("UTC"), now=datetime(2025, 1, 1), demo=False, profile_edit_url="x"
+        )
+
+
+def test_times_are_relative_local_and_marked_utc_only_in_utc() -> None:
+    assert NOW.hour == 9 and NOW.minute == 30
+    assert format_time(NOW, EN_UTC) == "today at 09:30 UTC"
+    assert format_time(NOW - timedelta(days=1), EN_UTC) == "yesterday at 09:30 UTC"
+    assert format_time(NOW + timedelta(days=1), EN_UTC) == "tomorrow at 09:30 UTC"
+    assert format_time(NOW + timedelta(days=3), EN_UTC) == "7 Mar at 09:30 UTC"
+    assert format_time(datetime(2024, 12, 31, 23, 0, tzinfo=UTC), EN_UTC) == "31 Dec 2024 at 23:00 UTC"
+    assert format_time(NOW, NL_AMS) == "vandaag om 10:30"  # CET, no zone shown
+    assert format_time(NOW - timedelta(days=4), NL_AMS) == "28 feb om 10:30"
+    us = context("en-US", "America/New_York", demo=False)
+    assert format_time(NOW, us) == "today at 4:30 AM"
+    assert format_time(NOW + timedelta(days=5), us) == "Mar 9 at 5:30 AM"  # DST started on 9 Mar
+    with pytest.raises(ValueError):
+        format_time(datetime(2025, 1, 1), EN_UTC)
+
+
+def test_durations() -> None:
+    assert format_duration(timedelta(minutes=20), EN_UTC) == "less than an hour"
+    assert format_duration(timedelta(hours=1), EN_UTC) == "1 hour"
+    assert format_duration(timedelta(hours=30), NL_AMS) == "30 uur"
+    assert format_duration(timedelta(days=3, hours=5), NL_AMS) == "3 dagen"
+
+
+# --- diagnosis cards ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def diagnoses() -> dict[str, Any]:
+    return sample_diagnoses()
+
+
+def test_stale_offers_resync_with_submit_fallback(diagnoses: dict[str, Any]) -> None:
+    card = diagnosis_card(diagnoses["stale"], EN_UTC)
+    resync = card["actions"][0]
+    assert resync["type"] == "Action.Execute" and resync["verb"] == "resyncPhoto"
+    assert resync["data"] == {"action": "resyncPhoto", "userId": USER_ID}
+    assert resync["fallback"] == {
+        "type": "Action.Submit",
+        "title": resync["title"],
+        "data": resync["data"],
+        "style": "positive",
+    }
+    assert resync["title"] == "Re-sync my photo"
+    text = text_of(card)
+    assert "SharePoint's copy" in text and "overdue" in text
+    assert "Microsoft: within 24 h of the change" in text and "up to 72 h" in text
+
+
+def test_pending_has_no_resync_and_gives_microsofts_24_hours(diagnoses: dict[str, Any]) -> None:
+    pending = diagnoses["pending"]
+    card = diagnosis_card(pending, EN_UTC)
+    assert "resyncPhoto" not in verbs(card)
+    text = text_of(card)
+    assert "24 h" in text and "72 h" in text
+    assert format_time(pending.expected_by, EN_UTC) in text  # "tomorrow at 06:30 UTC"
+    assert "open your own profile" in text.lower()
+    nl = text_of(diagnosis_card(pending, NL_AMS))
+    assert "24 uur" in nl and "72 uur" in nl
+
+
+@pytest.mark.parametrize(
+    "variant", ["on_premises", "no_photo", "in_sync", "pending", "sync_disabled", "profile_importing"]
+)
+def test_no_resync_button_where_it_cannot_help(variant: str, diagnoses: dict[str, Any]) -> None:
+    for subject in ("self", "other"):
+        card = diagnosis_card(diagnoses[variant], EN_UTC, subject=subject)
+        assert "resyncPhoto" not in verbs(card)
+
+
+def test_case_specific_wording(diagnoses: dict[str, Any]) -> None:
+    on_prem = text_of(diagnosis_card(diagnoses["on_premises"], EN_UTC))
+    assert "Active Directory" in on_prem and "re-sync can't help" in on_prem
+    importing = text_of(diagnosis_card(diagnoses["profile_importing"], EN_UTC))
+    assert "batches" in importing and "48 hours" in importing and "no fixed time" in importing
+    disabled = text_of(diagnosis_card(diagnoses["sync_disabled"], EN_UTC))
+    assert "Exchange Online licence" in disabled and "Allow users to edit" in disabled
+    in_sync = text_of(diagnosis_card(diagnoses["in_sync"], EN_UTC))
+    assert "private browser window" in in_sync and "sign out" in in_sync
+    unknown = diagnosis_card(diagnoses["change_time_unknown"], EN_UTC)
+    assert "Unknown — first time PhotoSync sees this photo" in text_of(unknown)
+    assert "resyncPhoto" in verbs(unknown)
+
+
+def test_profile_and_learn_more_links(diagnoses: dict[str, Any]) -> None:
+    card = diagnosis_card(diagnoses["in_sync"], EN_UTC)
+    urls = {a["title"]: a["url"] for a in actions(card) if a["type"] == "Action.OpenUrl"}
+    assert urls["Update my profile (Delve)"] == PROFILE_URL
+    assert set(urls.values()) == {PROFILE_URL, PHOTO_SYNC_ARTICLE, PROFILE_SYNC_ARTICLE}
+    assert "Delve was retired" in text_of(card)
+    learn = [obj for obj in walk(card) if obj.get("id") == "learn-more"]
+    assert len(learn) == 1 and learn[0]["type"] == "ActionSet"
+
+
+def test_helpdesk_variant_is_third_person(diagnoses: dict[str, Any]) -> None:
+    card = diagnosis_card(diagnoses["stale"], EN_UTC, subject="other", requested_by="Alex Wilber")
+    assert card["body"][0]["text"] == "SharePoint still shows Megan Bowen's old photo"
+    assert card["actions"][0]["title"] == "Re-sync Megan Bowen's photo"
+    assert card["actions"][0]["data"]["userId"] == USER_ID
+    text = text_of(card)
+    assert "Requested by Alex Wilber" in text
+    assert " your photo" not in text.lower().replace("update my profile", "")
+    nl = diagnosis_card(diagnoses["stale"], NL_AMS, subject="other")
+    assert nl["actions"][0]["title"] == "Foto van Megan Bowen opnieuw synchroniseren"
+
+
+def test_unavailable_is_the_error_card_with_try_again(diagnoses: dict[str, Any]) -> None:
+    card = diagnosis_card(diagnoses["unavailable"], EN_UTC)
+    assert card["body"][0]["id"] == "error"
+    assert card["body"][0]["text"] == "I couldn't check your photo right now"
+    assert card["actions"][0]["verb"] == "diagnose" and card["actions"][0]["title"] == "Try again"
+    assert "try again later" in text_of(card).lower()
+    other = diagnosis_card(diagnoses["unavailable"], EN_UTC, subject="other")
+    assert other["actions"][0]["data"] == {"action": "diagnose", "userId": USER_ID}
+
+
+def test_bad_arguments_are_refused(diagnoses: dict[str, Any]) -> None:
+    with pytest.raises(ValueError):
+        diagnosis_card(diagnoses["stale"], EN_UTC, subject="them")  # type: ignore[arg-type]
+    with pytest.raises(ValueError):
+        error_card(EN_UTC, reason_key="nope")  # type: ignore[arg-type]
+
+
+# --- re-sync results ---------------------------------------------------------------------------------
+
+
+def test_resync_requested_says_when_and_what_next() -> None:
+    at = NOW - timedelta(minutes=5)
+    card = resync_result_card(ResyncOutcome.REQUESTED, EN_UTC, at=at)
+    assert card["body"][0]["id"] == "resync-result"
+    text = text_of(card)
+    assert "re-submitted your photo to Microsoft 365 today at 09:25 UTC" in text
+    assert "expect it by tomorrow at 09:25 UTC" in text  # Microsoft's 24 h
+    assert "until 7 Mar at 09:25 UTC" in text  # field reports' 72 h
+    assert "open your own profile" in text
+    assert [a["url"] for a in actions(card)] == [PROFILE_URL]
+
+
+def test_resync_cooldown_failed_refused_not_possible(diagnoses: dict[str, Any]) -> None:
+    at = NOW - timedelta(hours=2)
+    cooldown = text_of(resync_result_card("cooldown", NL_AMS, at=at))  # type: ignore[arg-type]
+    assert "vandaag om 08:30 al" in cooldown
+    failed = resync_result_card(
+        ResyncOutcome.FAILED, EN_UTC, at=at, diagnosis=diagnoses["stale"], target_name="Megan Bowen"
+    )
+    assert failed["body"][0]["text"] == "I couldn't re-submit Megan Bowen's photo"
+    assert "try again later" in text_of(failed).lower()
+    assert failed["actions"][0]["data"] == {"action": "diagnose", "userId": USER_ID}
+    refused = resync_result_card(ResyncOutcome.REFUSED, EN_UTC, at=at)
+    assert refused["body"][0]["text"] == "You can only re-sync your own photo"
+    on_prem = resync_result_card(
+        ResyncOutcome.NOT_POSSIBLE, EN_UTC, at=at, diagnosis=diagnoses["on_premises"]
+    )
+    assert "on-premises Active Directory" in text_of(on_prem)
+    generic = resync_result_card(ResyncOutcome.NOT_POSSIBLE, EN_UTC, at=at)
+    assert "doesn't allow a re-sync" in text_of(generic)
+
+
+def test_demo_footer_on_every_kind() -> None:
+    demo = context("nl-NL", "Europe/Amsterdam", demo=True)
+    card = resync_result_card(ResyncOutcome.REFUSED, demo, at=NOW)
+    assert card["body"][-1]["text"] == "Demogegevens — niet je echte tenant"
