@@ -34,18 +34,10 @@ from .strings import t
 
 KIND = "diagnosis"
 
-# Cases in which a master photo exists (so an unknown change time means "first time we see it").
-_PHOTO_EXISTS = frozenset(
-    {
-        DiagnosisCase.PENDING,
-        DiagnosisCase.STALE,
-        DiagnosisCase.IN_SYNC,
-        DiagnosisCase.CHANGE_TIME_UNKNOWN,
-        DiagnosisCase.SYNC_DISABLED,
-    }
-)
 # Cases about SharePoint's sync timing: show the usual timing when no concrete deadline is known.
 _SYNC_TIMING = frozenset({DiagnosisCase.STALE, DiagnosisCase.CHANGE_TIME_UNKNOWN})
+# Variants that share another variant's advice.
+_ADVICE_OF = {"stale_placeholder": "stale"}
 
 
 def subject_name(diagnosis: Diagnosis, ctx: CardContext) -> str:
@@ -56,12 +48,28 @@ def _variant(diagnosis: Diagnosis) -> str:
     """The string family for the card's title and explanation."""
     if diagnosis.case is DiagnosisCase.STALE and diagnosis.overdue_for is None:
         return "stale_placeholder"  # SharePoint shows a placeholder; no change time to count from
+    if diagnosis.case is DiagnosisCase.CHANGE_TIME_UNKNOWN and diagnosis.photo_changed_at is not None:
+        return "change_time_gap"  # SharePoint refreshed between the sightings of the old and new photo
     return diagnosis.case.value
 
 
 def _advice_variant(diagnosis: Diagnosis) -> str:
     variant = _variant(diagnosis)
-    return "stale" if variant == "stale_placeholder" else variant
+    return _ADVICE_OF.get(variant, variant)
+
+
+def _sharepoint_behind_on_premises(diagnosis: Diagnosis) -> bool:
+    """ON_PREMISES, and SharePoint last refreshed before PhotoSync first saw the current photo: opening the
+    profile may refresh SharePoint's copy, which needs no change on-premises."""
+    changed, refreshed = diagnosis.photo_changed_at, diagnosis.sharepoint_refreshed_at
+    return (
+        diagnosis.case is DiagnosisCase.ON_PREMISES
+        and diagnosis.has_photo
+        and diagnosis.sharepoint_read
+        and changed is not None
+        and refreshed is not None
+        and refreshed < changed
+    )
 
 
 def _values(diagnosis: Diagnosis, ctx: CardContext, name: str, requested_by: str | None) -> dict[str, Any]:
@@ -88,14 +96,14 @@ def _facts(diagnosis: Diagnosis, ctx: CardContext, values: dict[str, Any]) -> li
     case = diagnosis.case
     if diagnosis.photo_changed_at is not None:
         changed = format_time(diagnosis.photo_changed_at, ctx)
-    elif case is DiagnosisCase.NO_PHOTO:
+    elif not diagnosis.has_photo:
         changed = t("fact.changed.none", lang)
-    elif case in _PHOTO_EXISTS:
-        changed = t("fact.changed.first_seen", lang, bot=ctx.bot_name)
     else:
-        changed = t("fact.changed.unknown", lang)
+        changed = t("fact.changed.first_seen", lang, bot=ctx.bot_name)
 
-    if diagnosis.sharepoint_refreshed_at is not None:
+    if not diagnosis.sharepoint_read:
+        refreshed = t("fact.sp.unavailable", lang)
+    elif diagnosis.sharepoint_refreshed_at is not None:
         refreshed = format_time(diagnosis.sharepoint_refreshed_at, ctx)
     elif case is DiagnosisCase.PROFILE_IMPORTING:
         refreshed = t("fact.sp.no_profile", lang)
@@ -104,7 +112,7 @@ def _facts(diagnosis: Diagnosis, ctx: CardContext, values: dict[str, Any]) -> li
 
     facts = [
         (t("fact.stale", lang), t(f"stale.{diagnosis.stale_copy.value}", lang)),
-        (t("fact.changed", lang), changed),
+        (t("fact.changed", lang, bot=ctx.bot_name), changed),
         (t("fact.sp", lang), refreshed),
     ]
     if diagnosis.expected_by is not None:
@@ -156,6 +164,11 @@ def diagnosis_card(
         fact_set(_facts(diagnosis, ctx, values), block_id="facts"),
         heading(t("advice.heading", lang)),
         text_block(advice, block_id="advice", spacing="Small"),
+    ]
+    if _sharepoint_behind_on_premises(diagnosis):
+        refresh = cap(t(f"diag.on_premises.sp_refresh.{subject}", lang, **values))
+        body.append(text_block(refresh, block_id="sp-refresh", spacing="Small"))
+    body += [
         delve_note(ctx, subject=subject, name=name),
         *learn_more(ctx),
     ]

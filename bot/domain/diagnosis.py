@@ -3,6 +3,11 @@
 Pure: `diagnose(state, now)` reads nothing but its arguments. The order of the rules is the order of the
 checks below; the first that applies wins. Timings are DOMAIN.md's: 24 h per Microsoft, up to 72 h in the
 field; cards word each with that certainty.
+
+PhotoSync only knows when it first saw the current photo (`photo_changed_at`) and, when recorded, when it
+last saw the previous one (`photo_previous_seen_at`): the real change lies in between. A SharePoint refresh
+inside that gap may or may not have picked up the new photo, so it is CHANGE_TIME_UNKNOWN, never PENDING
+or STALE.
 """
 
 from __future__ import annotations
@@ -19,12 +24,22 @@ from .model import (
     StaleCopy,
 )
 
+# `detail` values (short machine reasons for logs/audit) that tell variants of one case apart.
+DETAIL_PLACEHOLDER = "placeholder shown"  # STALE: a placeholder and no known change time to count from
+DETAIL_OVERDUE = "overdue"  # STALE: past Microsoft's window after a known change
+DETAIL_NO_CHANGE_TIME = "change time unknown"  # CHANGE_TIME_UNKNOWN: no earlier version seen
+DETAIL_IN_GAP = "sharepoint refreshed between photo versions"  # CHANGE_TIME_UNKNOWN: refresh inside the gap
+DETAIL_SYNC_DISABLED = "SPS-PictureExchangeSyncState=0"
+
 
 def diagnose(state: ProfileState, now: datetime) -> Diagnosis:
     user = state.user
-    sp = state.sharepoint
+    sharepoint_ok = state.sharepoint_error is None and state.sharepoint is not None
+    sp = state.sharepoint if sharepoint_ok else None
     changed = state.photo_changed_at
+    previous_seen = state.photo_previous_seen_at
     sp_time = sp.timestamp if sp else None
+    has_photo = state.photo is not None
 
     def result(case: DiagnosisCase, stale: StaleCopy, can_resync: bool, **extra: object) -> Diagnosis:
         return Diagnosis(
@@ -34,53 +49,72 @@ def diagnose(state: ProfileState, now: datetime) -> Diagnosis:
             upn=user.upn if user else None,
             stale_copy=stale,
             can_resync=can_resync,
-            photo_changed_at=changed if state.photo else None,
+            has_photo=has_photo,
+            sharepoint_read=sharepoint_ok,
+            photo_changed_at=changed if has_photo else None,
             sharepoint_refreshed_at=sp_time,
             **extra,  # type: ignore[arg-type]
         )
 
-    # 1. We could not read what we need: say so honestly.
+    # 1. Graph could not be read: we know nothing about the master photo. Say so honestly.
     if state.graph_error is not None or user is None:
-        return result(DiagnosisCase.UNAVAILABLE, StaleCopy.UNKNOWN, False, detail=state.graph_error or "no user")
-    if state.sharepoint_error is not None or sp is None:
         return result(
-            DiagnosisCase.UNAVAILABLE, StaleCopy.UNKNOWN, False, detail=state.sharepoint_error or "no sharepoint"
+            DiagnosisCase.UNAVAILABLE, StaleCopy.UNKNOWN, False, detail=state.graph_error or "no user"
         )
 
-    # 2. SharePoint has no profile for the account yet: the profile import has not reached it.
-    if not sp.profile_found:
+    # 2. SharePoint answered, without a profile for the account: the profile import has not reached it.
+    if sp is not None and not sp.profile_found:
         return result(DiagnosisCase.PROFILE_IMPORTING, StaleCopy.SHAREPOINT, False)
 
+    # Rules 3 and 4 need nothing from SharePoint; if it failed, the detail says so.
+    sharepoint_failure = None if sharepoint_ok else f"sharepoint: {state.sharepoint_error or 'not read'}"
+
     # 3. The tenant takes photos from on-premises AD and this user is synced: cloud changes are blocked.
-    on_premises = state.photo_source is PhotoSource.ON_PREMISES and bool(user.on_premises_sync_enabled)
-    if on_premises:
-        return result(DiagnosisCase.ON_PREMISES, StaleCopy.MASTER, False)
+    if state.photo_source is PhotoSource.ON_PREMISES and bool(user.on_premises_sync_enabled):
+        return result(DiagnosisCase.ON_PREMISES, StaleCopy.MASTER, False, detail=sharepoint_failure)
 
     # 4. No master photo at all: nothing for SharePoint to copy.
-    if state.photo is None:
-        return result(DiagnosisCase.NO_PHOTO, StaleCopy.MASTER, False)
+    if not has_photo:
+        return result(DiagnosisCase.NO_PHOTO, StaleCopy.MASTER, False, detail=sharepoint_failure)
 
-    # 5. SharePoint does not pull this user's photo from Exchange (no EXO licence, or Picture not editable).
-    if sp.exchange_sync_state == 0:
+    # 5. Everything below compares with SharePoint's copy: without it, we cannot tell.
+    if sp is None:
         return result(
-            DiagnosisCase.SYNC_DISABLED, StaleCopy.SHAREPOINT, False, detail="SPS-PictureExchangeSyncState=0"
+            DiagnosisCase.UNAVAILABLE,
+            StaleCopy.UNKNOWN,
+            False,
+            detail=state.sharepoint_error or "no sharepoint",
         )
 
     shows_real_picture = sp.placeholder_state in (0, None) and sp_time is not None
 
-    # 6. We do not know when the current photo was set (first time PhotoSync sees this version).
-    if changed is None:
-        if shows_real_picture:
-            return result(DiagnosisCase.CHANGE_TIME_UNKNOWN, StaleCopy.UNKNOWN, True)
-        return result(DiagnosisCase.STALE, StaleCopy.SHAREPOINT, True, detail="placeholder shown")
-
-    # 7. SharePoint made its thumbnails after the current photo was set.
-    if shows_real_picture and sp_time is not None and sp_time >= changed:
+    # 6. SharePoint made its thumbnails at or after PhotoSync first saw the current photo.
+    if changed is not None and shows_real_picture and sp_time is not None and sp_time >= changed:
         return result(DiagnosisCase.IN_SYNC, StaleCopy.NONE, False)
+
+    # 7. SharePoint does not pull this user's photo from Exchange (no EXO licence, or Picture not editable).
+    #    After IN_SYNC: a copy that is already current is fine, whatever the sync state.
+    if sp.exchange_sync_state == 0:
+        return result(DiagnosisCase.SYNC_DISABLED, StaleCopy.SHAREPOINT, False, detail=DETAIL_SYNC_DISABLED)
+
+    # 8. We cannot tell whether SharePoint's copy is the current photo: PhotoSync sees this version for the
+    #    first time, or SharePoint refreshed between the last sighting of the previous version and the first
+    #    of this one.
+    in_gap = (
+        changed is not None
+        and previous_seen is not None
+        and sp_time is not None
+        and previous_seen < sp_time < changed
+    )
+    if changed is None or in_gap:
+        if shows_real_picture:
+            detail = DETAIL_IN_GAP if in_gap else DETAIL_NO_CHANGE_TIME
+            return result(DiagnosisCase.CHANGE_TIME_UNKNOWN, StaleCopy.UNKNOWN, True, detail=detail)
+        return result(DiagnosisCase.STALE, StaleCopy.SHAREPOINT, True, detail=DETAIL_PLACEHOLDER)
 
     expected_by = changed + MICROSOFT_PHOTO_SYNC
     expected_by_field = changed + FIELD_PHOTO_SYNC
-    # 8. Changed recently: SharePoint is still within Microsoft's stated window.
+    # 9. Changed recently: SharePoint is still within Microsoft's stated window.
     if now < expected_by:
         return result(
             DiagnosisCase.PENDING,
@@ -89,7 +123,7 @@ def diagnose(state: ProfileState, now: datetime) -> Diagnosis:
             expected_by=expected_by,
             expected_by_field=expected_by_field,
         )
-    # 9. Past the window: SharePoint's copy is stale; offer the re-sync.
+    # 10. Past the window: SharePoint's copy is stale; offer the re-sync.
     return result(
         DiagnosisCase.STALE,
         StaleCopy.SHAREPOINT,
@@ -97,4 +131,5 @@ def diagnose(state: ProfileState, now: datetime) -> Diagnosis:
         expected_by=expected_by,
         expected_by_field=expected_by_field,
         overdue_for=now - expected_by,
+        detail=DETAIL_OVERDUE,
     )

@@ -60,8 +60,11 @@ class SharePointPicture:
 class ProfileState:
     """Everything observed about one user at `observed_at`.
 
-    `photo_changed_at` comes from the photo ledger: when the current photo etag was first seen
-    (None: PhotoSync has never seen an earlier version, so it cannot tell when the photo changed).
+    Both photo times come from the photo ledger. `photo_changed_at`: when PhotoSync first saw the current
+    photo etag (None: PhotoSync has never seen an earlier version, so it cannot tell when the photo
+    changed). `photo_previous_seen_at`: the last time PhotoSync saw the previous version. The real change
+    therefore happened somewhere in (photo_previous_seen_at, photo_changed_at]; PhotoSync never knows the
+    exact moment. None: no previous sighting recorded, and `photo_changed_at` is taken as the change time.
     `graph_error` / `sharepoint_error` hold a short reason when that source could not be read.
     """
 
@@ -72,6 +75,7 @@ class ProfileState:
     photo_source: PhotoSource = PhotoSource.UNKNOWN
     sharepoint: SharePointPicture | None = None
     photo_changed_at: datetime | None = None
+    photo_previous_seen_at: datetime | None = None
     graph_error: str | None = None
     sharepoint_error: str | None = None
 
@@ -85,7 +89,9 @@ class DiagnosisCase(StrEnum):
     IN_SYNC = "in_sync"  # SharePoint refreshed after the current photo was set
     PENDING = "pending"  # photo changed recently; SharePoint still within the expected window
     STALE = "stale"  # SharePoint beyond the window: offer re-sync
-    CHANGE_TIME_UNKNOWN = "change_time_unknown"  # SharePoint has a photo; we can't tell if it's the current one
+    # SharePoint shows a picture, but we can't tell if it is the current one (change time unknown, or
+    # SharePoint refreshed between PhotoSync's last sighting of the previous photo and its first of this one)
+    CHANGE_TIME_UNKNOWN = "change_time_unknown"
 
 
 class StaleCopy(StrEnum):
@@ -111,7 +117,10 @@ class Diagnosis:
     upn: str | None
     stale_copy: StaleCopy
     can_resync: bool  # offer the "Re-sync my photo" button
-    photo_changed_at: datetime | None = None
+    has_photo: bool  # a master photo exists in Entra ID/Exchange (False also when Graph could not be read)
+    sharepoint_read: bool  # SharePoint's picture properties were read (False: its facts are unknown)
+    photo_changed_at: datetime | None = None  # when PhotoSync first saw the current photo (the change is
+    # at or before this moment); None when there is no photo or PhotoSync has no earlier sighting
     sharepoint_refreshed_at: datetime | None = None
     expected_by: datetime | None = None  # Microsoft's 24 h after the change
     expected_by_field: datetime | None = None  # field experience: 72 h after the change

@@ -90,13 +90,14 @@ EN: dict[str, str] = {
     "error.user_not_found": "I couldn't find this account in your organisation's directory. Nothing was "
     "changed. If the account is new, try again later; otherwise contact IT.",
     # --- diagnosis: facts ------------------------------------------------------------------------------
-    "fact.changed": "Photo last changed",
+    "fact.changed": "Photo changed (first seen by {bot})",
     "fact.changed.first_seen": "Unknown — first time {bot} sees this photo",
     "fact.changed.unknown": "Unknown",
     "fact.changed.none": "No photo",
     "fact.sp": "SharePoint last refreshed",
     "fact.sp.never": "Not yet",
     "fact.sp.no_profile": "No SharePoint profile yet",
+    "fact.sp.unavailable": "Couldn't read SharePoint just now",
     "fact.stale": "Out-of-date copy",
     "stale.none": "None — both copies match",
     "stale.sharepoint": "SharePoint's copy",
@@ -112,11 +113,11 @@ EN: dict[str, str] = {
     "diag.pending.title.self": "Your new photo is on its way to SharePoint",
     "diag.pending.title.other": "{name}'s new photo is on its way to SharePoint",
     "diag.pending.why.self": "Your Microsoft 365 photo (the master copy) is up to date. SharePoint keeps its "
-    "own copy and hasn't refreshed it since your photo changed {changed} — that is still within the time "
-    "Microsoft gives it.",
+    "own copy and hasn't refreshed it since your photo changed ({bot} first saw the new photo {changed}) — "
+    "counted from then, that is still within the time Microsoft gives it.",
     "diag.pending.why.other": "{name}'s Microsoft 365 photo (the master copy) is up to date. SharePoint "
-    "keeps its own copy and hasn't refreshed it since the photo changed {changed} — that is still within the "
-    "time Microsoft gives it.",
+    "keeps its own copy and hasn't refreshed it since the photo changed ({bot} first saw the new photo "
+    "{changed}) — counted from then, that is still within the time Microsoft gives it.",
     "diag.pending.advice.self": "Open your own profile (for example with “Update my profile” below, in a "
     "private browser window to avoid cached pictures): that makes SharePoint try a photo sync. Microsoft "
     "says to expect it by {expected_by}; field reports say it can take until {expected_by_field}.",
@@ -125,11 +126,11 @@ EN: dict[str, str] = {
     "diag.stale.title.self": "SharePoint still shows your old photo",
     "diag.stale.title.other": "SharePoint still shows {name}'s old photo",
     "diag.stale.why.self": "Your Microsoft 365 photo (the master copy) is current, but SharePoint's own copy "
-    "is out of date. Your photo changed {changed}; Microsoft says SharePoint picks a change up within "
-    "{ms_hours} hours, so it is {overdue} overdue.",
+    "is out of date. {bot} first saw your new photo {changed}; Microsoft says SharePoint picks a change up "
+    "within {ms_hours} hours, so it is at least {overdue} overdue.",
     "diag.stale.why.other": "{name}'s Microsoft 365 photo (the master copy) is current, but SharePoint's own "
-    "copy is out of date. The photo changed {changed}; Microsoft says SharePoint picks a change up within "
-    "{ms_hours} hours, so it is {overdue} overdue.",
+    "copy is out of date. {bot} first saw the new photo {changed}; Microsoft says SharePoint picks a change "
+    "up within {ms_hours} hours, so it is at least {overdue} overdue.",
     "diag.stale.advice.self": "Re-sync your photo: I'll re-submit it so SharePoint makes fresh copies. Then "
     "open your own profile (a private browser window avoids cached pictures) to make SharePoint try the "
     "sync.",
@@ -153,6 +154,14 @@ EN: dict[str, str] = {
     "change it there yourself if you're allowed to.",
     "diag.on_premises.advice.other": "Change {name}'s photo in the on-premises Active Directory (or ask the "
     "team that manages it).",
+    "diag.on_premises.sp_refresh.self": "SharePoint last refreshed its own copy {sp_refreshed}, before {bot} "
+    "first saw your current photo ({changed}), so SharePoint may still show an older one. Opening your own "
+    "profile makes SharePoint try to refresh its copy: that needs no change on-premises. Only the Microsoft "
+    "365 photo itself has to change there.",
+    "diag.on_premises.sp_refresh.other": "SharePoint last refreshed its own copy {sp_refreshed}, before "
+    "{bot} first saw {name}'s current photo ({changed}), so SharePoint may still show an older one. "
+    "{name} can make SharePoint try to refresh it by opening their own profile: that needs no change "
+    "on-premises. Only the Microsoft 365 photo itself has to change there.",
     "diag.profile_importing.title.self": "SharePoint hasn't imported your profile yet",
     "diag.profile_importing.title.other": "SharePoint hasn't imported {name}'s profile yet",
     "diag.profile_importing.why.self": "SharePoint has no user profile for you yet, so it has no copy of "
@@ -192,10 +201,10 @@ EN: dict[str, str] = {
     "add one. SharePoint then picks it up (Microsoft: within {ms_hours} hours).",
     "diag.in_sync.title.self": "Your photo is up to date",
     "diag.in_sync.title.other": "{name}'s photo is up to date",
-    "diag.in_sync.why.self": "Both copies match: SharePoint refreshed its copy {sp_refreshed}, after your "
-    "current photo was set {changed}.",
-    "diag.in_sync.why.other": "Both copies match: SharePoint refreshed its copy {sp_refreshed}, after "
-    "{name}'s current photo was set {changed}.",
+    "diag.in_sync.why.self": "Both copies match: SharePoint refreshed its copy {sp_refreshed}, after {bot} "
+    "first saw your current photo ({changed}).",
+    "diag.in_sync.why.other": "Both copies match: SharePoint refreshed its copy {sp_refreshed}, after {bot} "
+    "first saw {name}'s current photo ({changed}).",
     "diag.in_sync.advice.self": "If an app still shows your old photo, it is showing a cached copy. Try a "
     "private browser window, or sign out and back in.",
     "diag.in_sync.advice.other": "If an app still shows {name}'s old photo, it is showing a cached copy. A "
@@ -208,6 +217,20 @@ EN: dict[str, str] = {
     "diag.change_time_unknown.why.other": "SharePoint last refreshed {name}'s photo {sp_refreshed}. {bot} is "
     "seeing the current photo for the first time, so I can't tell when it changed: if it changed after that "
     "time, the change hasn't reached SharePoint yet.",
+    "diag.change_time_gap.title.self": "I can't tell if SharePoint has your latest photo",
+    "diag.change_time_gap.title.other": "I can't tell if SharePoint has {name}'s latest photo",
+    "diag.change_time_gap.why.self": "SharePoint last refreshed your photo {sp_refreshed}, and your photo "
+    "changed around then: {bot} first saw the current one {changed}, but last saw the previous one before "
+    "SharePoint's refresh. So I can't tell whether SharePoint copied your new photo or the old one.",
+    "diag.change_time_gap.why.other": "SharePoint last refreshed {name}'s photo {sp_refreshed}, and the "
+    "photo changed around then: {bot} first saw the current one {changed}, but last saw the previous one "
+    "before SharePoint's refresh. So I can't tell whether SharePoint copied the new photo or the old one.",
+    "diag.change_time_gap.advice.self": "If SharePoint still shows your old photo, re-sync it: I'll "
+    "re-submit it so SharePoint makes fresh copies. If it shows your new one, SharePoint is up to date and "
+    "an old photo in an app is a cached copy.",
+    "diag.change_time_gap.advice.other": "If SharePoint still shows {name}'s old photo, re-sync it: I'll "
+    "re-submit it so SharePoint makes fresh copies. If it shows the new one, SharePoint is up to date and an "
+    "old photo in an app is a cached copy.",
     "diag.change_time_unknown.advice.self": "If your new photo is more recent than that, re-sync it: I'll "
     "re-submit it so SharePoint makes fresh copies. If you haven't changed it since, SharePoint is up to "
     "date and an old photo in an app is a cached copy.",

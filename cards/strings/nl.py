@@ -93,13 +93,14 @@ NL: dict[str, str] = {
     "error.user_not_found": "Ik kon dit account niet vinden in de directory van je organisatie. Er is niets "
     "gewijzigd. Is het account nieuw, probeer het dan later opnieuw; neem anders contact op met IT.",
     # --- diagnose: feiten ------------------------------------------------------------------------------
-    "fact.changed": "Foto laatst gewijzigd",
+    "fact.changed": "Foto gewijzigd (voor het eerst gezien door {bot})",
     "fact.changed.first_seen": "Onbekend — {bot} ziet deze foto voor het eerst",
     "fact.changed.unknown": "Onbekend",
     "fact.changed.none": "Geen foto",
     "fact.sp": "SharePoint laatst bijgewerkt",
     "fact.sp.never": "Nog niet",
     "fact.sp.no_profile": "Nog geen SharePoint-profiel",
+    "fact.sp.unavailable": "SharePoint kon nu niet worden gelezen",
     "fact.stale": "Verouderde kopie",
     "stale.none": "Geen — beide kopieën komen overeen",
     "stale.sharepoint": "De kopie van SharePoint",
@@ -116,11 +117,12 @@ NL: dict[str, str] = {
     "diag.pending.title.self": "Je nieuwe foto is onderweg naar SharePoint",
     "diag.pending.title.other": "De nieuwe foto van {name} is onderweg naar SharePoint",
     "diag.pending.why.self": "Je foto in Microsoft 365 (het origineel) is actueel. SharePoint bewaart een "
-    "eigen kopie en heeft die nog niet vernieuwd sinds je foto {changed} veranderde — dat valt nog binnen de "
-    "tijd die Microsoft ervoor geeft.",
+    "eigen kopie en heeft die nog niet vernieuwd sinds je foto veranderde ({bot} zag de nieuwe foto voor het "
+    "eerst {changed}) — vanaf dan gerekend valt dat nog binnen de tijd die Microsoft ervoor geeft.",
     "diag.pending.why.other": "De foto van {name} in Microsoft 365 (het origineel) is actueel. SharePoint "
-    "bewaart een eigen kopie en heeft die nog niet vernieuwd sinds de foto {changed} veranderde — dat valt "
-    "nog binnen de tijd die Microsoft ervoor geeft.",
+    "bewaart een eigen kopie en heeft die nog niet vernieuwd sinds de foto veranderde ({bot} zag de nieuwe "
+    "foto voor het eerst {changed}) — vanaf dan gerekend valt dat nog binnen de tijd die Microsoft ervoor "
+    "geeft.",
     "diag.pending.advice.self": "Open je eigen profiel (bijvoorbeeld met “Mijn profiel bijwerken” hieronder, "
     "in een privévenster om oude foto's uit de cache te vermijden): dan probeert SharePoint je foto te "
     "synchroniseren. Volgens Microsoft is hij er uiterlijk {expected_by}; in de praktijk kan het duren tot "
@@ -131,11 +133,11 @@ NL: dict[str, str] = {
     "diag.stale.title.self": "SharePoint toont nog je oude foto",
     "diag.stale.title.other": "SharePoint toont nog de oude foto van {name}",
     "diag.stale.why.self": "Je foto in Microsoft 365 (het origineel) is actueel, maar de eigen kopie van "
-    "SharePoint is verouderd. Je foto veranderde {changed}; volgens Microsoft pikt SharePoint een wijziging "
-    "binnen {ms_hours} uur op, dus het is nu {overdue} te laat.",
+    "SharePoint is verouderd. {bot} zag je nieuwe foto voor het eerst {changed}; volgens Microsoft pikt "
+    "SharePoint een wijziging binnen {ms_hours} uur op, dus het is nu minstens {overdue} te laat.",
     "diag.stale.why.other": "De foto van {name} in Microsoft 365 (het origineel) is actueel, maar de eigen "
-    "kopie van SharePoint is verouderd. De foto veranderde {changed}; volgens Microsoft pikt SharePoint een "
-    "wijziging binnen {ms_hours} uur op, dus het is nu {overdue} te laat.",
+    "kopie van SharePoint is verouderd. {bot} zag de nieuwe foto voor het eerst {changed}; volgens Microsoft "
+    "pikt SharePoint een wijziging binnen {ms_hours} uur op, dus het is nu minstens {overdue} te laat.",
     "diag.stale.advice.self": "Synchroniseer je foto opnieuw: ik bied hem opnieuw aan, zodat SharePoint "
     "verse kopieën maakt. Open daarna je eigen profiel (een privévenster vermijdt oude foto's uit de cache), "
     "dan probeert SharePoint de synchronisatie.",
@@ -160,6 +162,15 @@ NL: dict[str, str] = {
     "het daar zelf als dat mag.",
     "diag.on_premises.advice.other": "Pas de foto van {name} aan in de lokale Active Directory (of vraag het "
     "team dat die beheert).",
+    "diag.on_premises.sp_refresh.self": "SharePoint heeft zijn eigen kopie voor het laatst {sp_refreshed} "
+    "vernieuwd, voordat {bot} je huidige foto voor het eerst zag ({changed}), dus SharePoint toont misschien "
+    "nog een oudere. Open je eigen profiel: dan probeert SharePoint zijn kopie te vernieuwen, en daarvoor "
+    "hoeft er on-premises niets te veranderen. Alleen de foto in Microsoft 365 zelf moet daar veranderen.",
+    "diag.on_premises.sp_refresh.other": "SharePoint heeft zijn eigen kopie voor het laatst {sp_refreshed} "
+    "vernieuwd, voordat {bot} de huidige foto van {name} voor het eerst zag ({changed}), dus SharePoint "
+    "toont misschien nog een oudere. {name} kan SharePoint die kopie laten vernieuwen door het eigen "
+    "profiel te openen; daarvoor hoeft er on-premises niets te veranderen. Alleen de foto in Microsoft 365 "
+    "zelf moet daar veranderen.",
     "diag.profile_importing.title.self": "SharePoint heeft je profiel nog niet geïmporteerd",
     "diag.profile_importing.title.other": "SharePoint heeft het profiel van {name} nog niet geïmporteerd",
     "diag.profile_importing.why.self": "SharePoint heeft nog geen gebruikersprofiel van je, en dus ook geen "
@@ -201,9 +212,9 @@ NL: dict[str, str] = {
     "diag.in_sync.title.self": "Je foto is actueel",
     "diag.in_sync.title.other": "De foto van {name} is actueel",
     "diag.in_sync.why.self": "Beide kopieën komen overeen: SharePoint heeft zijn kopie {sp_refreshed} "
-    "vernieuwd, nadat je huidige foto {changed} was ingesteld.",
+    "vernieuwd, nadat {bot} je huidige foto voor het eerst zag ({changed}).",
     "diag.in_sync.why.other": "Beide kopieën komen overeen: SharePoint heeft zijn kopie {sp_refreshed} "
-    "vernieuwd, nadat de huidige foto van {name} {changed} was ingesteld.",
+    "vernieuwd, nadat {bot} de huidige foto van {name} voor het eerst zag ({changed}).",
     "diag.in_sync.advice.self": "Zie je in een app nog je oude foto, dan is dat een kopie uit de cache. "
     "Probeer een privévenster, of meld je af en weer aan.",
     "diag.in_sync.advice.other": "Toont een app nog de oude foto van {name}, dan is dat een kopie uit de "
@@ -216,6 +227,21 @@ NL: dict[str, str] = {
     "diag.change_time_unknown.why.other": "SharePoint heeft de foto van {name} voor het laatst "
     "{sp_refreshed} vernieuwd. {bot} ziet de huidige foto voor het eerst, dus ik weet niet wanneer die "
     "veranderde: is hij daarna gewijzigd, dan is de wijziging nog niet bij SharePoint aangekomen.",
+    "diag.change_time_gap.title.self": "Ik kan niet zien of SharePoint je nieuwste foto heeft",
+    "diag.change_time_gap.title.other": "Ik kan niet zien of SharePoint de nieuwste foto van {name} heeft",
+    "diag.change_time_gap.why.self": "SharePoint heeft je foto voor het laatst {sp_refreshed} vernieuwd, en "
+    "rond die tijd is je foto veranderd: {bot} zag de huidige {changed} voor het eerst, maar de vorige nog "
+    "vóór die vernieuwing. Ik kan dus niet zien of SharePoint je nieuwe of je oude foto heeft gekopieerd.",
+    "diag.change_time_gap.why.other": "SharePoint heeft de foto van {name} voor het laatst {sp_refreshed} "
+    "vernieuwd, en rond die tijd is de foto veranderd: {bot} zag de huidige {changed} voor het eerst, maar "
+    "de vorige nog vóór die vernieuwing. Ik kan dus niet zien of SharePoint de nieuwe of de oude foto heeft "
+    "gekopieerd.",
+    "diag.change_time_gap.advice.self": "Toont SharePoint nog je oude foto, synchroniseer hem dan opnieuw: "
+    "ik bied hem opnieuw aan, zodat SharePoint verse kopieën maakt. Toont het je nieuwe foto, dan is "
+    "SharePoint bijgewerkt en is een oude foto in een app een kopie uit de cache.",
+    "diag.change_time_gap.advice.other": "Toont SharePoint nog de oude foto van {name}, synchroniseer hem "
+    "dan opnieuw: ik bied hem opnieuw aan, zodat SharePoint verse kopieën maakt. Toont het de nieuwe foto, "
+    "dan is SharePoint bijgewerkt en is een oude foto in een app een kopie uit de cache.",
     "diag.change_time_unknown.advice.self": "Is je nieuwe foto recenter dan dat, synchroniseer hem dan "
     "opnieuw: ik bied hem opnieuw aan, zodat SharePoint verse kopieën maakt. Heb je hem sindsdien niet "
     "gewijzigd, dan is SharePoint bijgewerkt en is een oude foto in een app een kopie uit de cache.",

@@ -82,7 +82,9 @@ def _sp(timestamp: datetime | None, **extra: Any) -> SharePointPicture:
 
 
 def sample_states() -> dict[str, ProfileState]:
-    """One observed state per diagnosis variant (STALE twice: overdue, and placeholder-only)."""
+    """One observed state per diagnosis variant: STALE twice (overdue, placeholder-only), CHANGE_TIME_UNKNOWN
+    twice (first sighting, SharePoint refreshed in the gap between sightings), ON_PREMISES twice (SharePoint
+    behind the photo; no photo and SharePoint unreadable)."""
     day = timedelta(days=1)
     return {
         "unavailable": _state(graph_error="ServiceUnavailable"),
@@ -91,16 +93,39 @@ def sample_states() -> dict[str, ProfileState]:
             user=_user(on_premises_sync_enabled=True),
             photo_source=PhotoSource.ON_PREMISES,
             sharepoint=_sp(NOW - 40 * day),
+            photo_changed_at=NOW - 5 * day,
+            photo_previous_seen_at=NOW - 6 * day,
+        ),
+        "on_premises_no_sharepoint": _state(
+            user=_user(on_premises_sync_enabled=True),
+            photo_source=PhotoSource.ON_PREMISES,
+            photo=None,
+            sharepoint_error="HTTP 503",
         ),
         "no_photo": _state(photo=None, sharepoint=_sp(None)),
         "sync_disabled": _state(
             sharepoint=_sp(NOW - 9 * day, exchange_sync_state=0), photo_changed_at=NOW - day
         ),
         "change_time_unknown": _state(sharepoint=_sp(NOW - 6 * day)),
+        "change_time_gap": _state(
+            sharepoint=_sp(NOW - 2 * day), photo_changed_at=NOW - day, photo_previous_seen_at=NOW - 3 * day
+        ),
         "stale_placeholder": _state(sharepoint=_sp(None)),
-        "in_sync": _state(sharepoint=_sp(NOW - 2 * day), photo_changed_at=NOW - 3 * day),
-        "pending": _state(sharepoint=_sp(NOW - 30 * day), photo_changed_at=NOW - timedelta(hours=3)),
-        "stale": _state(sharepoint=_sp(NOW - 30 * day), photo_changed_at=NOW - 4 * day - timedelta(hours=5)),
+        "in_sync": _state(
+            sharepoint=_sp(NOW - 2 * day),
+            photo_changed_at=NOW - 3 * day,
+            photo_previous_seen_at=NOW - 4 * day,
+        ),
+        "pending": _state(
+            sharepoint=_sp(NOW - 30 * day),
+            photo_changed_at=NOW - timedelta(hours=3),
+            photo_previous_seen_at=NOW - day,
+        ),
+        "stale": _state(
+            sharepoint=_sp(NOW - 30 * day),
+            photo_changed_at=NOW - 4 * day - timedelta(hours=5),
+            photo_previous_seen_at=NOW - 5 * day,
+        ),
     }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import string
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -102,7 +103,10 @@ def test_t_formats_and_ignores_extras() -> None:
 
 
 def test_every_case_has_title_explanation_and_advice() -> None:
-    variants = {case.value for case in DiagnosisCase} - {"unavailable"} | {"stale_placeholder"}
+    variants = {case.value for case in DiagnosisCase} - {"unavailable"} | {
+        "stale_placeholder",
+        "change_time_gap",
+    }
     for variant in variants:
         for subject in ("self", "other"):
             assert f"diag.{variant}.title.{subject}" in EN
@@ -218,6 +222,77 @@ def test_case_specific_wording(diagnoses: dict[str, Any]) -> None:
     unknown = diagnosis_card(diagnoses["change_time_unknown"], EN_UTC)
     assert "Unknown — first time PhotoSync sees this photo" in text_of(unknown)
     assert "resyncPhoto" in verbs(unknown)
+
+
+def facts_of(card: dict[str, Any]) -> dict[str, str]:
+    (facts,) = [obj for obj in walk(card) if obj.get("id") == "facts"]
+    return {fact["title"]: fact["value"] for fact in facts["facts"]}
+
+
+def test_change_time_is_labelled_as_first_seen(diagnoses: dict[str, Any]) -> None:
+    stale = diagnoses["stale"]
+    en = facts_of(diagnosis_card(stale, EN_UTC))
+    assert en["Photo changed (first seen by PhotoSync)"] == format_time(stale.photo_changed_at, EN_UTC)
+    nl = facts_of(diagnosis_card(stale, NL_AMS))
+    assert nl["Foto gewijzigd (voor het eerst gezien door PhotoSync)"] == format_time(
+        stale.photo_changed_at, NL_AMS
+    )
+    assert "at least" in text_of(diagnosis_card(stale, EN_UTC))  # overdue counts from the first sighting
+
+
+@pytest.mark.parametrize("variant", ["on_premises", "profile_importing"])
+def test_photo_fact_tells_no_photo_from_unknown_change_time(variant: str, diagnoses: dict[str, Any]) -> None:
+    label = "Photo changed (first seen by PhotoSync)"
+    with_photo = dataclasses.replace(diagnoses[variant], has_photo=True, photo_changed_at=None)
+    assert (
+        facts_of(diagnosis_card(with_photo, EN_UTC))[label]
+        == "Unknown — first time PhotoSync sees this photo"
+    )
+    without = dataclasses.replace(diagnoses[variant], has_photo=False, photo_changed_at=None)
+    assert facts_of(diagnosis_card(without, EN_UTC))[label] == "No photo"
+    assert facts_of(diagnosis_card(without, NL_AMS))[
+        "Foto gewijzigd (voor het eerst gezien door PhotoSync)"
+    ] == ("Geen foto")
+
+
+def test_unread_sharepoint_is_not_reported_as_never_refreshed(diagnoses: dict[str, Any]) -> None:
+    card = diagnosis_card(diagnoses["on_premises_no_sharepoint"], EN_UTC)
+    facts = facts_of(card)
+    assert facts["SharePoint last refreshed"] == "Couldn't read SharePoint just now"
+    assert facts["Photo changed (first seen by PhotoSync)"] == "No photo"
+    assert not [obj for obj in walk(card) if obj.get("id") == "sp-refresh"]
+
+
+def test_on_premises_mentions_refreshing_sharepoint_only_when_it_is_behind(diagnoses: dict[str, Any]) -> None:
+    on_prem = diagnoses["on_premises"]
+    assert on_prem.sharepoint_refreshed_at < on_prem.photo_changed_at
+    for subject, phrase in (("self", "Opening your own profile"), ("other", "opening their own profile")):
+        card = diagnosis_card(on_prem, EN_UTC, subject=subject)
+        (refresh,) = [obj for obj in walk(card) if obj.get("id") == "sp-refresh"]
+        assert phrase in refresh["text"] and "on-premises" in refresh["text"]
+        assert "resyncPhoto" not in verbs(card)
+    nl = diagnosis_card(on_prem, NL_AMS)
+    assert [obj for obj in walk(nl) if obj.get("id") == "sp-refresh"]
+    current = dataclasses.replace(on_prem, sharepoint_refreshed_at=on_prem.photo_changed_at)
+    no_photo = dataclasses.replace(on_prem, has_photo=False, photo_changed_at=None)
+    unknown = dataclasses.replace(on_prem, photo_changed_at=None)
+    for diagnosis in (current, no_photo, unknown):
+        card = diagnosis_card(diagnosis, EN_UTC)
+        assert not [obj for obj in walk(card) if obj.get("id") == "sp-refresh"]
+
+
+def test_refresh_in_the_gap_says_it_cannot_tell(diagnoses: dict[str, Any]) -> None:
+    gap = diagnoses["change_time_gap"]
+    assert gap.case is DiagnosisCase.CHANGE_TIME_UNKNOWN and gap.photo_changed_at is not None
+    card = diagnosis_card(gap, EN_UTC)
+    assert card["body"][0]["text"] == "I can't tell if SharePoint has your latest photo"
+    text = text_of(card)
+    assert "can't tell whether SharePoint copied your new photo or the old one" in text
+    assert "first time" not in text  # PhotoSync did see the previous version
+    assert facts_of(card)["Photo changed (first seen by PhotoSync)"] == format_time(
+        gap.photo_changed_at, EN_UTC
+    )
+    assert "resyncPhoto" in verbs(card)
 
 
 def test_profile_and_learn_more_links(diagnoses: dict[str, Any]) -> None:

@@ -26,7 +26,9 @@ from bot.domain.model import (
 
 USER_ID = "23b90566-9297-4355-b479-c6e30e87b1f2"
 CHANGED = datetime(2025, 2, 26, 9, 30, tzinfo=UTC)  # when the ledger first saw the current photo
-SP_OLD = CHANGED - timedelta(days=30)  # SharePoint's thumbnails from before the change
+PREVIOUS_SEEN = CHANGED - timedelta(days=1)  # when the ledger last saw the previous photo
+IN_GAP = CHANGED - timedelta(hours=6)  # between the two sightings: the real change may be before or after
+SP_OLD = CHANGED - timedelta(days=30)  # SharePoint's thumbnails from before the change (and the gap)
 SP_NEW = CHANGED + timedelta(hours=2)  # SharePoint's thumbnails from after the change
 NOW = CHANGED + timedelta(days=3)  # past Microsoft's 24 h window
 EXPECTED_BY = CHANGED + timedelta(hours=24)
@@ -41,6 +43,7 @@ CLOUD_USER = UserProfile(
 )
 SYNCED_USER = replace(CLOUD_USER, on_premises_sync_enabled=True)
 UNKNOWN_SYNC_USER = replace(CLOUD_USER, on_premises_sync_enabled=None)
+ON_PREM = {"user": SYNCED_USER, "photo_source": PhotoSource.ON_PREMISES}
 PHOTO = GraphPhoto(etag='W/"megan-photo-v2"', width=648, height=648, content_type="image/jpeg")
 SHAREPOINT = SharePointPicture(
     profile_found=True,
@@ -56,7 +59,7 @@ def sp(**changes: object) -> SharePointPicture:
 
 
 def state(**changes: object) -> ProfileState:
-    """A healthy, in-sync cloud user unless told otherwise."""
+    """A healthy, in-sync cloud user whose ledger saw both photo versions, unless told otherwise."""
     base = ProfileState(
         user_id=USER_ID,
         observed_at=NOW,
@@ -65,6 +68,7 @@ def state(**changes: object) -> ProfileState:
         photo_source=PhotoSource.CLOUD,
         sharepoint=SHAREPOINT,
         photo_changed_at=CHANGED,
+        photo_previous_seen_at=PREVIOUS_SEEN,
     )
     return replace(base, **changes)  # type: ignore[arg-type]
 
@@ -81,6 +85,10 @@ class Want:
 
 
 UNAVAILABLE = DiagnosisCase.UNAVAILABLE
+ON_PREMISES_WANT = Want(DiagnosisCase.ON_PREMISES, StaleCopy.MASTER, False)
+NO_PHOTO_WANT = Want(DiagnosisCase.NO_PHOTO, StaleCopy.MASTER, False)
+IN_SYNC_WANT = Want(DiagnosisCase.IN_SYNC, StaleCopy.NONE, False)
+IMPORTING_WANT = Want(DiagnosisCase.PROFILE_IMPORTING, StaleCopy.SHAREPOINT, False)
 PENDING_WANT = Want(
     DiagnosisCase.PENDING,
     StaleCopy.SHAREPOINT,
@@ -91,6 +99,16 @@ PENDING_WANT = Want(
 SYNC_DISABLED_WANT = Want(
     DiagnosisCase.SYNC_DISABLED, StaleCopy.SHAREPOINT, False, detail="SPS-PictureExchangeSyncState=0"
 )
+NO_CHANGE_TIME_WANT = Want(
+    DiagnosisCase.CHANGE_TIME_UNKNOWN, StaleCopy.UNKNOWN, True, detail="change time unknown"
+)
+IN_GAP_WANT = Want(
+    DiagnosisCase.CHANGE_TIME_UNKNOWN,
+    StaleCopy.UNKNOWN,
+    True,
+    detail="sharepoint refreshed between photo versions",
+)
+PLACEHOLDER_WANT = Want(DiagnosisCase.STALE, StaleCopy.SHAREPOINT, True, detail="placeholder shown")
 
 
 def stale_want(overdue: timedelta) -> Want:
@@ -98,6 +116,7 @@ def stale_want(overdue: timedelta) -> Want:
         DiagnosisCase.STALE,
         StaleCopy.SHAREPOINT,
         True,
+        detail="overdue",
         expected_by=EXPECTED_BY,
         expected_by_field=EXPECTED_BY_FIELD,
         overdue_for=overdue,
@@ -106,7 +125,7 @@ def stale_want(overdue: timedelta) -> Want:
 
 # (id, state, now, want)
 ROWS: list[tuple[str, ProfileState, datetime, Want]] = [
-    # 1. UNAVAILABLE: what we need could not be read. Beats everything.
+    # 1. UNAVAILABLE (Graph): nothing is known about the master photo. Beats everything.
     (
         "unavailable: graph error",
         state(graph_error="ErrorServerBusy"),
@@ -115,13 +134,7 @@ ROWS: list[tuple[str, ProfileState, datetime, Want]] = [
     ),
     (
         "unavailable: graph error beats a missing profile, photo and on-premises",
-        state(
-            graph_error="timeout",
-            user=SYNCED_USER,
-            photo_source=PhotoSource.ON_PREMISES,
-            photo=None,
-            sharepoint=sp(profile_found=False),
-        ),
+        state(graph_error="timeout", photo=None, sharepoint=sp(profile_found=False), **ON_PREM),
         NOW,
         Want(UNAVAILABLE, StaleCopy.UNKNOWN, False, detail="timeout"),
     ),
@@ -137,6 +150,118 @@ ROWS: list[tuple[str, ProfileState, datetime, Want]] = [
         NOW,
         Want(UNAVAILABLE, StaleCopy.UNKNOWN, False, detail="no user"),
     ),
+    # 2. PROFILE_IMPORTING: SharePoint answered, without a profile for the account.
+    (
+        "profile importing",
+        state(sharepoint=SharePointPicture(profile_found=False)),
+        NOW,
+        IMPORTING_WANT,
+    ),
+    (
+        "profile importing beats on-premises",
+        state(sharepoint=sp(profile_found=False), **ON_PREM),
+        NOW,
+        IMPORTING_WANT,
+    ),
+    (
+        "profile importing beats no photo",
+        state(photo=None, sharepoint=sp(profile_found=False)),
+        NOW,
+        IMPORTING_WANT,
+    ),
+    (
+        "profile importing only when SharePoint was read: an error beside a not-found profile",
+        state(sharepoint_error="timeout", sharepoint=sp(profile_found=False)),
+        NOW,
+        Want(UNAVAILABLE, StaleCopy.UNKNOWN, False, detail="timeout"),
+    ),
+    # 3. ON_PREMISES: tenant source onPremises AND the user is synced from AD. Needs no SharePoint.
+    (
+        "on-premises: synced user in an onPremises tenant",
+        state(sharepoint=sp(timestamp=SP_OLD), **ON_PREM),
+        NOW,
+        ON_PREMISES_WANT,
+    ),
+    (
+        "on-premises even when SharePoint is in sync (the master can still only change on-premises)",
+        state(sharepoint=sp(timestamp=SP_NEW), **ON_PREM),
+        NOW,
+        ON_PREMISES_WANT,
+    ),
+    (
+        "on-premises beats no photo",
+        state(photo=None, **ON_PREM),
+        NOW,
+        ON_PREMISES_WANT,
+    ),
+    (
+        "on-premises beats sync disabled",
+        state(sharepoint=sp(exchange_sync_state=0), **ON_PREM),
+        NOW,
+        ON_PREMISES_WANT,
+    ),
+    (
+        "on-premises beats a sharepoint error (noted in the detail)",
+        state(sharepoint_error="HTTP 503", sharepoint=None, **ON_PREM),
+        NOW,
+        replace(ON_PREMISES_WANT, detail="sharepoint: HTTP 503"),
+    ),
+    (
+        "on-premises without SharePoint and without an error message",
+        state(sharepoint=None, **ON_PREM),
+        NOW,
+        replace(ON_PREMISES_WANT, detail="sharepoint: not read"),
+    ),
+    (
+        "not on-premises: cloud-only user in an onPremises tenant goes on to the timing rules",
+        state(photo_source=PhotoSource.ON_PREMISES, sharepoint=sp(timestamp=SP_OLD)),
+        NOW,
+        stale_want(NOW - EXPECTED_BY),
+    ),
+    (
+        "not on-premises: sync flag unknown (None) in an onPremises tenant",
+        state(user=UNKNOWN_SYNC_USER, photo_source=PhotoSource.ON_PREMISES),
+        NOW,
+        IN_SYNC_WANT,
+    ),
+    (
+        "not on-premises: synced user in a cloud tenant",
+        state(user=SYNCED_USER, photo_source=PhotoSource.CLOUD),
+        NOW,
+        IN_SYNC_WANT,
+    ),
+    (
+        "not on-premises: synced user, tenant setting unreadable",
+        state(user=SYNCED_USER, photo_source=PhotoSource.UNKNOWN),
+        NOW,
+        IN_SYNC_WANT,
+    ),
+    # 4. NO_PHOTO: nothing in Entra ID / Exchange. Needs no SharePoint.
+    (
+        "no photo",
+        state(photo=None, sharepoint=sp(timestamp=None, placeholder_state=1)),
+        NOW,
+        NO_PHOTO_WANT,
+    ),
+    (
+        "no photo beats sync disabled",
+        state(photo=None, sharepoint=sp(exchange_sync_state=0)),
+        NOW,
+        NO_PHOTO_WANT,
+    ),
+    (
+        "no photo beats change time unknown",
+        state(photo=None, photo_changed_at=None),
+        NOW,
+        NO_PHOTO_WANT,
+    ),
+    (
+        "no photo beats a sharepoint error (noted in the detail)",
+        state(photo=None, sharepoint_error="timeout"),
+        NOW,
+        replace(NO_PHOTO_WANT, detail="sharepoint: timeout"),
+    ),
+    # 5. UNAVAILABLE (SharePoint): a photo exists, but there is no copy to compare it with.
     (
         "unavailable: sharepoint error",
         state(sharepoint_error="HTTP 403 from SharePoint"),
@@ -150,108 +275,53 @@ ROWS: list[tuple[str, ProfileState, datetime, Want]] = [
         Want(UNAVAILABLE, StaleCopy.UNKNOWN, False, detail="no sharepoint"),
     ),
     (
-        "unavailable: sharepoint error beats no photo and on-premises",
-        state(
-            sharepoint_error="timeout",
-            photo=None,
-            user=SYNCED_USER,
-            photo_source=PhotoSource.ON_PREMISES,
-        ),
+        "unavailable: sharepoint error beats change time unknown",
+        state(sharepoint_error="timeout", sharepoint=None, photo_changed_at=None),
         NOW,
         Want(UNAVAILABLE, StaleCopy.UNKNOWN, False, detail="timeout"),
     ),
-    # 2. PROFILE_IMPORTING: no SharePoint profile yet.
+    # 6. IN_SYNC: SharePoint's thumbnails are at least as new as the ledger's first sighting.
     (
-        "profile importing",
-        state(sharepoint=SharePointPicture(profile_found=False)),
+        "in sync: SharePoint timestamp equals the change time (boundary)",
+        state(sharepoint=sp(timestamp=CHANGED)),
         NOW,
-        Want(DiagnosisCase.PROFILE_IMPORTING, StaleCopy.SHAREPOINT, False),
+        IN_SYNC_WANT,
     ),
     (
-        "profile importing beats on-premises",
-        state(user=SYNCED_USER, photo_source=PhotoSource.ON_PREMISES, sharepoint=sp(profile_found=False)),
-        NOW,
-        Want(DiagnosisCase.PROFILE_IMPORTING, StaleCopy.SHAREPOINT, False),
+        "in sync: SharePoint refreshed after the change",
+        state(sharepoint=sp(timestamp=SP_NEW)),
+        CHANGED + timedelta(days=400),
+        IN_SYNC_WANT,
     ),
     (
-        "profile importing beats no photo",
-        state(photo=None, sharepoint=sp(profile_found=False)),
-        NOW,
-        Want(DiagnosisCase.PROFILE_IMPORTING, StaleCopy.SHAREPOINT, False),
-    ),
-    # 3. ON_PREMISES: tenant source onPremises AND the user is synced from AD.
-    (
-        "on-premises: synced user in an onPremises tenant",
-        state(user=SYNCED_USER, photo_source=PhotoSource.ON_PREMISES, sharepoint=sp(timestamp=SP_OLD)),
-        NOW,
-        Want(DiagnosisCase.ON_PREMISES, StaleCopy.MASTER, False),
+        "in sync beats pending: refreshed within the window",
+        state(sharepoint=sp(timestamp=SP_NEW)),
+        SP_NEW,
+        IN_SYNC_WANT,
     ),
     (
-        "on-premises even when SharePoint is in sync (current rule; see the note on ON_PREMISES)",
-        state(user=SYNCED_USER, photo_source=PhotoSource.ON_PREMISES, sharepoint=sp(timestamp=SP_NEW)),
+        "in sync beats sync disabled: sync state 0 but SharePoint's copy is current",
+        state(sharepoint=sp(exchange_sync_state=0, timestamp=SP_NEW)),
         NOW,
-        Want(DiagnosisCase.ON_PREMISES, StaleCopy.MASTER, False),
+        IN_SYNC_WANT,
     ),
     (
-        "on-premises beats no photo",
-        state(user=SYNCED_USER, photo_source=PhotoSource.ON_PREMISES, photo=None),
+        "in sync without a previous sighting",
+        state(photo_previous_seen_at=None),
         NOW,
-        Want(DiagnosisCase.ON_PREMISES, StaleCopy.MASTER, False),
+        IN_SYNC_WANT,
     ),
+    # 7. SYNC_DISABLED: SharePoint does not pull from Exchange, and its copy is not known to be current.
     (
-        "on-premises beats sync disabled",
-        state(user=SYNCED_USER, photo_source=PhotoSource.ON_PREMISES, sharepoint=sp(exchange_sync_state=0)),
-        NOW,
-        Want(DiagnosisCase.ON_PREMISES, StaleCopy.MASTER, False),
-    ),
-    (
-        "not on-premises: cloud-only user in an onPremises tenant goes on to the timing rules",
-        state(photo_source=PhotoSource.ON_PREMISES, sharepoint=sp(timestamp=SP_OLD)),
-        NOW,
-        stale_want(NOW - EXPECTED_BY),
-    ),
-    (
-        "not on-premises: sync flag unknown (None) in an onPremises tenant",
-        state(user=UNKNOWN_SYNC_USER, photo_source=PhotoSource.ON_PREMISES),
-        NOW,
-        Want(DiagnosisCase.IN_SYNC, StaleCopy.NONE, False),
-    ),
-    (
-        "not on-premises: synced user in a cloud tenant",
-        state(user=SYNCED_USER, photo_source=PhotoSource.CLOUD),
-        NOW,
-        Want(DiagnosisCase.IN_SYNC, StaleCopy.NONE, False),
-    ),
-    (
-        "not on-premises: synced user, tenant setting unreadable",
-        state(user=SYNCED_USER, photo_source=PhotoSource.UNKNOWN),
-        NOW,
-        Want(DiagnosisCase.IN_SYNC, StaleCopy.NONE, False),
-    ),
-    # 4. NO_PHOTO: nothing in Entra ID / Exchange.
-    (
-        "no photo",
-        state(photo=None, sharepoint=sp(timestamp=None, placeholder_state=1)),
-        NOW,
-        Want(DiagnosisCase.NO_PHOTO, StaleCopy.MASTER, False),
-    ),
-    (
-        "no photo beats sync disabled",
-        state(photo=None, sharepoint=sp(exchange_sync_state=0)),
-        NOW,
-        Want(DiagnosisCase.NO_PHOTO, StaleCopy.MASTER, False),
-    ),
-    (
-        "no photo beats change time unknown",
-        state(photo=None, photo_changed_at=None),
-        NOW,
-        Want(DiagnosisCase.NO_PHOTO, StaleCopy.MASTER, False),
-    ),
-    # 5. SYNC_DISABLED: SharePoint does not pull from Exchange.
-    (
-        "sync disabled",
+        "sync disabled: sync state 0 and a stale copy",
         state(sharepoint=sp(exchange_sync_state=0, timestamp=SP_OLD)),
         NOW,
+        SYNC_DISABLED_WANT,
+    ),
+    (
+        "sync disabled beats pending",
+        state(sharepoint=sp(exchange_sync_state=0, timestamp=SP_OLD)),
+        CHANGED + timedelta(hours=1),
         SYNC_DISABLED_WANT,
     ),
     (
@@ -261,8 +331,14 @@ ROWS: list[tuple[str, ProfileState, datetime, Want]] = [
         SYNC_DISABLED_WANT,
     ),
     (
-        "sync disabled beats in sync",
-        state(sharepoint=sp(exchange_sync_state=0, timestamp=SP_NEW)),
+        "sync disabled beats a refresh in the gap",
+        state(sharepoint=sp(exchange_sync_state=0, timestamp=IN_GAP)),
+        NOW,
+        SYNC_DISABLED_WANT,
+    ),
+    (
+        "sync disabled with a placeholder shown",
+        state(sharepoint=sp(exchange_sync_state=0, timestamp=None, placeholder_state=1)),
         NOW,
         SYNC_DISABLED_WANT,
     ),
@@ -270,53 +346,78 @@ ROWS: list[tuple[str, ProfileState, datetime, Want]] = [
         "sync state unknown (None) is not disabled",
         state(sharepoint=sp(exchange_sync_state=None)),
         NOW,
-        Want(DiagnosisCase.IN_SYNC, StaleCopy.NONE, False),
+        IN_SYNC_WANT,
     ),
-    # 6. CHANGE_TIME_UNKNOWN: the ledger has never seen an earlier version.
+    # 8a. CHANGE_TIME_UNKNOWN: the ledger has never seen an earlier version.
     (
         "change time unknown: SharePoint shows a real picture",
-        state(photo_changed_at=None, sharepoint=sp(timestamp=SP_OLD)),
+        state(photo_changed_at=None, photo_previous_seen_at=None, sharepoint=sp(timestamp=SP_OLD)),
         NOW,
-        Want(DiagnosisCase.CHANGE_TIME_UNKNOWN, StaleCopy.UNKNOWN, True),
+        NO_CHANGE_TIME_WANT,
     ),
     (
         "change time unknown: placeholder state None counts as a real picture",
-        state(photo_changed_at=None, sharepoint=sp(placeholder_state=None)),
+        state(photo_changed_at=None, photo_previous_seen_at=None, sharepoint=sp(placeholder_state=None)),
         NOW,
-        Want(DiagnosisCase.CHANGE_TIME_UNKNOWN, StaleCopy.UNKNOWN, True),
+        NO_CHANGE_TIME_WANT,
     ),
     (
         "change time unknown but placeholder shown: stale",
-        state(photo_changed_at=None, sharepoint=sp(placeholder_state=1)),
+        state(photo_changed_at=None, photo_previous_seen_at=None, sharepoint=sp(placeholder_state=1)),
         NOW,
-        Want(DiagnosisCase.STALE, StaleCopy.SHAREPOINT, True, detail="placeholder shown"),
+        PLACEHOLDER_WANT,
     ),
     (
         "change time unknown and no SharePoint timestamp: stale",
-        state(photo_changed_at=None, sharepoint=sp(timestamp=None)),
+        state(photo_changed_at=None, photo_previous_seen_at=None, sharepoint=sp(timestamp=None)),
         NOW,
-        Want(DiagnosisCase.STALE, StaleCopy.SHAREPOINT, True, detail="placeholder shown"),
+        PLACEHOLDER_WANT,
     ),
-    # 7. IN_SYNC: SharePoint's thumbnails are at least as new as the change.
+    # 8b. CHANGE_TIME_UNKNOWN: SharePoint refreshed between the ledger's last sighting of the previous photo
+    #     and its first sighting of this one: it may hold either version.
     (
-        "in sync: SharePoint timestamp equals the change time (boundary)",
-        state(sharepoint=sp(timestamp=CHANGED)),
+        "gap: SharePoint refreshed between the two sightings, past the window",
+        state(sharepoint=sp(timestamp=IN_GAP)),
         NOW,
-        Want(DiagnosisCase.IN_SYNC, StaleCopy.NONE, False),
+        IN_GAP_WANT,
     ),
     (
-        "in sync: SharePoint refreshed after the change",
-        state(sharepoint=sp(timestamp=SP_NEW)),
-        CHANGED + timedelta(days=400),
-        Want(DiagnosisCase.IN_SYNC, StaleCopy.NONE, False),
+        "gap beats pending: inside the window after the first sighting",
+        state(sharepoint=sp(timestamp=IN_GAP)),
+        CHANGED + timedelta(hours=1),
+        IN_GAP_WANT,
     ),
     (
-        "in sync beats pending: refreshed within the window",
-        state(sharepoint=sp(timestamp=SP_NEW)),
-        SP_NEW,
-        Want(DiagnosisCase.IN_SYNC, StaleCopy.NONE, False),
+        "gap: SharePoint timestamp 1 s before the first sighting",
+        state(sharepoint=sp(timestamp=CHANGED - timedelta(seconds=1))),
+        NOW,
+        IN_GAP_WANT,
     ),
-    # 8. PENDING: changed, SharePoint still inside Microsoft's 24 h window.
+    (
+        "gap: SharePoint timestamp 1 s after the last sighting of the previous photo",
+        state(sharepoint=sp(timestamp=PREVIOUS_SEEN + timedelta(seconds=1))),
+        NOW,
+        IN_GAP_WANT,
+    ),
+    (
+        "gap, placeholder shown: stale",
+        state(sharepoint=sp(timestamp=IN_GAP, placeholder_state=1)),
+        NOW,
+        PLACEHOLDER_WANT,
+    ),
+    (
+        "not the gap: SharePoint refreshed exactly when the previous photo was last seen (boundary)",
+        state(sharepoint=sp(timestamp=PREVIOUS_SEEN)),
+        NOW,
+        stale_want(NOW - EXPECTED_BY),
+    ),
+    (
+        "no gap without a previous sighting: the first sighting counts as the change",
+        state(photo_previous_seen_at=None, sharepoint=sp(timestamp=CHANGED - timedelta(seconds=1))),
+        CHANGED + timedelta(hours=1),
+        PENDING_WANT,
+    ),
+    # 9. PENDING: changed, SharePoint still inside Microsoft's 24 h window.
     (
         "pending: 1 s before the 24 h boundary",
         state(sharepoint=sp(timestamp=SP_OLD)),
@@ -330,18 +431,12 @@ ROWS: list[tuple[str, ProfileState, datetime, Want]] = [
         PENDING_WANT,
     ),
     (
-        "pending: SharePoint timestamp 1 s before the change",
-        state(sharepoint=sp(timestamp=CHANGED - timedelta(seconds=1))),
-        CHANGED + timedelta(hours=1),
-        PENDING_WANT,
-    ),
-    (
         "pending: placeholder shown after a known change, inside the window",
         state(sharepoint=sp(timestamp=SP_NEW, placeholder_state=1)),
         CHANGED + timedelta(hours=3),
         PENDING_WANT,
     ),
-    # 9. STALE: past the window.
+    # 10. STALE: past the window.
     (
         "stale: exactly at the 24 h boundary",
         state(sharepoint=sp(timestamp=SP_OLD)),
@@ -400,11 +495,14 @@ def test_identity_and_times_are_carried() -> None:
         upn="MeganB@contoso.onmicrosoft.com",
         stale_copy=StaleCopy.SHAREPOINT,
         can_resync=True,
+        has_photo=True,
+        sharepoint_read=True,
         photo_changed_at=CHANGED,
         sharepoint_refreshed_at=SP_OLD,
         expected_by=EXPECTED_BY,
         expected_by_field=EXPECTED_BY_FIELD,
         overdue_for=NOW - EXPECTED_BY,
+        detail="overdue",
     )
 
 
@@ -418,6 +516,43 @@ def test_no_photo_reports_no_change_time() -> None:
     got = diagnose(state(photo=None), NOW)
     assert got.photo_changed_at is None
     assert got.sharepoint_refreshed_at == SP_NEW
+
+
+@pytest.mark.parametrize(
+    ("state_", "case", "has_photo"),
+    [
+        (state(**ON_PREM), DiagnosisCase.ON_PREMISES, True),
+        (state(photo=None, **ON_PREM), DiagnosisCase.ON_PREMISES, False),
+        (state(sharepoint=sp(profile_found=False)), DiagnosisCase.PROFILE_IMPORTING, True),
+        (state(photo=None, sharepoint=sp(profile_found=False)), DiagnosisCase.PROFILE_IMPORTING, False),
+        (state(photo=None), DiagnosisCase.NO_PHOTO, False),
+        (state(photo_changed_at=None, photo_previous_seen_at=None), DiagnosisCase.CHANGE_TIME_UNKNOWN, True),
+    ],
+    ids=["on-prem photo", "on-prem no photo", "importing photo", "importing no photo", "none", "unknown"],
+)
+def test_has_photo_tells_no_photo_from_unknown_change_time(
+    state_: ProfileState, case: DiagnosisCase, has_photo: bool
+) -> None:
+    got = diagnose(state_, NOW)
+    assert (got.case, got.has_photo) == (case, has_photo)
+    if not has_photo:
+        assert got.photo_changed_at is None
+
+
+def test_a_failed_sharepoint_read_reports_no_sharepoint_time() -> None:
+    # SharePoint's values are not trusted when its read failed, even if some arrived.
+    got = diagnose(state(sharepoint_error="timeout", **ON_PREM), NOW)
+    assert got.case is DiagnosisCase.ON_PREMISES
+    assert not got.sharepoint_read
+    assert got.sharepoint_refreshed_at is None
+    assert got.photo_changed_at == CHANGED
+
+
+def test_the_gap_is_reported_with_the_first_sighting() -> None:
+    got = diagnose(state(sharepoint=sp(timestamp=IN_GAP)), NOW)
+    assert got.case is DiagnosisCase.CHANGE_TIME_UNKNOWN
+    assert (got.photo_changed_at, got.sharepoint_refreshed_at) == (CHANGED, IN_GAP)
+    assert got.expected_by is None and got.overdue_for is None
 
 
 def test_now_not_observed_at_decides() -> None:
@@ -449,6 +584,7 @@ _STATES = st.builds(
         exchange_sync_state=st.sampled_from([None, 0, 1]),
     ),
     photo_changed_at=st.none() | _TIMES,
+    photo_previous_seen_at=st.none() | _TIMES,
     graph_error=st.none() | st.just("ErrorServerBusy"),
     sharepoint_error=st.none() | st.just("timeout"),
 )
@@ -472,8 +608,38 @@ def test_diagnosis_invariants(state_: ProfileState, now: datetime) -> None:
     if got.overdue_for is not None:
         assert got.case is DiagnosisCase.STALE
         assert got.overdue_for >= timedelta(0)
-    # Nothing but UNAVAILABLE when a source failed.
-    if state_.graph_error or state_.sharepoint_error or state_.user is None or state_.sharepoint is None:
+    # Nothing but UNAVAILABLE when Graph failed; only the cases that need no SharePoint when it failed.
+    if state_.graph_error or state_.user is None:
         assert got.case is DiagnosisCase.UNAVAILABLE
         assert got.stale_copy is StaleCopy.UNKNOWN
+    sharepoint_failed = state_.sharepoint_error is not None or state_.sharepoint is None
+    if sharepoint_failed:
+        assert got.case in (DiagnosisCase.UNAVAILABLE, DiagnosisCase.ON_PREMISES, DiagnosisCase.NO_PHOTO)
+        assert got.sharepoint_refreshed_at is None
+    assert got.sharepoint_read == (not sharepoint_failed)
+    if got.case is DiagnosisCase.UNAVAILABLE:
+        assert got.stale_copy is StaleCopy.UNKNOWN and got.detail
     assert (got.stale_copy is StaleCopy.NONE) == (got.case is DiagnosisCase.IN_SYNC)
+    # The master photo fact is carried as it is.
+    assert got.has_photo == (state_.photo is not None)
+    if not got.has_photo:
+        assert got.photo_changed_at is None
+        assert got.case in (
+            DiagnosisCase.UNAVAILABLE,
+            DiagnosisCase.PROFILE_IMPORTING,
+            DiagnosisCase.ON_PREMISES,
+            DiagnosisCase.NO_PHOTO,
+        )
+    # IN_SYNC only when SharePoint refreshed at or after the first sighting of the current photo.
+    if got.case is DiagnosisCase.IN_SYNC:
+        changed, sp_time = state_.photo_changed_at, got.sharepoint_refreshed_at
+        assert changed is not None and sp_time is not None and sp_time >= changed
+    # A refresh inside the gap is never counted as before the change.
+    changed, previous = state_.photo_changed_at, state_.photo_previous_seen_at
+    sp_time = got.sharepoint_refreshed_at
+    if changed and previous and sp_time and previous < sp_time < changed:
+        assert got.case not in (DiagnosisCase.PENDING, DiagnosisCase.IN_SYNC)
+        assert got.overdue_for is None
+    # The two STALE variants are told apart by their detail.
+    if got.case is DiagnosisCase.STALE:
+        assert got.detail == ("overdue" if got.overdue_for is not None else "placeholder shown")

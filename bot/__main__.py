@@ -1,0 +1,56 @@
+"""`python -m bot`: serve the bot (default), or `manifest` to build the Teams app package."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from aiohttp import web
+
+from bot import logs
+from bot.settings import load_settings
+
+log = logging.getLogger("bot")
+
+
+def serve() -> None:
+    settings = load_settings()
+    logs.configure(settings.log_level, settings.log_format.value)
+    from bot.app import create_app
+
+    mode = "DEMO DATA (built-in demo tenant, no Microsoft account)" if settings.demo else "Microsoft Graph"
+    auth = "anonymous (no MicrosoftAppId: local testing only)" if settings.anonymous else "Bot Framework tokens"
+    log.info(
+        f"PhotoSync bot on http://{settings.host}:{settings.port}/api/messages — {mode}; inbound auth: {auth}",
+        extra={"settings": settings.redacted()},
+    )
+    web.run_app(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        access_log=None,
+        print=None,
+        shutdown_timeout=15.0,
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="PhotoSync Teams bot")
+    sub = parser.add_subparsers(dest="command")
+    sub.add_parser("serve", help="run the bot (default)")
+    try:
+        from bot.manifest import add_manifest_subcommand, run_manifest_command
+    except ImportError:  # pragma: no cover - manifest module optional during development
+        add_manifest_subcommand = run_manifest_command = None  # type: ignore[assignment]
+    if add_manifest_subcommand is not None:
+        add_manifest_subcommand(sub)
+    args = parser.parse_args(argv)
+    if args.command in (None, "serve"):
+        serve()
+    elif args.command == "manifest" and run_manifest_command is not None:
+        sys.exit(run_manifest_command(args))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,185 @@
+"""The application factory: settings in, a wired aiohttp application out.
+
+Long-lived clients (httpx, msal, the store, the demo tenant server) live in `cleanup_ctx` and typed
+`web.AppKey` state, never in module globals.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+from aiohttp import web
+
+from bot.demo.server import create_graph_app
+from bot.demo.tenant import DemoTenant
+from bot.graph import GraphClient, SharePointClient
+from bot.graph.retry import RetryPolicy
+from bot.graph.tokens import MsalTokenProvider, StaticTokenProvider, TokenProvider, load_certificate
+from bot.services.photos import PhotoService
+from bot.services.profiles import ProfileReader
+from bot.settings import AppType, Settings
+from bot.store import Store
+from bot.teams.adapter import PhotoSyncAdapter
+from bot.teams.auth import ChannelTokenValidator
+from bot.teams.bot import BotOptions, PhotoSyncBot
+from bot.teams.connector import ConnectorSender
+from bot.teams.endpoint import MessagesEndpoint
+
+log = logging.getLogger(__name__)
+
+GRAPH_SCOPE_HOST = "https://graph.microsoft.com"
+
+
+@dataclass
+class Runtime:
+    """Everything the running bot holds; built in `cleanup_ctx`, reachable as `app[RUNTIME]`."""
+
+    settings: Settings
+    http: httpx.AsyncClient
+    store: Store
+    graph: GraphClient
+    sharepoint: SharePointClient
+    photos: PhotoService
+    adapter: PhotoSyncAdapter
+    bot: PhotoSyncBot
+    endpoint: MessagesEndpoint
+    bot_tokens: TokenProvider | None
+    demo_app: web.Application | None = None
+
+
+RUNTIME = web.AppKey("runtime", Runtime)
+SETTINGS = web.AppKey("settings", Settings)
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def create_app(
+    settings: Settings,
+    *,
+    clock: Callable[[], datetime] = _utcnow,
+    msal_http_client: Any = None,
+) -> web.Application:
+    """Build the bot. `msal_http_client` lets tests route msal to a loopback identity server."""
+    app = web.Application(client_max_size=settings.max_body_bytes)
+    app[SETTINGS] = settings
+
+    async def runtime_ctx(app: web.Application) -> AsyncIterator[None]:
+        async with _runtime(settings, clock, msal_http_client) as runtime:
+            app[RUNTIME] = runtime
+            yield
+
+    app.cleanup_ctx.append(runtime_ctx)
+
+    async def messages(request: web.Request) -> web.StreamResponse:
+        return await request.app[RUNTIME].endpoint.handle(request)
+
+    async def healthz(request: web.Request) -> web.Response:
+        return web.json_response({"status": "alive"})
+
+    async def readyz(request: web.Request) -> web.Response:
+        runtime = request.app.get(RUNTIME)
+        ready = runtime is not None and await runtime.store.ping()
+        body = {"status": "ready" if ready else "not ready", "demo": settings.demo}
+        return web.json_response(body, status=200 if ready else 503)
+
+    app.router.add_post("/api/messages", messages)
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)
+    return app
+
+
+class _runtime:  # noqa: N801 - used as an async context manager
+    def __init__(self, settings: Settings, clock: Callable[[], datetime], msal_http_client: Any) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.msal_http_client = msal_http_client
+        self._cleanups: list[Callable[[], Any]] = []
+
+    async def __aenter__(self) -> Runtime:
+        s = self.settings
+        http = httpx.AsyncClient(
+            trust_env=False,
+            timeout=httpx.Timeout(s.graph_timeout_s, connect=5.0),
+            limits=httpx.Limits(max_connections=100, max_keepalive_connections=50),
+        )
+        self._cleanups.append(http.aclose)
+        store = Store.from_url(s.database_url)
+        await store.open()
+        self._cleanups.append(store.close)
+
+        demo_app = None
+        graph_tokens: TokenProvider
+        if s.demo:
+            tenant = DemoTenant.load(s.demo_tenant, now=self.clock())
+            demo_app = create_graph_app(tenant)
+            demo_url = await self._start_demo_server(demo_app)
+            graph_base, sharepoint_base = f"{demo_url}", f"{demo_url}/sp"
+            graph_tokens = StaticTokenProvider("demo")
+            for user_id, (etag, changed) in tenant.photo_changed_times().items():
+                await store.seed_photo(user_id, etag, changed, self.clock())
+            tenant_name = tenant.domain.split(".")[0]
+        else:
+            credential: Any = (
+                load_certificate(s.certificate_path)
+                if s.certificate_path is not None
+                else s.client_secret.get_secret_value()
+            )
+            graph_tokens = MsalTokenProvider(
+                f"{s.login_url}/{s.tenant_id}", s.client_id, credential, http_client=self.msal_http_client
+            )
+            graph_base, sharepoint_base = s.graph_url, s.sharepoint_url
+            tenant_name = sharepoint_base.split("//", 1)[-1].split(".", 1)[0]
+
+        policy = RetryPolicy(budget_s=s.graph_timeout_s)
+        graph = GraphClient(http, graph_base, graph_tokens, policy)
+        sharepoint = SharePointClient(http, sharepoint_base, graph_tokens, policy)
+        profiles = ProfileReader(graph, sharepoint, store, self.clock, s.profile_cache_s)
+        photos = PhotoService(profiles, graph, store, self.clock, timedelta(seconds=s.resync_cooldown_s))
+
+        bot_tokens: TokenProvider | None = None
+        validator = None
+        if not s.anonymous:
+            authority_tenant = "botframework.com" if s.app_type is AppType.MULTI_TENANT else s.app_tenant_id
+            bot_tokens = MsalTokenProvider(
+                f"{s.login_url}/{authority_tenant}",
+                s.app_id,
+                s.app_password.get_secret_value(),
+                http_client=self.msal_http_client,
+            )
+            validator = ChannelTokenValidator(s.openid_metadata_url, s.app_id, http)
+        sender = ConnectorSender(http, bot_tokens)
+        adapter = PhotoSyncAdapter(sender, s.app_id)
+        options = BotOptions(
+            demo=s.demo,
+            profile_edit_url=s.profile_edit_url,
+            default_timezone=s.default_timezone,
+            tenant_name=tenant_name,
+        )
+        bot = PhotoSyncBot(photos, store, options, self.clock)
+        adapter.on_turn_error = bot.on_error
+        endpoint = MessagesEndpoint(adapter, bot, validator)
+        return Runtime(
+            s, http, store, graph, sharepoint, photos, adapter, bot, endpoint, bot_tokens, demo_app
+        )
+
+    async def _start_demo_server(self, demo_app: web.Application) -> str:
+        runner = web.AppRunner(demo_app, access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        self._cleanups.append(runner.cleanup)
+        server = site._server
+        assert server is not None
+        port = server.sockets[0].getsockname()[1]  # type: ignore[attr-defined]
+        return f"http://127.0.0.1:{port}"
+
+    async def __aexit__(self, *exc: object) -> None:
+        for cleanup in reversed(self._cleanups):
+            await cleanup()

@@ -1,0 +1,109 @@
+"""Retrying Graph/SharePoint requests: 429/5xx and transport errors, Retry-After first, else full-jitter
+exponential backoff, always within a time budget. The final response is returned for the caller to judge.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+import random
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+
+import httpx
+
+log = logging.getLogger(__name__)
+
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+# Transport errors worth another attempt (not UnsupportedProtocol/LocalProtocolError: those repeat).
+RETRY_ERRORS: tuple[type[Exception], ...] = (httpx.TimeoutException, httpx.NetworkError,
+                                             httpx.RemoteProtocolError, httpx.ProxyError)
+
+Sleep = Callable[[float], Awaitable[object]]
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    max_attempts: int = 4  # total attempts, the first included
+    budget_s: float = 10.0  # no sleep may end later than this after the first attempt started
+    base_s: float = 0.25
+    cap_s: float = 8.0
+
+    def backoff(self, retry: int, rng: Callable[[], float] = random.random) -> float:
+        """Full jitter: uniform in [0, min(cap, base * 2**retry)); `retry` counts from 0."""
+        return rng() * min(self.cap_s, self.base_s * (2 ** retry))
+
+
+def retry_after_seconds(headers: Mapping[str, str] | httpx.Headers | None,
+                        now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> float | None:
+    """`Retry-After` in seconds (delta-seconds, fractions allowed, or an HTTP-date); None if absent/bad."""
+    if not headers:
+        return None
+    h = headers if isinstance(headers, httpx.Headers) else httpx.Headers(dict(headers))
+    raw = h.get("Retry-After")
+    if raw is None or not raw.strip():
+        return None
+    raw = raw.strip()
+    try:
+        seconds = float(raw)
+    except ValueError:
+        try:
+            when = parsedate_to_datetime(raw)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when is None:
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        seconds = (when - now()).total_seconds()
+    if not math.isfinite(seconds):
+        return None
+    return max(0.0, seconds)
+
+
+def is_retryable(response: httpx.Response) -> bool:
+    return response.status_code in RETRY_STATUSES
+
+
+async def send(
+    client: httpx.AsyncClient,
+    build: Callable[[], httpx.Request] | httpx.Request,
+    policy: RetryPolicy | None = None,
+    *,
+    sleep: Sleep = asyncio.sleep,
+    rng: Callable[[], float] = random.random,
+    clock: Callable[[], float] = time.monotonic,
+) -> httpx.Response:
+    """Send `build()` (a fresh request per attempt) until it is not retryable, attempts run out, or the next
+    wait would overrun the budget. Returns the last response; re-raises the last transport error."""
+    policy = policy or RetryPolicy()
+    deadline = clock() + policy.budget_s
+    attempt = 0
+    while True:
+        attempt += 1
+        request = build() if callable(build) else build
+        response: httpx.Response | None = None
+        error: Exception | None = None
+        try:
+            response = await client.send(request)
+        except RETRY_ERRORS as exc:
+            error = exc
+        if response is not None and not is_retryable(response):
+            return response
+        delay = retry_after_seconds(response.headers) if response is not None else None
+        if delay is None:
+            delay = policy.backoff(attempt - 1, rng)
+        remaining = deadline - clock()
+        if attempt >= policy.max_attempts or delay > remaining:
+            if error is not None:
+                raise error
+            assert response is not None
+            return response
+        what = f"HTTP {response.status_code}" if response is not None else type(error).__name__
+        log.info("retrying %s %s after %s in %.2fs (attempt %d)", request.method, request.url.path, what,
+                 delay, attempt)
+        await sleep(delay)

@@ -1,0 +1,108 @@
+"""Diagnose and re-sync: the two things a user can ask of PhotoSync about a photo."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from bot.domain.diagnosis import diagnose
+from bot.domain.model import Diagnosis, DiagnosisCase
+from bot.graph import GraphClient, GraphError, PhotoUpdateBlocked
+from bot.store import AuditRecord, Store
+
+from .profiles import ProfileReader
+
+log = logging.getLogger(__name__)
+
+
+class ResyncStatus(StrEnum):
+    REQUESTED = "requested"
+    COOLDOWN = "cooldown"
+    REFUSED = "refused"
+    FAILED = "failed"
+    NOT_POSSIBLE = "not_possible"
+
+
+@dataclass(frozen=True, slots=True)
+class ResyncResult:
+    status: ResyncStatus
+    at: datetime  # when it was requested (for COOLDOWN: the earlier request)
+    diagnosis: Diagnosis | None = None
+
+
+class PhotoService:
+    """Diagnoses a user's photo and re-syncs it, auditing every re-sync attempt."""
+
+    def __init__(
+        self,
+        profiles: ProfileReader,
+        graph: GraphClient,
+        store: Store,
+        clock: Callable[[], datetime],
+        cooldown: timedelta,
+    ) -> None:
+        self.profiles = profiles
+        self.graph = graph
+        self.store = store
+        self.clock = clock
+        self.cooldown = cooldown
+        self._locks: dict[str, asyncio.Lock] = {}
+
+    async def diagnose(self, user_id: str) -> Diagnosis:
+        state = await self.profiles.read(user_id)
+        return diagnose(state, self.clock())
+
+    async def resync(
+        self, *, actor_id: str, target_id: str, may_act_for_others: bool, correlation_id: str | None = None
+    ) -> ResyncResult:
+        """Re-submit the target's current photo through Graph so SharePoint picks it up on its next sync.
+
+        Why this mechanism (DOMAIN.md): SharePoint only refreshes its copy when a sync is initiated; a PUT of
+        the same photo through Graph is the documented, least-privileged remedy that works app-only for
+        cloud-sourced photos (ProfilePhoto.ReadWrite.All). It is impossible when photos come from on-premises.
+        """
+        now = self.clock()
+
+        async def audit(outcome: ResyncStatus, detail: str | None = None, action: str = "resync") -> None:
+            await self.store.audit(
+                AuditRecord(now, actor_id, target_id, action, outcome.value, detail, correlation_id)
+            )
+
+        if actor_id != target_id and not may_act_for_others:
+            await audit(ResyncStatus.REFUSED, "not the caller's own photo", action="resync_refused")
+            log.warning("resync refused", extra={"actor": actor_id, "target": target_id})
+            return ResyncResult(ResyncStatus.REFUSED, now)
+
+        lock = self._locks.setdefault(target_id, asyncio.Lock())
+        async with lock:
+            earlier = await self.store.last_audit(
+                target_id, "resync", ResyncStatus.REQUESTED.value, now - self.cooldown
+            )
+            if earlier is not None:
+                await audit(ResyncStatus.COOLDOWN, f"already requested at {earlier.at.isoformat()}")
+                return ResyncResult(ResyncStatus.COOLDOWN, earlier.at)
+
+            diagnosis = await self.diagnose(target_id)
+            if diagnosis.case is DiagnosisCase.UNAVAILABLE:
+                await audit(ResyncStatus.FAILED, diagnosis.detail)
+                return ResyncResult(ResyncStatus.FAILED, now, diagnosis)
+            if diagnosis.case in (DiagnosisCase.ON_PREMISES, DiagnosisCase.NO_PHOTO):
+                await audit(ResyncStatus.NOT_POSSIBLE, diagnosis.case.value)
+                return ResyncResult(ResyncStatus.NOT_POSSIBLE, now, diagnosis)
+            try:
+                data, content_type = await self.graph.get_photo(target_id)
+                await self.graph.put_photo(target_id, data, content_type)
+            except PhotoUpdateBlocked:
+                await audit(ResyncStatus.NOT_POSSIBLE, "photo update blocked by tenant policy")
+                return ResyncResult(ResyncStatus.NOT_POSSIBLE, now, diagnosis)
+            except GraphError as exc:
+                await audit(ResyncStatus.FAILED, type(exc).__name__)
+                return ResyncResult(ResyncStatus.FAILED, now, diagnosis)
+            self.profiles.forget(target_id)
+            await audit(ResyncStatus.REQUESTED)
+            log.info("resync requested", extra={"actor": actor_id, "target": target_id})
+            return ResyncResult(ResyncStatus.REQUESTED, now, diagnosis)

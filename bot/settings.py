@@ -1,0 +1,204 @@
+"""All configuration in one place (environment variables and `.env`).
+
+Bot Framework's own names for the bot registration; `PHOTOSYNC_*` for everything else. An invalid value
+stops start-up with one line naming the variable (see `load_settings`).
+"""
+
+from __future__ import annotations
+
+import string
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+BOT_FRAMEWORK_OPENID_METADATA = "https://login.botframework.com/v1/.well-known/openidconfiguration"
+PROFILE_EDIT_PLACEHOLDERS = frozenset({"object_id", "upn", "tenant"})
+
+
+class AppType(StrEnum):
+    MULTI_TENANT = "MultiTenant"
+    SINGLE_TENANT = "SingleTenant"
+
+
+class LogFormat(StrEnum):
+    AUTO = "auto"  # JSON unless stderr is a terminal
+    JSON = "json"
+    TEXT = "text"
+
+
+def _env(name: str) -> Any:
+    return Field(validation_alias=AliasChoices(name, name.upper()))
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True, frozen=True
+    )
+
+    # --- Bot registration (Bot Framework's names) ---
+    app_id: str = Field("", validation_alias=AliasChoices("MicrosoftAppId", "MICROSOFTAPPID"))
+    app_password: SecretStr = Field(
+        SecretStr(""), validation_alias=AliasChoices("MicrosoftAppPassword", "MICROSOFTAPPPASSWORD")
+    )
+    app_type: AppType = Field(
+        AppType.MULTI_TENANT, validation_alias=AliasChoices("MicrosoftAppType", "MICROSOFTAPPTYPE")
+    )
+    app_tenant_id: str = Field(
+        "", validation_alias=AliasChoices("MicrosoftAppTenantId", "MICROSOFTAPPTENANTID")
+    )
+
+    # --- Server ---
+    host: str = Field("127.0.0.1", validation_alias=AliasChoices("PHOTOSYNC_HOST"))
+    port: int = Field(3978, ge=1, le=65535, validation_alias=AliasChoices("PORT", "PHOTOSYNC_PORT"))
+    max_body_bytes: int = Field(256 * 1024, ge=4096, validation_alias=AliasChoices("PHOTOSYNC_MAX_BODY_BYTES"))
+    openid_metadata_url: str = Field(
+        BOT_FRAMEWORK_OPENID_METADATA, validation_alias=AliasChoices("PHOTOSYNC_OPENID_METADATA_URL")
+    )
+
+    # --- Microsoft Graph / SharePoint (app-only) ---
+    tenant_id: str = Field("", validation_alias=AliasChoices("PHOTOSYNC_TENANT_ID"))
+    client_id: str = Field("", validation_alias=AliasChoices("PHOTOSYNC_CLIENT_ID"))
+    client_secret: SecretStr = Field(SecretStr(""), validation_alias=AliasChoices("PHOTOSYNC_CLIENT_SECRET"))
+    certificate_path: Path | None = Field(None, validation_alias=AliasChoices("PHOTOSYNC_CERTIFICATE_PATH"))
+    login_url: str = Field("https://login.microsoftonline.com", validation_alias=AliasChoices("PHOTOSYNC_LOGIN_URL"))
+    graph_url: str = Field("https://graph.microsoft.com", validation_alias=AliasChoices("PHOTOSYNC_GRAPH_URL"))
+    sharepoint_url: str = Field("", validation_alias=AliasChoices("PHOTOSYNC_SHAREPOINT_URL"))
+    graph_timeout_s: float = Field(10.0, gt=0, le=120, validation_alias=AliasChoices("PHOTOSYNC_GRAPH_TIMEOUT"))
+
+    # --- Behaviour ---
+    database_url: str = Field(
+        "sqlite+aiosqlite:///photosync.db", validation_alias=AliasChoices("PHOTOSYNC_DATABASE_URL")
+    )
+    profile_edit_url: str = Field(
+        "https://delve.office.com/?u={object_id}&v=editprofile",
+        validation_alias=AliasChoices("PHOTOSYNC_PROFILE_EDIT_URL"),
+    )
+    demo_tenant: Path | None = Field(None, validation_alias=AliasChoices("PHOTOSYNC_DEMO_TENANT"))
+    resync_cooldown_s: int = Field(15 * 60, ge=0, validation_alias=AliasChoices("PHOTOSYNC_RESYNC_COOLDOWN"))
+    profile_cache_s: float = Field(60.0, ge=0, validation_alias=AliasChoices("PHOTOSYNC_PROFILE_CACHE_SECONDS"))
+    default_timezone: str = Field("UTC", validation_alias=AliasChoices("PHOTOSYNC_TIMEZONE"))
+    log_format: LogFormat = Field(LogFormat.AUTO, validation_alias=AliasChoices("PHOTOSYNC_LOG_FORMAT"))
+    log_level: str = Field("INFO", validation_alias=AliasChoices("PHOTOSYNC_LOG_LEVEL"))
+
+    @field_validator("openid_metadata_url", "login_url", "graph_url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        if not value.startswith(("https://", "http://127.", "http://localhost", "http://[::1]")):
+            raise ValueError("must be an https:// URL (http only for loopback)")
+        return value.rstrip("/") if not value.endswith("openidconfiguration") else value
+
+    @field_validator("sharepoint_url")
+    @classmethod
+    def _optional_url(cls, value: str) -> str:
+        return cls._url(value) if value else value
+
+    @field_validator("profile_edit_url")
+    @classmethod
+    def _template(cls, value: str) -> str:
+        names = {name for _, name, _, _ in string.Formatter().parse(value) if name}
+        unknown = names - PROFILE_EDIT_PLACEHOLDERS
+        if unknown:
+            raise ValueError(
+                f"unknown placeholder(s) {sorted(unknown)}; allowed: {sorted(PROFILE_EDIT_PLACEHOLDERS)}"
+            )
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _level(cls, value: str) -> str:
+        if value.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+            raise ValueError("must be DEBUG, INFO, WARNING or ERROR")
+        return value.upper()
+
+    @field_validator("default_timezone")
+    @classmethod
+    def _tz(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError("unknown IANA time zone") from exc
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Settings:
+        if self.app_type is AppType.SINGLE_TENANT and self.app_id and not self.app_tenant_id:
+            raise ValueError("MicrosoftAppTenantId is required when MicrosoftAppType is SingleTenant")
+        if self.app_id and not self.app_password.get_secret_value():
+            raise ValueError("MicrosoftAppPassword is required when MicrosoftAppId is set")
+        graph_parts = [self.tenant_id, self.client_id]
+        has_credential = bool(self.client_secret.get_secret_value() or self.certificate_path)
+        if any(graph_parts) and not (all(graph_parts) and has_credential):
+            raise ValueError(
+                "PHOTOSYNC_TENANT_ID, PHOTOSYNC_CLIENT_ID and PHOTOSYNC_CLIENT_SECRET or "
+                "PHOTOSYNC_CERTIFICATE_PATH go together"
+            )
+        if self.certificate_path is not None and not self.certificate_path.is_file():
+            raise ValueError(f"PHOTOSYNC_CERTIFICATE_PATH: no file at {self.certificate_path}")
+        if not self.demo and not self.sharepoint_url:
+            raise ValueError("PHOTOSYNC_SHAREPOINT_URL is required with Graph credentials")
+        return self
+
+    @property
+    def demo(self) -> bool:
+        """No Graph credentials: run against the built-in demo tenant."""
+        return not (self.tenant_id and self.client_id)
+
+    @property
+    def anonymous(self) -> bool:
+        """No bot registration: inbound tokens are not required (local Playground/Emulator only)."""
+        return not self.app_id
+
+    def redacted(self) -> dict[str, Any]:
+        """Settings as a dict with every secret replaced, for the start-up banner and logs."""
+        out: dict[str, Any] = {}
+        for name, value in self.model_dump().items():
+            if isinstance(getattr(self, name), SecretStr):
+                out[name] = "***" if getattr(self, name).get_secret_value() else ""
+            elif name == "database_url":
+                out[name] = _redact_url(str(value))
+            else:
+                out[name] = str(value) if isinstance(value, (Path, StrEnum)) else value
+        return out
+
+
+def _redact_url(url: str) -> str:
+    """Hide a password in a database URL (`scheme://user:pass@host` → `scheme://user:***@host`)."""
+    if "@" not in url or "://" not in url:
+        return url
+    scheme, rest = url.split("://", 1)
+    creds, host = rest.rsplit("@", 1)
+    user = creds.split(":", 1)[0]
+    return f"{scheme}://{user}:***@{host}"
+
+
+_ALIASES = {
+    name: (field.validation_alias.choices[0] if isinstance(field.validation_alias, AliasChoices) else name)
+    for name, field in Settings.model_fields.items()
+}
+
+
+def describe_error(exc: ValidationError) -> str:
+    """One line naming the variable and what is wrong with it."""
+    err = exc.errors()[0]
+    loc = err.get("loc") or ()
+    field = str(loc[0]) if loc else ""
+    variable = _ALIASES.get(field, field)
+    message = str(err.get("msg", "invalid")).removeprefix("Value error, ")
+    if variable:
+        return f"invalid setting {variable}: {message}"
+    return f"invalid settings: {message}"
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read settings; on an invalid value print one line to stderr and exit with status 2."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        print(describe_error(exc), file=sys.stderr)
+        raise SystemExit(2) from None

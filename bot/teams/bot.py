@@ -1,0 +1,238 @@
+"""Turn routing: Teams activities in, plain service calls, cards out."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from botbuilder.core import CardFactory, InvokeResponse, MessageFactory, TurnContext
+from botbuilder.core.teams import TeamsActivityHandler
+from botbuilder.schema import (
+    Activity,
+    ActivityTypes,
+    AdaptiveCardInvokeResponse,
+    AdaptiveCardInvokeValue,
+    ChannelAccount,
+)
+
+import cards
+from bot.domain.intents import IntentKind, classify
+from bot.domain.model import DiagnosisCase
+from bot.services.photos import PhotoService, ResyncStatus
+from bot.store import ConversationRecord, Store
+
+log = logging.getLogger(__name__)
+
+CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
+
+
+@dataclass(frozen=True, slots=True)
+class BotOptions:
+    demo: bool
+    profile_edit_url: str  # template with {object_id}, {upn}, {tenant}
+    default_timezone: str = "UTC"
+    tenant_name: str = ""
+
+
+class PhotoSyncBot(TeamsActivityHandler):
+    def __init__(
+        self, photos: PhotoService, store: Store, options: BotOptions, clock: Callable[[], datetime]
+    ) -> None:
+        self.photos = photos
+        self.store = store
+        self.options = options
+        self.clock = clock
+
+    # --- context helpers ---
+    def _card_context(self, turn: TurnContext, *, upn: str | None = None, locale: str | None = None) -> cards.CardContext:
+        activity = turn.activity
+        tz_name = activity.local_timezone or self.options.default_timezone
+        try:
+            tz = ZoneInfo(tz_name)
+        except (ZoneInfoNotFoundError, ValueError):
+            tz = ZoneInfo("UTC")
+        caller = activity.from_property
+        object_id = (caller.aad_object_id if caller else None) or ""
+        edit_url = self.options.profile_edit_url.format(
+            object_id=object_id, upn=upn or "", tenant=self.options.tenant_name
+        )
+        return cards.CardContext(
+            locale=locale or activity.locale,
+            tz=tz,
+            now=self.clock(),
+            demo=self.options.demo,
+            profile_edit_url=edit_url,
+        )
+
+    @staticmethod
+    def _caller_id(turn: TurnContext) -> str | None:
+        caller = turn.activity.from_property
+        return caller.aad_object_id if caller and caller.aad_object_id else None
+
+    async def _remember(self, turn: TurnContext) -> None:
+        """Keep the conversation reference (as plain values) for proactive messages later."""
+        activity = turn.activity
+        user_id = self._caller_id(turn)
+        if not user_id or not activity.conversation or not activity.service_url:
+            return
+        reference = TurnContext.get_conversation_reference(activity)
+        conv_type = activity.conversation.conversation_type or "personal"
+        await self.store.save_conversation(
+            ConversationRecord(
+                user_id=user_id,
+                conversation_id=activity.conversation.id,
+                conversation_type=conv_type,
+                service_url=activity.service_url,
+                channel_id=activity.channel_id or "msteams",
+                tenant_id=activity.conversation.tenant_id,
+                bot_id=activity.recipient.id if activity.recipient else "",
+                locale=activity.locale,
+                updated_at=self.clock(),
+                reference=reference.serialize(),
+            )
+        )
+
+    @staticmethod
+    async def _send_card(turn: TurnContext, card: dict[str, Any]) -> None:
+        await turn.send_activity(MessageFactory.attachment(CardFactory.adaptive_card(card)))
+
+    # --- activities ---
+    async def on_message_activity(self, turn: TurnContext) -> None:
+        activity = turn.activity
+        await self._remember(turn)
+        conv_type = activity.conversation.conversation_type if activity.conversation else None
+        if conv_type in ("channel", "groupChat") and not self._mentions_me(activity):
+            return  # in channels and group chats we only answer when @mentioned
+        if isinstance(activity.value, dict) and activity.value.get("action"):
+            # Action.Submit fallback of a card button (clients without Universal Actions).
+            card = await self._card_action(turn, str(activity.value.get("action")), activity.value)
+            await self._send_card(turn, card)
+            return
+        text = TurnContext.remove_recipient_mention(activity) if conv_type in ("channel", "groupChat") else None
+        intent = classify(text if text is not None else (activity.text or ""))
+        ctx = self._card_context(turn, locale=activity.locale or intent.language)
+        user_id = self._caller_id(turn)
+        log.info("message", extra={"intent": intent.kind.value, "conversation_type": conv_type or "personal"})
+        if intent.kind in (IntentKind.WHY_PHOTO_OLD, IntentKind.RESYNC) and intent.subject is not None:
+            await turn.send_activity(MessageFactory.text(_t(ctx, OTHERS_NOT_ALLOWED)))
+            return
+        if intent.kind is IntentKind.WHY_PHOTO_OLD:
+            await self._send_card(turn, await self._diagnosis_card(turn, user_id, ctx))
+        elif intent.kind is IntentKind.RESYNC:
+            await self._send_card(turn, await self._card_action(turn, cards.VERB_RESYNC, {"userId": user_id}))
+        elif intent.kind is IntentKind.HELP:
+            await self._send_card(turn, cards.help_card(ctx))
+        elif intent.kind is IntentKind.GREETING:
+            await self._send_card(turn, cards.welcome_card(ctx))
+        elif intent.kind in (IntentKind.STOP_NOTICES, IntentKind.START_NOTICES):
+            await turn.send_activity(MessageFactory.text(_t(ctx, NOTICES_NOT_ENABLED)))
+        else:
+            await self._send_card(turn, cards.unknown_card(ctx))
+
+    @staticmethod
+    def _mentions_me(activity: Activity) -> bool:
+        me = activity.recipient.id if activity.recipient else None
+        for entity in activity.entities or []:
+            props = entity.additional_properties if hasattr(entity, "additional_properties") else {}
+            if getattr(entity, "type", None) != "mention":
+                continue
+            mentioned = (props or {}).get("mentioned") or {}
+            if isinstance(mentioned, dict) and mentioned.get("id") == me:
+                return True
+        return False
+
+    async def _diagnosis_card(self, turn: TurnContext, user_id: str | None, ctx: cards.CardContext) -> dict[str, Any]:
+        if not user_id:
+            return cards.error_card(ctx, reason_key="user_not_found")
+        diagnosis = await self.photos.diagnose(user_id)
+        if diagnosis.case is DiagnosisCase.UNAVAILABLE:
+            return cards.error_card(ctx, reason_key="unavailable")
+        return cards.diagnosis_card(diagnosis, self._card_context(turn, upn=diagnosis.upn, locale=ctx.locale))
+
+    async def _card_action(self, turn: TurnContext, verb: str, data: dict[str, Any]) -> dict[str, Any]:
+        """A button click (Action.Execute or its Action.Submit fallback). Identity comes from the activity."""
+        caller = self._caller_id(turn)
+        ctx = self._card_context(turn)
+        if verb == cards.VERB_DIAGNOSE:
+            return await self._diagnosis_card(turn, caller, ctx)
+        if verb != cards.VERB_RESYNC or not caller:
+            return cards.unknown_card(ctx)
+        target = data.get("userId")
+        target_id = target if isinstance(target, str) and target else caller
+        result = await self.photos.resync(
+            actor_id=caller,
+            target_id=target_id,
+            may_act_for_others=False,
+            correlation_id=turn.activity.id,
+        )
+        upn = result.diagnosis.upn if result.diagnosis else None
+        return cards.resync_result_card(
+            cards.ResyncOutcome(result.status.value),
+            self._card_context(turn, upn=upn),
+            at=result.at,
+            diagnosis=result.diagnosis if result.status is not ResyncStatus.REFUSED else None,
+        )
+
+    async def on_adaptive_card_invoke(
+        self, turn: TurnContext, invoke_value: AdaptiveCardInvokeValue
+    ) -> AdaptiveCardInvokeResponse:
+        action = invoke_value.action
+        if isinstance(action, dict):
+            verb, data = action.get("verb") or "", action.get("data")
+        else:
+            verb, data = getattr(action, "verb", None) or "", getattr(action, "data", None)
+        card = await self._card_action(turn, verb, data if isinstance(data, dict) else {})
+        return AdaptiveCardInvokeResponse(status_code=200, type=CARD_CONTENT_TYPE, value=card)
+
+    async def on_invoke_activity(self, turn: TurnContext) -> InvokeResponse:
+        await self._remember(turn)
+        return await super().on_invoke_activity(turn)
+
+    async def on_installation_update_add(self, turn: TurnContext) -> None:
+        await self._remember(turn)
+        await self._send_card(turn, cards.welcome_card(self._card_context(turn)))
+
+    async def on_error(self, turn: TurnContext, error: Exception) -> None:
+        """Last resort for a failing turn: log it and answer with an honest card, never a 500 to the channel."""
+        log.error("turn failed", exc_info=error)
+        try:
+            card = cards.error_card(self._card_context(turn), reason_key="generic")
+            if turn.activity.type == ActivityTypes.invoke:
+                body = AdaptiveCardInvokeResponse(status_code=200, type=CARD_CONTENT_TYPE, value=card)
+                await turn.send_activity(
+                    Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(status=200, body=body))
+                )
+            else:
+                await self._send_card(turn, card)
+        except Exception:
+            log.exception("could not send the error card")
+
+    async def on_teams_members_added(  # type: ignore[override]
+        self, members_added: list[ChannelAccount], team_info: Any, turn: TurnContext
+    ) -> None:
+        me = turn.activity.recipient.id if turn.activity.recipient else None
+        if any(member.id == me for member in members_added):
+            await self._remember(turn)
+            if (turn.activity.conversation.conversation_type or "personal") == "personal":
+                return  # installationUpdate already welcomed the user in 1:1
+            await self._send_card(turn, cards.welcome_card(self._card_context(turn)))
+
+
+OTHERS_NOT_ALLOWED = {
+    "en": "I can only check your own photo here. Helpdesk staff can ask about others in their support channel.",
+    "nl": "Ik kan hier alleen je eigen foto controleren. De helpdesk kan in het supportkanaal naar anderen vragen.",
+}
+NOTICES_NOT_ENABLED = {
+    "en": "Proactive photo notices are not switched on for this organisation yet, so there is nothing to stop "
+    "or start.",
+    "nl": "Meldingen over je foto staan voor deze organisatie nog niet aan, dus er valt niets te stoppen of te "
+    "starten.",
+}
+
+
+def _t(ctx: cards.CardContext, strings: dict[str, str]) -> str:
+    return strings[ctx.lang]

@@ -1,0 +1,150 @@
+"""POST /api/messages: strict input checks, strict auth (401 for every token failure), then the turn."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import uuid
+from typing import Any
+
+from aiohttp import web
+from botbuilder.core import InvokeResponse
+from botbuilder.schema import Activity, ActivityTypes
+
+from bot.logs import correlation_id
+
+from .adapter import PhotoSyncAdapter
+from .auth import AuthError, ChannelTokenValidator, VerifiedCaller
+from .bot import PhotoSyncBot
+
+log = logging.getLogger(__name__)
+
+MAX_DEPTH = 32
+
+
+class MessagesEndpoint:
+    def __init__(
+        self,
+        adapter: PhotoSyncAdapter,
+        bot: PhotoSyncBot,
+        validator: ChannelTokenValidator | None,
+    ) -> None:
+        self.adapter = adapter
+        self.bot = bot
+        self.validator = validator  # None: anonymous mode (no bot registration configured)
+        self.turns = 0
+
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        started = time.perf_counter()
+        cid = request.headers.get("x-ms-correlation-id") or uuid.uuid4().hex[:16]
+        token = correlation_id.set(cid[:64])
+        status, kind = 500, "unknown"
+        try:
+            response, kind = await self._handle(request)
+            status = response.status
+            return response
+        finally:
+            log.info(
+                "turn",
+                extra={
+                    "activity_type": kind,
+                    "status": status,
+                    "ms": round((time.perf_counter() - started) * 1000, 1),
+                },
+            )
+            correlation_id.reset(token)
+
+    async def _handle(self, request: web.Request) -> tuple[web.StreamResponse, str]:
+        if request.content_type != "application/json":
+            return _problem(415, "Content-Type must be application/json"), "unknown"
+        try:
+            raw = await request.read()
+        except web.HTTPRequestEntityTooLarge:
+            return _problem(413, "body too large"), "unknown"
+        try:
+            body = json.loads(raw)
+        except (ValueError, UnicodeDecodeError):
+            return _problem(400, "body is not valid JSON"), "unknown"
+        problem = _check_shape(body)
+        if problem:
+            return _problem(400, problem), "invalid"
+        kind = str(body["type"])[:32]
+        caller = await self._authenticate(request, body)
+        if caller is None:
+            return web.json_response({"error": "unauthorized"}, status=401), kind
+        try:
+            activity = Activity().deserialize(body)
+        except Exception:  # msrest raises several types for hostile shapes
+            return _problem(400, "not a Bot Framework activity"), kind
+        invoke = await self.adapter.process_activity(caller, activity, self.bot.on_turn)
+        self.turns += 1
+        if activity.type == ActivityTypes.invoke:
+            return _invoke_response(invoke), kind
+        return web.Response(status=200), kind
+
+    async def _authenticate(self, request: web.Request, body: dict[str, Any]) -> VerifiedCaller | None:
+        if self.validator is None:
+            return VerifiedCaller(claims={}, app_id="", anonymous=True)
+        try:
+            return await self.validator.validate(
+                request.headers.get("Authorization"), body.get("serviceUrl"), body.get("channelId")
+            )
+        except AuthError as exc:
+            log.warning("unauthorized request", extra={"reason": str(exc)})
+            return None
+
+
+def _invoke_response(invoke: InvokeResponse | None) -> web.Response:
+    if invoke is None:
+        return web.Response(status=200)
+    body = invoke.body
+    if body is not None and hasattr(body, "serialize"):
+        body = body.serialize()
+    if body is None:
+        return web.Response(status=invoke.status or 200)
+    return web.json_response(body, status=invoke.status or 200)
+
+
+def _problem(status: int, message: str) -> web.Response:
+    return web.json_response({"error": message}, status=status)
+
+
+def _depth(value: Any, limit: int) -> int:
+    """Nesting depth of a JSON value, stopping early past `limit` (iterative: no recursion on hostile input)."""
+    stack = [(value, 1)]
+    deepest = 0
+    while stack:
+        item, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if deepest > limit:
+            return deepest
+        if isinstance(item, dict):
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item)
+    return deepest
+
+
+def _check_shape(body: Any) -> str | None:
+    """The minimum an activity must have before anything else looks at it."""
+    if not isinstance(body, dict):
+        return "activity must be a JSON object"
+    if not isinstance(body.get("type"), str) or not body["type"]:
+        return "activity.type is required"
+    if not isinstance(body.get("serviceUrl"), str) or not body["serviceUrl"].startswith(("https://", "http://")):
+        return "activity.serviceUrl is required"
+    conversation = body.get("conversation")
+    if not isinstance(conversation, dict) or not isinstance(conversation.get("id"), str):
+        return "activity.conversation.id is required"
+    for key in ("from", "recipient"):
+        if key in body and not isinstance(body[key], dict):
+            return f"activity.{key} must be an object"
+    for key in ("text", "locale", "id", "replyToId", "channelId", "name", "localTimezone"):
+        if key in body and body[key] is not None and not isinstance(body[key], str):
+            return f"activity.{key} must be a string"
+    if "entities" in body and body["entities"] is not None and not isinstance(body["entities"], list):
+        return "activity.entities must be a list"
+    if _depth(body, MAX_DEPTH) > MAX_DEPTH:
+        return "activity is nested too deeply"
+    return None

@@ -1,0 +1,187 @@
+"""The whole 1:1 flow over loopback: real JWTs in, real Graph/SharePoint wire formats, real connector out."""
+
+from __future__ import annotations
+
+import pytest
+
+from .conftest import (
+    ADELE,
+    ALEX,
+    APP_ID,
+    DIEGO,
+    ISAIAH,
+    JOHANNA,
+    LEE,
+    LYNNE,
+    MEGAN,
+    NESTOR,
+    TeamsWorld,
+    actions,
+    card_kind,
+    card_text,
+)
+
+VERBS = lambda card: {a.get("verb") for a in actions(card) if a["type"] == "Action.Execute"}  # noqa: E731
+
+
+async def test_why_is_my_photo_old_answers_with_a_diagnosis_card(world: TeamsWorld) -> None:
+    body = world.activity(ADELE, "why is my photo old?")
+    response = await world.post(body)
+    assert response.status == 200
+    calls = world.connector.calls(route="reply")
+    assert len(calls) == 1
+    call = calls[0]
+    assert call.conversation_id == body["conversation"]["id"]
+    assert call.activity_id == body["id"]  # a reply to the user's message
+    card = await world.reply_card()
+    assert card_kind(card) == "diagnosis"
+    assert "resyncPhoto" in VERBS(card)
+    assert "Demo" in card_text(card)  # demo footer
+    open_urls = [a["url"] for a in actions(card) if a["type"] == "Action.OpenUrl"]
+    assert any(ADELE in url and "editprofile" in url for url in open_urls)
+
+
+async def test_dutch_question_gets_a_dutch_card(world: TeamsWorld) -> None:
+    await world.post(world.activity(ADELE, "waarom is mijn foto oud?", locale="nl-NL"))
+    card = await world.reply_card()
+    assert card_kind(card) == "diagnosis"
+    text = card_text(card)
+    assert "foto" in text.lower() and "SharePoint" in text
+    assert "Why" not in text
+
+
+async def test_dutch_words_without_locale_still_get_dutch(world: TeamsWorld) -> None:
+    await world.post(world.activity(ADELE, "waarom is mijn profielfoto verouderd", locale=None))
+    card = await world.reply_card()
+    assert "foto" in card_text(card).lower()
+
+
+@pytest.mark.parametrize(
+    ("user", "kind", "resync"),
+    [
+        (ADELE, "diagnosis", True),
+        (ALEX, "diagnosis", False),
+        (MEGAN, "diagnosis", False),
+        (LEE, "diagnosis", False),
+        (ISAIAH, "diagnosis", False),
+        (JOHANNA, "diagnosis", False),
+        (DIEGO, "diagnosis", False),
+        (LYNNE, "diagnosis", True),
+        (NESTOR, "error", False),
+    ],
+)
+async def test_every_demo_case(world: TeamsWorld, user: str, kind: str, resync: bool) -> None:
+    await world.post(world.activity(user, "my profile picture is outdated"))
+    card = await world.reply_card()
+    assert card_kind(card) == kind
+    assert ("resyncPhoto" in VERBS(card)) is resync
+
+
+async def test_resync_click_updates_the_card_in_place_and_is_audited(world: TeamsWorld) -> None:
+    etag_before = world.graph_state.user(ADELE).photo.etag
+    response = await world.post(world.invoke(ADELE, "resyncPhoto", {"action": "resyncPhoto", "userId": ADELE}))
+    assert response.status == 200
+    payload = await response.json()
+    assert payload["statusCode"] == 200
+    assert payload["type"] == "application/vnd.microsoft.card.adaptive"
+    assert card_kind(payload["value"]) == "resync-result"
+    assert world.graph_state.counters.photo_puts[ADELE] == 1
+    assert world.graph_state.user(ADELE).photo.etag != etag_before
+    assert world.connector.calls() == []  # the card is replaced by the invoke response, nothing else sent
+
+    again = await (await world.post(world.invoke(ADELE, "resyncPhoto", {"userId": ADELE}))).json()
+    assert card_kind(again["value"]) == "resync-result"
+    assert world.graph_state.counters.photo_puts[ADELE] == 1  # cooldown: no second PUT
+    trail = await world.runtime.store.audit_trail(target_id=ADELE)
+    assert [(r.actor_id, r.action, r.outcome) for r in trail] == [
+        (ADELE, "resync", "requested"),
+        (ADELE, "resync", "cooldown"),
+    ]
+
+
+async def test_resync_naming_another_user_is_refused_and_audited(world: TeamsWorld) -> None:
+    response = await world.post(world.invoke(ADELE, "resyncPhoto", {"userId": MEGAN}))
+    payload = await response.json()
+    assert card_kind(payload["value"]) == "resync-result"
+    assert world.graph_state.counters.photo_puts.get(MEGAN, 0) == 0
+    trail = await world.runtime.store.audit_trail(target_id=MEGAN)
+    assert [(r.actor_id, r.action, r.outcome) for r in trail] == [(ADELE, "resync_refused", "refused")]
+
+
+async def test_resync_through_action_submit_fallback(world: TeamsWorld) -> None:
+    body = world.activity(ADELE, None, value={"action": "resyncPhoto", "userId": ADELE})
+    assert (await world.post(body)).status == 200
+    card = await world.reply_card()
+    assert card_kind(card) == "resync-result"
+    assert world.graph_state.counters.photo_puts[ADELE] == 1
+
+
+async def test_resync_impossible_for_on_premises_photo(world: TeamsWorld) -> None:
+    payload = await (await world.post(world.invoke(ISAIAH, "resyncPhoto", {"userId": ISAIAH}))).json()
+    assert card_kind(payload["value"]) == "resync-result"
+    assert world.graph_state.counters.photo_puts.get(ISAIAH, 0) == 0
+    trail = await world.runtime.store.audit_trail(target_id=ISAIAH)
+    assert trail[-1].outcome == "not_possible"
+
+
+async def test_installation_sends_a_welcome_card_and_stores_the_reference(world: TeamsWorld) -> None:
+    body = world.activity(ALEX, None, type="installationUpdate", action="add")
+    assert (await world.post(body)).status == 200
+    card = await world.reply_card()
+    assert card_kind(card) == "welcome"
+    record = await world.runtime.store.personal_conversation(ALEX)
+    assert record is not None
+    assert record.conversation_id == body["conversation"]["id"]
+    assert record.service_url == world.connector.url
+    assert record.reference["conversation"]["id"] == body["conversation"]["id"]
+
+
+@pytest.mark.parametrize(("text", "kind"), [("help", "help"), ("hulp", "help"), ("what's the weather", "unknown")])
+async def test_help_and_anything_else(world: TeamsWorld, text: str, kind: str) -> None:
+    await world.post(world.activity(MEGAN, text))
+    assert card_kind(await world.reply_card()) == kind
+
+
+async def test_bot_token_is_fetched_once_for_many_turns(world: TeamsWorld) -> None:
+    before = world.identity.token_requests(client_id=APP_ID)
+    for _ in range(5):
+        assert (await world.post(world.activity(MEGAN, "help"))).status == 200
+    assert world.identity.token_requests(client_id=APP_ID) - before <= 1
+    tokens = {call.bearer_token for call in world.connector.calls()}
+    assert len(tokens) == 1
+
+
+async def test_one_batch_and_one_sharepoint_call_per_diagnosis(world: TeamsWorld) -> None:
+    counters = world.graph_state.counters
+    batches, sp = counters.batch_requests, _sharepoint_calls(counters)
+    await world.post(world.activity(ALEX, "why is my photo old"))
+    await world.reply_card()
+    assert counters.batch_requests - batches == 1
+    assert _sharepoint_calls(counters) - sp == 1
+
+
+def _sharepoint_calls(counters: object) -> int:
+    requests = getattr(counters, "requests")  # noqa: B009
+    return sum(n for key, n in requests.items() if "GetPropertiesFor" in key)
+
+
+async def test_graph_failing_gives_an_honest_try_again_card(world: TeamsWorld) -> None:
+    world.graph_state.faults.add(r"POST /v1\.0/\$batch", status=503, times=None, retry_after=0.05)
+    response = await world.post(world.activity(ADELE, "why is my photo old?"))
+    assert response.status == 200
+    card = await world.reply_card()
+    assert card_kind(card) == "error"
+    assert "diagnose" in VERBS(card)  # a "try again" button
+
+
+async def test_malformed_graph_json_gives_the_error_card(world: TeamsWorld) -> None:
+    world.graph_state.faults.add(r"POST /v1\.0/\$batch", status=200, times=None, body=b"{not json")
+    await world.post(world.activity(ADELE, "why is my photo old?"))
+    assert card_kind(await world.reply_card()) == "error"
+
+
+async def test_connector_throttling_is_retried(world: TeamsWorld) -> None:
+    world.connector.fail(429, times=1, headers={"Retry-After": "0"})
+    assert (await world.post(world.activity(MEGAN, "help"))).status == 200
+    sent = [c for c in world.connector.calls() if c.status < 300]
+    assert len(sent) == 1
