@@ -52,6 +52,7 @@ class ChannelTokenValidator:
         self._fetched_at = 0.0
         self._lock = asyncio.Lock()
         self.refreshes = 0
+        self.min_refresh_interval_s = MIN_REFRESH_INTERVAL_S
 
     async def validate(self, authorization: str | None, service_url: str | None, channel_id: str | None) -> VerifiedCaller:
         if not authorization:
@@ -99,7 +100,7 @@ class ChannelTokenValidator:
 
     async def _refresh(self, *, force: bool) -> None:
         async with self._lock:
-            if not force and time.monotonic() - self._fetched_at < MIN_REFRESH_INTERVAL_S:
+            if not force and time.monotonic() - self._fetched_at < self.min_refresh_interval_s:
                 return
             try:
                 meta = (await self.http.get(self.metadata_url, timeout=10)).raise_for_status().json()

@@ -190,6 +190,20 @@ class PhotoSyncBot(TeamsActivityHandler):
 
     async def on_invoke_activity(self, turn: TurnContext) -> InvokeResponse:
         await self._remember(turn)
+        activity = turn.activity
+        if activity.name != "adaptiveCard/action":
+            return InvokeResponse(status=200)  # invokes we don't offer: acknowledge, do nothing
+        value = activity.value
+        action = value.get("action") if isinstance(value, dict) else None
+        if not isinstance(action, dict) or not isinstance(action.get("verb"), str):
+            return InvokeResponse(
+                status=400,
+                body={
+                    "statusCode": 400,
+                    "type": "application/vnd.microsoft.error",
+                    "value": {"code": "BadRequest", "message": "adaptiveCard/action needs action.verb"},
+                },
+            )
         return await super().on_invoke_activity(turn)
 
     async def on_installation_update_add(self, turn: TurnContext) -> None:

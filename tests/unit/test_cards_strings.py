@@ -21,7 +21,7 @@ from cards import (
     error_card,
     resync_result_card,
 )
-from cards.common import format_duration, format_time
+from cards.common import Subject, format_duration, format_time
 from cards.strings import EN, NL, placeholders, t
 from tests.cards.catalogue import NOW, PROFILE_URL, USER_ID, context, sample_diagnoses
 
@@ -266,7 +266,8 @@ def test_unread_sharepoint_is_not_reported_as_never_refreshed(diagnoses: dict[st
 def test_on_premises_mentions_refreshing_sharepoint_only_when_it_is_behind(diagnoses: dict[str, Any]) -> None:
     on_prem = diagnoses["on_premises"]
     assert on_prem.sharepoint_refreshed_at < on_prem.photo_changed_at
-    for subject, phrase in (("self", "Opening your own profile"), ("other", "opening their own profile")):
+    phrases: dict[Subject, str] = {"self": "Opening your own profile", "other": "opening their own profile"}
+    for subject, phrase in phrases.items():
         card = diagnosis_card(on_prem, EN_UTC, subject=subject)
         (refresh,) = [obj for obj in walk(card) if obj.get("id") == "sp-refresh"]
         assert phrase in refresh["text"] and "on-premises" in refresh["text"]

@@ -1,4 +1,4 @@
-"""retry.send timing with a fake clock/sleep; the HTTP side is httpx.MockTransport (wire-level, no network)."""
+"""retry.send timing with a fake clock/sleep; HTTP is httpx.MockTransport (wire level, no network)."""
 
 from __future__ import annotations
 
@@ -51,7 +51,8 @@ def builder(client: httpx.AsyncClient) -> Callable[[], httpx.Request]:
     return build
 
 
-async def run(client: httpx.AsyncClient, policy: RetryPolicy, t: FakeTime, rng: float = 0.5) -> httpx.Response:
+async def run(client: httpx.AsyncClient, policy: RetryPolicy, t: FakeTime,
+              rng: float = 0.5) -> httpx.Response:
     return await send(client, builder(client), policy, sleep=t.sleep, rng=lambda: rng, clock=t.clock)
 
 

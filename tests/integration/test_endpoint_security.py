@@ -1,0 +1,163 @@
+"""Every token failure is a 401; malformed requests are 4xx; nothing yields a 500; no reply leaks."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.fakes.identity import ATTACKS
+
+from .conftest import ADELE, APP_ID, TeamsWorld
+
+
+@pytest.mark.parametrize("attack", ATTACKS)
+async def test_token_attacks_get_401_and_no_reply(world: TeamsWorld, attack: str) -> None:
+    token = world.identity.mint_attack(attack, APP_ID, world.connector.url)
+    response = await world.post(world.activity(ADELE, "why is my photo old?"), token=token)
+    assert response.status == 401
+    assert world.connector.calls() == []
+    assert world.graph_state.counters.batch_requests == 0
+
+
+@pytest.mark.parametrize(
+    "header",
+    [None, "", "Bearer", "Bearer ", "Basic dXNlcjpwYXNz", "bearer x.y.z", "Bearer " + "a" * 8000],
+)
+async def test_missing_or_broken_authorization_header_gets_401(world: TeamsWorld, header: str | None) -> None:
+    headers = {} if header is None else {"Authorization": header}
+    response = await world.client.post(
+        "/api/messages", json=world.activity(ADELE, "hi"), headers=headers
+    )
+    assert response.status == 401
+
+
+async def test_token_for_another_service_url_gets_401(world: TeamsWorld) -> None:
+    body = world.activity(ADELE, "hi")
+    token = world.identity.mint(APP_ID, "https://smba.trafficmanager.net/amer/")
+    assert (await world.post(body, token=token)).status == 401
+
+
+async def test_unknown_kids_refresh_keys_at_most_once_per_interval(world: TeamsWorld) -> None:
+    assert (await world.post(world.activity(ADELE, "help"))).status == 200
+    validator = world.runtime.endpoint.validator
+    assert validator is not None
+    before = world.identity.keys_requests
+    for _ in range(20):
+        token = world.identity.mint_attack("unknown_kid", APP_ID, world.connector.url)
+        assert (await world.post(world.activity(ADELE, "help"), token=token)).status == 401
+    assert world.identity.keys_requests - before <= 1
+
+
+async def test_rotated_signing_key_is_picked_up(world: TeamsWorld) -> None:
+    assert (await world.post(world.activity(ADELE, "help"))).status == 200
+    validator = world.runtime.endpoint.validator
+    assert validator is not None
+    validator.min_refresh_interval_s = 0  # production waits 30 s between refreshes triggered by unknown kids
+    kid = world.identity.add_key()
+    token = world.identity.mint(APP_ID, world.connector.url, kid=kid)
+    assert (await world.post(world.activity(ADELE, "help"), token=token)).status == 200
+
+
+@pytest.mark.parametrize(
+    ("content_type", "data", "status"),
+    [
+        ("text/plain", b'{"type":"message"}', 415),
+        ("application/x-www-form-urlencoded", b"type=message", 415),
+        ("application/json", b"{not json", 400),
+        ("application/json", b"", 400),
+        ("application/json", b"\xff\xfe\x00", 400),
+        ("application/json", b"[]", 400),
+        ("application/json", b'"a string"', 400),
+        ("application/json", b"null", 400),
+        ("application/json", b'{"type": 5}', 400),
+        ("application/json", b'{"type": "message"}', 400),
+        ("application/json", b'{"type": "message", "serviceUrl": "ftp://x", "conversation": {"id": "c"}}', 400),
+        ("application/json", b'{"type": "message", "serviceUrl": "https://x/", "conversation": "c"}', 400),
+    ],
+)
+async def test_malformed_requests_get_4xx(world: TeamsWorld, content_type: str, data: bytes, status: int) -> None:
+    response = await world.post(None, data=data, headers={"Content-Type": content_type})
+    assert response.status == status
+
+
+async def test_oversized_body_gets_413(world: TeamsWorld) -> None:
+    body = world.activity(ADELE, "x" * (world.runtime.settings.max_body_bytes + 10))
+    response = await world.post(body)
+    assert response.status == 413
+
+
+async def test_deeply_nested_body_gets_400(world: TeamsWorld) -> None:
+    nested: object = "x"
+    for _ in range(200):
+        nested = {"a": nested}
+    body = world.activity(ADELE, "hi", channelData=nested)
+    assert (await world.post(body)).status == 400
+
+
+@pytest.mark.parametrize(
+    "patch",
+    [
+        {"text": 12},
+        {"from": "someone"},
+        {"entities": {"type": "mention"}},
+        {"locale": ["nl"]},
+    ],
+)
+async def test_wrongly_typed_fields_get_400(world: TeamsWorld, patch: dict[str, object]) -> None:
+    body = world.activity(ADELE, "hi")
+    body.update(patch)
+    assert (await world.post(body)).status == 400
+
+
+async def test_unknown_activity_types_and_entities_are_ignored(world: TeamsWorld) -> None:
+    assert (await world.post(world.activity(ADELE, None, type="somethingNew"))).status == 200
+    assert (await world.post(world.activity(ADELE, None, type="typing"))).status == 200
+    body = world.activity(
+        ADELE,
+        "why is my photo old?",
+        entities=[
+            {"type": "clientInfo", "locale": "en-US", "timezone": "Europe/Amsterdam"},
+            {"type": "weird/unknown", "payload": {"x": [1, 2, 3]}},
+            {"type": "mention"},  # a mention without mentioned/text (seen from Copilot)
+        ],
+    )
+    assert (await world.post(body)).status == 200
+    await world.reply_card()
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        None,
+        "string",
+        {"action": "nope"},
+        {"action": {"type": "Action.Execute"}},
+        {"action": {"type": "Action.Execute", "verb": "deleteEverything", "data": {}}},
+        {"action": {"type": "Action.Execute", "verb": "resyncPhoto", "data": "not a dict"}},
+        {"action": {"type": "Action.Execute", "verb": "resyncPhoto", "data": {"userId": 12}}},
+    ],
+)
+async def test_hostile_invokes_never_500(world: TeamsWorld, value: object) -> None:
+    body = world.activity(ADELE, None, type="invoke", name="adaptiveCard/action", value=value)
+    response = await world.post(body)
+    assert response.status < 500
+    assert world.graph_state.counters.photo_puts.get(ADELE, 0) <= 1
+
+
+async def test_unknown_invoke_name_is_not_a_500(world: TeamsWorld) -> None:
+    body = world.activity(ADELE, None, type="invoke", name="composeExtension/query", value={})
+    assert (await world.post(body)).status < 500
+
+
+async def test_secrets_never_reach_the_logs(world: TeamsWorld, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level("DEBUG")
+    token = world.token()
+    await world.post(world.activity(ADELE, "why is my photo old?"), token=token)
+    await world.post(world.activity(ADELE, "x"), token=world.identity.mint_attack("expired", APP_ID, world.connector.url))
+    await world.reply_card()
+    text = "\n".join(r.getMessage() + json.dumps(vars(r), default=str) for r in caplog.records)
+    assert token not in text
+    assert token.split(".")[2] not in text
+    assert world.runtime.settings.app_password.get_secret_value() not in text
+    assert world.runtime.settings.redacted()["app_password"] == "***"
