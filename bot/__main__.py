@@ -20,7 +20,9 @@ def serve() -> None:
     from bot.app import create_app
 
     mode = "DEMO DATA (built-in demo tenant, no Microsoft account)" if settings.demo else "Microsoft Graph"
-    auth = "anonymous (no MicrosoftAppId: local testing only)" if settings.anonymous else "Bot Framework tokens"
+    auth = (
+        "anonymous (no MicrosoftAppId: local testing only)" if settings.anonymous else "Bot Framework tokens"
+    )
     log.info(
         f"PhotoSync bot on http://{settings.host}:{settings.port}/api/messages — {mode}; inbound auth: {auth}",
         extra={"settings": settings.redacted()},

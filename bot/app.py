@@ -95,7 +95,7 @@ def create_app(
     return app
 
 
-class _runtime:  # noqa: N801 - used as an async context manager
+class _runtime:
     def __init__(self, settings: Settings, clock: Callable[[], datetime], msal_http_client: Any) -> None:
         self.settings = settings
         self.clock = clock

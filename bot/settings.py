@@ -54,7 +54,9 @@ class Settings(BaseSettings):
     # --- Server ---
     host: str = Field("127.0.0.1", validation_alias=AliasChoices("PHOTOSYNC_HOST"))
     port: int = Field(3978, ge=1, le=65535, validation_alias=AliasChoices("PORT", "PHOTOSYNC_PORT"))
-    max_body_bytes: int = Field(256 * 1024, ge=4096, validation_alias=AliasChoices("PHOTOSYNC_MAX_BODY_BYTES"))
+    max_body_bytes: int = Field(
+        256 * 1024, ge=4096, validation_alias=AliasChoices("PHOTOSYNC_MAX_BODY_BYTES")
+    )
     openid_metadata_url: str = Field(
         BOT_FRAMEWORK_OPENID_METADATA, validation_alias=AliasChoices("PHOTOSYNC_OPENID_METADATA_URL")
     )
@@ -64,10 +66,16 @@ class Settings(BaseSettings):
     client_id: str = Field("", validation_alias=AliasChoices("PHOTOSYNC_CLIENT_ID"))
     client_secret: SecretStr = Field(SecretStr(""), validation_alias=AliasChoices("PHOTOSYNC_CLIENT_SECRET"))
     certificate_path: Path | None = Field(None, validation_alias=AliasChoices("PHOTOSYNC_CERTIFICATE_PATH"))
-    login_url: str = Field("https://login.microsoftonline.com", validation_alias=AliasChoices("PHOTOSYNC_LOGIN_URL"))
-    graph_url: str = Field("https://graph.microsoft.com", validation_alias=AliasChoices("PHOTOSYNC_GRAPH_URL"))
+    login_url: str = Field(
+        "https://login.microsoftonline.com", validation_alias=AliasChoices("PHOTOSYNC_LOGIN_URL")
+    )
+    graph_url: str = Field(
+        "https://graph.microsoft.com", validation_alias=AliasChoices("PHOTOSYNC_GRAPH_URL")
+    )
     sharepoint_url: str = Field("", validation_alias=AliasChoices("PHOTOSYNC_SHAREPOINT_URL"))
-    graph_timeout_s: float = Field(10.0, gt=0, le=120, validation_alias=AliasChoices("PHOTOSYNC_GRAPH_TIMEOUT"))
+    graph_timeout_s: float = Field(
+        10.0, gt=0, le=120, validation_alias=AliasChoices("PHOTOSYNC_GRAPH_TIMEOUT")
+    )
 
     # --- Behaviour ---
     database_url: str = Field(
@@ -79,7 +87,9 @@ class Settings(BaseSettings):
     )
     demo_tenant: Path | None = Field(None, validation_alias=AliasChoices("PHOTOSYNC_DEMO_TENANT"))
     resync_cooldown_s: int = Field(15 * 60, ge=0, validation_alias=AliasChoices("PHOTOSYNC_RESYNC_COOLDOWN"))
-    profile_cache_s: float = Field(60.0, ge=0, validation_alias=AliasChoices("PHOTOSYNC_PROFILE_CACHE_SECONDS"))
+    profile_cache_s: float = Field(
+        60.0, ge=0, validation_alias=AliasChoices("PHOTOSYNC_PROFILE_CACHE_SECONDS")
+    )
     default_timezone: str = Field("UTC", validation_alias=AliasChoices("PHOTOSYNC_TIMEZONE"))
     log_format: LogFormat = Field(LogFormat.AUTO, validation_alias=AliasChoices("PHOTOSYNC_LOG_FORMAT"))
     log_level: str = Field("INFO", validation_alias=AliasChoices("PHOTOSYNC_LOG_LEVEL"))

@@ -135,7 +135,9 @@ class Store:
         query = (
             select(t)
             .where(
-                and_(t.c.target_id == target_id, t.c.action == action, t.c.outcome == outcome, t.c.at >= since)
+                and_(
+                    t.c.target_id == target_id, t.c.action == action, t.c.outcome == outcome, t.c.at >= since
+                )
             )
             .order_by(desc(t.c.at))
             .limit(1)

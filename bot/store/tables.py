@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from sqlalchemy import (
-    TypeDecorator,
     JSON,
     Boolean,
     Column,
@@ -16,10 +15,10 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    TypeDecorator,
     UniqueConstraint,
 )
 from sqlalchemy.engine import Dialect
-
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -37,7 +37,9 @@ class PhotoSyncAdapter(BotAdapter):
             return invoke.value if invoke is not None else InvokeResponse(status=501)
         return None
 
-    async def send_activities(self, context: TurnContext, activities: list[Activity]) -> list[ResourceResponse]:
+    async def send_activities(
+        self, context: TurnContext, activities: list[Activity]
+    ) -> list[ResourceResponse]:
         responses: list[ResourceResponse] = []
         for activity in activities:
             if activity.type == ActivityTypes.invoke_response:

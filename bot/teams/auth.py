@@ -54,7 +54,9 @@ class ChannelTokenValidator:
         self.refreshes = 0
         self.min_refresh_interval_s = MIN_REFRESH_INTERVAL_S
 
-    async def validate(self, authorization: str | None, service_url: str | None, channel_id: str | None) -> VerifiedCaller:
+    async def validate(
+        self, authorization: str | None, service_url: str | None, channel_id: str | None
+    ) -> VerifiedCaller:
         if not authorization:
             raise AuthError("missing Authorization header")
         scheme, _, token = authorization.partition(" ")

@@ -48,7 +48,9 @@ class PhotoSyncBot(TeamsActivityHandler):
         self.clock = clock
 
     # --- context helpers ---
-    def _card_context(self, turn: TurnContext, *, upn: str | None = None, locale: str | None = None) -> cards.CardContext:
+    def _card_context(
+        self, turn: TurnContext, *, upn: str | None = None, locale: str | None = None
+    ) -> cards.CardContext:
         activity = turn.activity
         tz_name = activity.local_timezone or self.options.default_timezone
         try:
@@ -112,7 +114,9 @@ class PhotoSyncBot(TeamsActivityHandler):
             card = await self._card_action(turn, str(activity.value.get("action")), activity.value)
             await self._send_card(turn, card)
             return
-        text = TurnContext.remove_recipient_mention(activity) if conv_type in ("channel", "groupChat") else None
+        text = (
+            TurnContext.remove_recipient_mention(activity) if conv_type in ("channel", "groupChat") else None
+        )
         intent = classify(text if text is not None else (activity.text or ""))
         ctx = self._card_context(turn, locale=activity.locale or intent.language)
         user_id = self._caller_id(turn)
@@ -145,7 +149,9 @@ class PhotoSyncBot(TeamsActivityHandler):
                 return True
         return False
 
-    async def _diagnosis_card(self, turn: TurnContext, user_id: str | None, ctx: cards.CardContext) -> dict[str, Any]:
+    async def _diagnosis_card(
+        self, turn: TurnContext, user_id: str | None, ctx: cards.CardContext
+    ) -> dict[str, Any]:
         if not user_id:
             return cards.error_card(ctx, reason_key="user_not_found")
         diagnosis = await self.photos.diagnose(user_id)

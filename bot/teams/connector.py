@@ -57,11 +57,15 @@ class ConnectorSender:
         url = f"{base}v3/conversations/{quote(conversation_id, safe='')}/activities"
         return f"{url}/{quote(activity_id, safe='')}" if activity_id else url
 
-    async def send(self, service_url: str, conversation_id: str, body: dict[str, Any], reply_to: str | None) -> str:
+    async def send(
+        self, service_url: str, conversation_id: str, body: dict[str, Any], reply_to: str | None
+    ) -> str:
         response = await self._request("POST", self.url(service_url, conversation_id, reply_to), body)
         return _id(response)
 
-    async def update(self, service_url: str, conversation_id: str, activity_id: str, body: dict[str, Any]) -> str:
+    async def update(
+        self, service_url: str, conversation_id: str, activity_id: str, body: dict[str, Any]
+    ) -> str:
         response = await self._request("PUT", self.url(service_url, conversation_id, activity_id), body)
         return _id(response) or activity_id
 

@@ -132,7 +132,9 @@ def _check_shape(body: Any) -> str | None:
         return "activity must be a JSON object"
     if not isinstance(body.get("type"), str) or not body["type"]:
         return "activity.type is required"
-    if not isinstance(body.get("serviceUrl"), str) or not body["serviceUrl"].startswith(("https://", "http://")):
+    if not isinstance(body.get("serviceUrl"), str) or not body["serviceUrl"].startswith(
+        ("https://", "http://")
+    ):
         return "activity.serviceUrl is required"
     conversation = body.get("conversation")
     if not isinstance(conversation, dict) or not isinstance(conversation.get("id"), str):

@@ -26,9 +26,7 @@ async def test_token_attacks_get_401_and_no_reply(world: TeamsWorld, attack: str
 )
 async def test_missing_or_broken_authorization_header_gets_401(world: TeamsWorld, header: str | None) -> None:
     headers = {} if header is None else {"Authorization": header}
-    response = await world.client.post(
-        "/api/messages", json=world.activity(ADELE, "hi"), headers=headers
-    )
+    response = await world.client.post("/api/messages", json=world.activity(ADELE, "hi"), headers=headers)
     assert response.status == 401
 
 
@@ -72,11 +70,17 @@ async def test_rotated_signing_key_is_picked_up(world: TeamsWorld) -> None:
         ("application/json", b"null", 400),
         ("application/json", b'{"type": 5}', 400),
         ("application/json", b'{"type": "message"}', 400),
-        ("application/json", b'{"type": "message", "serviceUrl": "ftp://x", "conversation": {"id": "c"}}', 400),
+        (
+            "application/json",
+            b'{"type": "message", "serviceUrl": "ftp://x", "conversation": {"id": "c"}}',
+            400,
+        ),
         ("application/json", b'{"type": "message", "serviceUrl": "https://x/", "conversation": "c"}', 400),
     ],
 )
-async def test_malformed_requests_get_4xx(world: TeamsWorld, content_type: str, data: bytes, status: int) -> None:
+async def test_malformed_requests_get_4xx(
+    world: TeamsWorld, content_type: str, data: bytes, status: int
+) -> None:
     response = await world.post(None, data=data, headers={"Content-Type": content_type})
     assert response.status == status
 
@@ -154,7 +158,9 @@ async def test_secrets_never_reach_the_logs(world: TeamsWorld, caplog: pytest.Lo
     caplog.set_level("DEBUG")
     token = world.token()
     await world.post(world.activity(ADELE, "why is my photo old?"), token=token)
-    await world.post(world.activity(ADELE, "x"), token=world.identity.mint_attack("expired", APP_ID, world.connector.url))
+    await world.post(
+        world.activity(ADELE, "x"), token=world.identity.mint_attack("expired", APP_ID, world.connector.url)
+    )
     await world.reply_card()
     text = "\n".join(r.getMessage() + json.dumps(vars(r), default=str) for r in caplog.records)
     assert token not in text

@@ -79,7 +79,9 @@ async def test_every_demo_case(world: TeamsWorld, user: str, kind: str, resync: 
 
 async def test_resync_click_updates_the_card_in_place_and_is_audited(world: TeamsWorld) -> None:
     etag_before = world.graph_state.user(ADELE).photo.etag
-    response = await world.post(world.invoke(ADELE, "resyncPhoto", {"action": "resyncPhoto", "userId": ADELE}))
+    response = await world.post(
+        world.invoke(ADELE, "resyncPhoto", {"action": "resyncPhoto", "userId": ADELE})
+    )
     assert response.status == 200
     payload = await response.json()
     assert payload["statusCode"] == 200
@@ -136,7 +138,9 @@ async def test_installation_sends_a_welcome_card_and_stores_the_reference(world:
     assert record.reference["conversation"]["id"] == body["conversation"]["id"]
 
 
-@pytest.mark.parametrize(("text", "kind"), [("help", "help"), ("hulp", "help"), ("what's the weather", "unknown")])
+@pytest.mark.parametrize(
+    ("text", "kind"), [("help", "help"), ("hulp", "help"), ("what's the weather", "unknown")]
+)
 async def test_help_and_anything_else(world: TeamsWorld, text: str, kind: str) -> None:
     await world.post(world.activity(MEGAN, text))
     assert card_kind(await world.reply_card()) == kind

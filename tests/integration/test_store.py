@@ -1,0 +1,103 @@
+"""The store on SQLite and on a real PostgreSQL (URL from PHOTOSYNC_TEST_POSTGRES_URL)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.store import AuditRecord, ConversationRecord, Store
+from bot.store import tables
+
+T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+
+
+def _postgres_url() -> str | None:
+    url = os.environ.get("PHOTOSYNC_TEST_POSTGRES_URL")
+    if not url and os.environ.get("PHOTOSYNC_REQUIRE_POSTGRES") == "1":
+        pytest.fail("PHOTOSYNC_REQUIRE_POSTGRES=1 but PHOTOSYNC_TEST_POSTGRES_URL is not set")
+    return url
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
+    if request.param == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path / 'store.db'}"
+    else:
+        pg = _postgres_url()
+        if not pg:
+            pytest.skip("PostgreSQL: set PHOTOSYNC_TEST_POSTGRES_URL (CI sets it)")
+        url = pg
+    s = Store.from_url(url)
+    if request.param == "postgres":
+        async with s.engine.begin() as conn:
+            await conn.run_sync(tables.metadata.drop_all)
+    await s.open()
+    try:
+        yield s
+    finally:
+        await s.close()
+
+
+async def test_ping(store: Store) -> None:
+    assert await store.ping()
+
+
+async def test_photo_ledger_tracks_versions(store: Store) -> None:
+    first = await store.observe_photo("u1", "e1", T0)
+    assert (first.etag, first.known_change, first.first_seen_at) == ("e1", False, T0)
+    same = await store.observe_photo("u1", "e1", T0 + timedelta(hours=1))
+    assert same.first_seen_at == T0 and same.last_seen_at == T0 + timedelta(hours=1)
+    new = await store.observe_photo("u1", "e2", T0 + timedelta(hours=5))
+    assert new.known_change and new.previous_etag == "e1"
+    assert new.previous_seen_at == T0 + timedelta(hours=1)
+    assert new.first_seen_at == T0 + timedelta(hours=5)
+    assert new.first_seen_at.tzinfo is not None
+
+
+async def test_seed_photo_sets_a_known_change(store: Store) -> None:
+    await store.seed_photo("u2", "e9", T0 - timedelta(days=3), T0)
+    entry = await store.ledger_entry("u2")
+    assert entry is not None and entry.known_change and entry.first_seen_at == T0 - timedelta(days=3)
+
+
+async def test_conversation_reference_roundtrip_and_upsert(store: Store) -> None:
+    record = ConversationRecord(
+        user_id="u1",
+        conversation_id="a:1;personal@thread",
+        conversation_type="personal",
+        service_url="https://smba.trafficmanager.net/emea/",
+        channel_id="msteams",
+        tenant_id="t",
+        bot_id="28:bot",
+        locale="nl-NL",
+        updated_at=T0,
+        reference={"conversation": {"id": "a:1;personal@thread"}},
+    )
+    await store.save_conversation(record)
+    await store.save_conversation(
+        ConversationRecord(**{**{k: getattr(record, k) for k in record.__slots__}, "locale": "en-US"})
+    )
+    got = await store.personal_conversation("u1")
+    assert got is not None and got.locale == "en-US" and got.reference == record.reference
+    assert await store.personal_conversation("nobody") is None
+
+
+async def test_audit_and_cooldown_lookup(store: Store) -> None:
+    await store.audit(AuditRecord(T0, "a", "b", "resync", "requested", None, "cid"))
+    await store.audit(AuditRecord(T0 + timedelta(minutes=1), "a", "b", "resync", "cooldown"))
+    found = await store.last_audit("b", "resync", "requested", T0 - timedelta(minutes=5))
+    assert found is not None and found.correlation_id == "cid"
+    assert await store.last_audit("b", "resync", "requested", T0 + timedelta(seconds=1)) is None
+    assert [r.outcome for r in await store.audit_trail(target_id="b")] == ["requested", "cooldown"]
+
+
+async def test_concurrent_observations_are_safe(store: Store) -> None:
+    await store.observe_photo("u3", "e1", T0)
+    await asyncio.gather(*(store.observe_photo("u3", "e1", T0 + timedelta(seconds=i)) for i in range(10)))
+    entry = await store.ledger_entry("u3")
+    assert entry is not None and entry.etag == "e1"
