@@ -20,6 +20,8 @@ from bot.demo.tenant import DemoTenant
 from bot.graph import GraphClient, SharePointClient
 from bot.graph.retry import RetryPolicy
 from bot.graph.tokens import MsalTokenProvider, StaticTokenProvider, TokenProvider, load_certificate
+from bot.metrics import CONTENT_TYPE_LATEST, Metrics
+from bot.services.helpdesk import HelpdeskPolicy, UserResolver
 from bot.services.photos import PhotoService
 from bot.services.profiles import ProfileReader
 from bot.settings import AppType, Settings
@@ -49,6 +51,7 @@ class Runtime:
     bot: PhotoSyncBot
     endpoint: MessagesEndpoint
     bot_tokens: TokenProvider | None
+    metrics: Metrics
     demo_app: web.Application | None = None
 
 
@@ -89,7 +92,12 @@ def create_app(
         body = {"status": "ready" if ready else "not ready", "demo": settings.demo}
         return web.json_response(body, status=200 if ready else 503)
 
+    async def metrics(request: web.Request) -> web.Response:
+        body = request.app[RUNTIME].metrics.render()
+        return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
+
     app.router.add_post("/api/messages", messages)
+    app.router.add_get("/metrics", metrics)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     return app
@@ -104,7 +112,9 @@ class _runtime:
 
     async def __aenter__(self) -> Runtime:
         s = self.settings
+        metrics = Metrics()
         http = httpx.AsyncClient(
+            event_hooks={"response": [metrics.on_response]},
             trust_env=False,
             timeout=httpx.Timeout(s.graph_timeout_s, connect=5.0),
             limits=httpx.Limits(max_connections=100, max_keepalive_connections=50),
@@ -125,6 +135,8 @@ class _runtime:
             for user_id, (etag, changed) in tenant.photo_changed_times().items():
                 await store.seed_photo(user_id, etag, changed, self.clock())
             tenant_name = tenant.domain.split(".")[0]
+            demo_group = next((g.id for g in tenant.groups if g.display_name == "Helpdesk"), "")
+            helpdesk_group = s.helpdesk_group_id or demo_group
         else:
             credential: Any = (
                 load_certificate(s.certificate_path)
@@ -136,12 +148,23 @@ class _runtime:
             )
             graph_base, sharepoint_base = s.graph_url, s.sharepoint_url
             tenant_name = sharepoint_base.split("//", 1)[-1].split(".", 1)[0]
+            helpdesk_group = s.helpdesk_group_id
 
+        metrics.name_services(
+            [(graph_base, "graph"), (sharepoint_base, "sharepoint"), (s.login_url, "login")]
+        )
         policy = RetryPolicy(budget_s=s.graph_timeout_s)
         graph = GraphClient(http, graph_base, graph_tokens, policy)
         sharepoint = SharePointClient(http, sharepoint_base, graph_tokens, policy)
         profiles = ProfileReader(graph, sharepoint, store, self.clock, s.profile_cache_s)
-        photos = PhotoService(profiles, graph, store, self.clock, timedelta(seconds=s.resync_cooldown_s))
+        photos = PhotoService(
+            profiles,
+            graph,
+            store,
+            self.clock,
+            timedelta(seconds=s.resync_cooldown_s),
+            on_outcome=lambda outcome: metrics.resyncs.labels(outcome).inc(),
+        )
 
         bot_tokens: TokenProvider | None = None
         validator = None
@@ -162,11 +185,12 @@ class _runtime:
             default_timezone=s.default_timezone,
             tenant_name=tenant_name,
         )
-        bot = PhotoSyncBot(photos, store, options, self.clock)
+        helpdesk = HelpdeskPolicy(graph, helpdesk_group, s.helpdesk_teams)
+        bot = PhotoSyncBot(photos, store, options, self.clock, helpdesk, UserResolver(graph))
         adapter.on_turn_error = bot.on_error
-        endpoint = MessagesEndpoint(adapter, bot, validator)
+        endpoint = MessagesEndpoint(adapter, bot, validator, metrics)
         return Runtime(
-            s, http, store, graph, sharepoint, photos, adapter, bot, endpoint, bot_tokens, demo_app
+            s, http, store, graph, sharepoint, photos, adapter, bot, endpoint, bot_tokens, metrics, demo_app
         )
 
     async def _start_demo_server(self, demo_app: web.Application) -> str:

@@ -30,7 +30,6 @@ __all__ = [
     "DEFAULT_DEVELOPER_NAME",
     "DEFAULT_OUT",
     "MANIFEST_DIR",
-    "PLACEHOLDERS",
     "add_manifest_subcommand",
     "build_language_files",
     "build_manifest",
@@ -46,17 +45,6 @@ DEFAULT_OUT = Path("photosync-teams-app.zip")
 DEFAULT_DEVELOPER_NAME = "PhotoSync"
 DISTRIBUTION = "photosync-bot"
 
-PLACEHOLDERS = frozenset(
-    {
-        "APP_ID",
-        "BOT_DOMAIN",
-        "VERSION",
-        "DEVELOPER_NAME",
-        "DEVELOPER_WEBSITE_URL",
-        "DEVELOPER_PRIVACY_URL",
-        "DEVELOPER_TERMS_URL",
-    }
-)
 # Icon sizes Teams requires (the schema does not check them).
 ICON_SIZES = {"color": (192, 192), "outline": (32, 32)}
 
@@ -293,6 +281,11 @@ def build_package(app_id: str, out: Path = DEFAULT_OUT, **kw: Any) -> Path:
     directory = _source(source_dir)
     manifest = _manifest(values, directory)
     _check_ids(manifest)
+
+    referenced = [manifest["icons"][kind] for kind in ICON_SIZES] + _language_file_names(manifest)
+    for name in referenced:
+        if not isinstance(name, str) or name in ("", ".", "..") or "/" in name or "\\" in name:
+            raise ValueError(f"the manifest must name its files without a folder (zip root): got {name!r}")
 
     files: dict[str, bytes] = {MANIFEST_FILE: _json_bytes(manifest)}
     for kind in ICON_SIZES:

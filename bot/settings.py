@@ -86,6 +86,8 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("PHOTOSYNC_PROFILE_EDIT_URL"),
     )
     demo_tenant: Path | None = Field(None, validation_alias=AliasChoices("PHOTOSYNC_DEMO_TENANT"))
+    helpdesk_group_id: str = Field("", validation_alias=AliasChoices("PHOTOSYNC_HELPDESK_GROUP_ID"))
+    helpdesk_team_ids: str = Field("", validation_alias=AliasChoices("PHOTOSYNC_HELPDESK_TEAM_IDS"))
     resync_cooldown_s: int = Field(15 * 60, ge=0, validation_alias=AliasChoices("PHOTOSYNC_RESYNC_COOLDOWN"))
     profile_cache_s: float = Field(
         60.0, ge=0, validation_alias=AliasChoices("PHOTOSYNC_PROFILE_CACHE_SECONDS")
@@ -158,6 +160,10 @@ class Settings(BaseSettings):
     def demo(self) -> bool:
         """No Graph credentials: run against the built-in demo tenant."""
         return not (self.tenant_id and self.client_id)
+
+    @property
+    def helpdesk_teams(self) -> tuple[str, ...]:
+        return tuple(t.strip() for t in self.helpdesk_team_ids.split(",") if t.strip())
 
     @property
     def anonymous(self) -> bool:

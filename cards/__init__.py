@@ -2,11 +2,12 @@
 
 Every card is version 1.5, built with the typed models of `microsoft-teams-cards`, dumped without nulls,
 and carries `fallbackText` and `speak`. The first body element's `id` names the card kind:
-`welcome`, `help`, `diagnosis`, `resync-result`, `error`, `unknown`. No network, no SDK, no clock.
+`welcome`, `help`, `diagnosis`, `resync-result`, `error`, `unknown`, and for helpdesk staff
+`pick-user`, `not-found`, `refused`. No network, no SDK, no clock.
 
 Actions the bot must route (Action.Execute `verb`; the Action.Submit fallback sends the same data,
 whose `action` equals the verb):
-- `diagnose`    data `{"action": "diagnose"}` (+ `"userId"` when checking someone else again)
+- `diagnose`    data `{"action": "diagnose"}` (+ `"userId"` when checking someone else, e.g. from `pick-user`)
 - `resyncPhoto` data `{"action": "resyncPhoto", "userId": <Entra object id>}`
 """
 
@@ -16,25 +17,41 @@ from .common import CARD_VERSION, PHOTO_SYNC_ARTICLE, PROFILE_SYNC_ARTICLE, VERB
 from .context import CardContext
 from .diagnosis import diagnosis_card
 from .error import ERROR_REASONS, ErrorReason, error_card
+from .helpdesk import MAX_CANDIDATES, Candidate, not_found_card, pick_user_card, refusal_card
 from .resync import ResyncOutcome, resync_result_card
 from .welcome import help_card, unknown_card, welcome_card
 
-CARD_KINDS = ("welcome", "help", "diagnosis", "resync-result", "error", "unknown")
+CARD_KINDS = (
+    "welcome",
+    "help",
+    "diagnosis",
+    "resync-result",
+    "error",
+    "unknown",
+    "pick-user",
+    "not-found",
+    "refused",
+)
 
 __all__ = [
     "CARD_KINDS",
     "CARD_VERSION",
     "ERROR_REASONS",
+    "MAX_CANDIDATES",
     "PHOTO_SYNC_ARTICLE",
     "PROFILE_SYNC_ARTICLE",
     "VERB_DIAGNOSE",
     "VERB_RESYNC",
+    "Candidate",
     "CardContext",
     "ErrorReason",
     "ResyncOutcome",
     "diagnosis_card",
     "error_card",
     "help_card",
+    "not_found_card",
+    "pick_user_card",
+    "refusal_card",
     "resync_result_card",
     "unknown_card",
     "welcome_card",

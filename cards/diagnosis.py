@@ -22,6 +22,7 @@ from .common import (
     format_time,
     heading,
     learn_more,
+    open_url,
     profile_action,
     resync_action,
     text_block,
@@ -133,11 +134,15 @@ def diagnosis_card(
     *,
     subject: Subject = "self",
     requested_by: str | None = None,
+    chat_url: str | None = None,
 ) -> dict[str, Any]:
     """The card explaining `diagnosis` to its subject ("self"), or to someone checking another user ("other")
-    (third person, named; `requested_by` adds a "Requested by …" line)."""
+    (third person, named; `requested_by` adds a "Requested by …" line; `chat_url`, an https Teams deep link
+    built by the caller, adds a "Chat with {name}" button)."""
     if subject not in ("self", "other"):
         raise ValueError(f"subject must be 'self' or 'other', not {subject!r}")
+    if chat_url is not None and (subject != "other" or not chat_url.startswith("https://")):
+        raise ValueError("chat_url must be an https URL, and only for subject='other'")
     name = subject_name(diagnosis, ctx)
     if diagnosis.case is DiagnosisCase.UNAVAILABLE:
         return error_card(
@@ -176,6 +181,8 @@ def diagnosis_card(
     actions: list[Action] = []
     if diagnosis.can_resync:
         actions.append(resync_action(ctx, diagnosis.user_id, subject=subject, name=name))
+    if chat_url:
+        actions.append(open_url(t("action.chat", lang, name=name), chat_url))
     actions.append(profile_action(ctx, subject=subject, name=name))
 
     return build_card(

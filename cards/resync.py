@@ -51,11 +51,13 @@ def resync_result_card(
     at: datetime,
     diagnosis: Diagnosis | None = None,
     target_name: str | None = None,
+    requested_by: str | None = None,
 ) -> dict[str, Any]:
     """The outcome of a re-sync request.
 
     `at`: when the photo was re-submitted (REQUESTED) or first requested (COOLDOWN); expectations count
-    from it. `target_name` words the card for someone re-syncing another user's photo ("other").
+    from it. `target_name` words the card for someone re-syncing another user's photo ("other"); with it,
+    `requested_by` adds a "Requested by …" line.
     `diagnosis` (optional) explains NOT_POSSIBLE and lets "Check again" target the right user.
     """
     outcome = ResyncOutcome(outcome)
@@ -94,8 +96,11 @@ def resync_result_card(
 
     title = cap(title)
     texts = [cap(text) for text in texts]
-    body: list[CardElement] = [
-        title_block(KIND, title),
+    body: list[CardElement] = [title_block(KIND, title)]
+    if subject == "other" and requested_by:
+        by_line = t("diag.requested_by", lang, requested_by=requested_by)
+        body.append(text_block(by_line, subtle=True, small=True, spacing="None"))
+    body += [
         *(
             text_block(text, block_id=None if i else f"outcome-{outcome.value}")
             for i, text in enumerate(texts)

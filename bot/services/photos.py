@@ -44,7 +44,9 @@ class PhotoService:
         store: Store,
         clock: Callable[[], datetime],
         cooldown: timedelta,
+        on_outcome: Callable[[str], None] | None = None,
     ) -> None:
+        self.on_outcome = on_outcome
         self.profiles = profiles
         self.graph = graph
         self.store = store
@@ -68,6 +70,8 @@ class PhotoService:
         now = self.clock()
 
         async def audit(outcome: ResyncStatus, detail: str | None = None, action: str = "resync") -> None:
+            if self.on_outcome is not None:
+                self.on_outcome(outcome.value)
             await self.store.audit(
                 AuditRecord(now, actor_id, target_id, action, outcome.value, detail, correlation_id)
             )

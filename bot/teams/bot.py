@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from botbuilder.core import CardFactory, InvokeResponse, MessageFactory, TurnContext
@@ -22,8 +23,10 @@ from botbuilder.schema import (
 import cards
 from bot.domain.intents import IntentKind, classify
 from bot.domain.model import DiagnosisCase
+from bot.graph import GraphError
+from bot.services.helpdesk import HelpdeskPolicy, MentionedUser, UserResolver
 from bot.services.photos import PhotoService, ResyncStatus
-from bot.store import ConversationRecord, Store
+from bot.store import AuditRecord, ConversationRecord, Store
 
 log = logging.getLogger(__name__)
 
@@ -40,16 +43,29 @@ class BotOptions:
 
 class PhotoSyncBot(TeamsActivityHandler):
     def __init__(
-        self, photos: PhotoService, store: Store, options: BotOptions, clock: Callable[[], datetime]
+        self,
+        photos: PhotoService,
+        store: Store,
+        options: BotOptions,
+        clock: Callable[[], datetime],
+        helpdesk: HelpdeskPolicy,
+        resolver: UserResolver,
     ) -> None:
         self.photos = photos
         self.store = store
         self.options = options
         self.clock = clock
+        self.helpdesk = helpdesk
+        self.resolver = resolver
 
     # --- context helpers ---
     def _card_context(
-        self, turn: TurnContext, *, upn: str | None = None, locale: str | None = None
+        self,
+        turn: TurnContext,
+        *,
+        upn: str | None = None,
+        locale: str | None = None,
+        object_id: str | None = None,
     ) -> cards.CardContext:
         activity = turn.activity
         tz_name = activity.local_timezone or self.options.default_timezone
@@ -58,7 +74,7 @@ class PhotoSyncBot(TeamsActivityHandler):
         except (ZoneInfoNotFoundError, ValueError):
             tz = ZoneInfo("UTC")
         caller = activity.from_property
-        object_id = (caller.aad_object_id if caller else None) or ""
+        object_id = object_id or (caller.aad_object_id if caller else None) or ""
         edit_url = self.options.profile_edit_url.format(
             object_id=object_id, upn=upn or "", tenant=self.options.tenant_name
         )
@@ -114,15 +130,13 @@ class PhotoSyncBot(TeamsActivityHandler):
             card = await self._card_action(turn, str(activity.value.get("action")), activity.value)
             await self._send_card(turn, card)
             return
-        text = (
-            TurnContext.remove_recipient_mention(activity) if conv_type in ("channel", "groupChat") else None
-        )
-        intent = classify(text if text is not None else (activity.text or ""))
+        text, mentions = self._without_my_mention(activity)
+        intent = classify(text)
         ctx = self._card_context(turn, locale=activity.locale or intent.language)
         user_id = self._caller_id(turn)
         log.info("message", extra={"intent": intent.kind.value, "conversation_type": conv_type or "personal"})
-        if intent.kind in (IntentKind.WHY_PHOTO_OLD, IntentKind.RESYNC) and intent.subject is not None:
-            await turn.send_activity(MessageFactory.text(_t(ctx, OTHERS_NOT_ALLOWED)))
+        if intent.kind in (IntentKind.WHY_PHOTO_OLD, IntentKind.RESYNC) and (intent.subject or mentions):
+            await self._send_card(turn, await self._helpdesk_lookup(turn, intent.subject, mentions, ctx))
             return
         if intent.kind is IntentKind.WHY_PHOTO_OLD:
             await self._send_card(turn, await self._diagnosis_card(turn, user_id, ctx))
@@ -136,6 +150,99 @@ class PhotoSyncBot(TeamsActivityHandler):
             await turn.send_activity(MessageFactory.text(_t(ctx, NOTICES_NOT_ENABLED)))
         else:
             await self._send_card(turn, cards.unknown_card(ctx))
+
+    @staticmethod
+    def _without_my_mention(activity: Activity) -> tuple[str, list[MentionedUser]]:
+        """The text without the bot's own @mention (removed by the mention entity's text, never guessed),
+        and the other users @mentioned. Entities without `text` and unknown entity types are tolerated."""
+        text = activity.text or ""
+        me = activity.recipient.id if activity.recipient else None
+        others: list[MentionedUser] = []
+        for entity in activity.entities or []:
+            if getattr(entity, "type", None) != "mention":
+                continue
+            props = getattr(entity, "additional_properties", None) or {}
+            mentioned = props.get("mentioned")
+            if not isinstance(mentioned, dict):
+                continue
+            entity_text = props.get("text")
+            if mentioned.get("id") == me:
+                if isinstance(entity_text, str) and entity_text:
+                    text = text.replace(entity_text, " ")
+            elif isinstance(mentioned.get("name"), str):
+                aad = mentioned.get("aadObjectId")
+                others.append(MentionedUser(mentioned["name"], aad if isinstance(aad, str) else None))
+        return text, others
+
+    @staticmethod
+    def _team_id(activity: Activity) -> str | None:
+        data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
+        team = data.get("team")
+        return team.get("id") if isinstance(team, dict) and isinstance(team.get("id"), str) else None
+
+    async def _audit(
+        self, turn: TurnContext, target: str, action: str, outcome: str, detail: str | None = None
+    ) -> None:
+        await self.store.audit(
+            AuditRecord(
+                self.clock(),
+                self._caller_id(turn) or "unknown",
+                target,
+                action,
+                outcome,
+                detail,
+                turn.activity.id,
+            )
+        )
+
+    async def _helpdesk_lookup(
+        self,
+        turn: TurnContext,
+        subject: str | None,
+        mentions: list[MentionedUser],
+        ctx: cards.CardContext,
+    ) -> dict[str, Any]:
+        """Someone asks about another user: only helpdesk staff get an answer, and it is audited."""
+        caller = self._caller_id(turn)
+        if not await self.helpdesk.is_helpdesk(caller, self._team_id(turn.activity)):
+            await self._audit(turn, "-", "helpdesk_lookup", "refused", "caller is not helpdesk")
+            return cards.refusal_card(ctx)
+        try:
+            users = await self.resolver.resolve(subject, mentions)
+        except GraphError:
+            return cards.error_card(ctx, reason_key="unavailable")
+        query = subject or (mentions[0].name if mentions else "")
+        if not users:
+            await self._audit(turn, "-", "helpdesk_lookup", "not_found", query[:200])
+            return cards.not_found_card(ctx, query=query)
+        if len(users) > 1:
+            await self._audit(turn, "-", "helpdesk_lookup", "ambiguous", query[:200])
+            return cards.pick_user_card([(u.id, u.display_name, u.upn) for u in users], ctx, query=query)
+        return await self._other_diagnosis(turn, users[0].id, ctx)
+
+    async def _other_diagnosis(
+        self, turn: TurnContext, target_id: str, ctx: cards.CardContext
+    ) -> dict[str, Any]:
+        if target_id == self._caller_id(turn):
+            return await self._diagnosis_card(turn, target_id, ctx)
+        diagnosis = await self.photos.diagnose(target_id)
+        await self._audit(turn, target_id, "helpdesk_lookup", diagnosis.case.value)
+        if diagnosis.case is DiagnosisCase.UNAVAILABLE:
+            return cards.error_card(
+                ctx, reason_key="unavailable", target_name=diagnosis.display_name, target_user_id=target_id
+            )
+        caller = turn.activity.from_property
+        target_ctx = self._card_context(turn, upn=diagnosis.upn, locale=ctx.locale, object_id=target_id)
+        chat_url = (
+            f"https://teams.microsoft.com/l/chat/0/0?users={quote(diagnosis.upn)}" if diagnosis.upn else None
+        )
+        return cards.diagnosis_card(
+            diagnosis,
+            target_ctx,
+            subject="other",
+            requested_by=caller.name if caller and caller.name else None,
+            chat_url=chat_url,
+        )
 
     @staticmethod
     def _mentions_me(activity: Activity) -> bool:
@@ -163,24 +270,37 @@ class PhotoSyncBot(TeamsActivityHandler):
         """A button click (Action.Execute or its Action.Submit fallback). Identity comes from the activity."""
         caller = self._caller_id(turn)
         ctx = self._card_context(turn)
-        if verb == cards.VERB_DIAGNOSE:
-            return await self._diagnosis_card(turn, caller, ctx)
-        if verb != cards.VERB_RESYNC or not caller:
-            return cards.unknown_card(ctx)
         target = data.get("userId")
         target_id = target if isinstance(target, str) and target else caller
+        if not caller or not target_id or verb not in (cards.VERB_DIAGNOSE, cards.VERB_RESYNC):
+            return cards.unknown_card(ctx)
+        other = target_id != caller
+        # Helpdesk rights come from the clicker's identity in the activity, never from the card's data.
+        may_act = other and await self.helpdesk.is_helpdesk(caller, self._team_id(turn.activity))
+        if verb == cards.VERB_DIAGNOSE:
+            if not other:
+                return await self._diagnosis_card(turn, caller, ctx)
+            if not may_act:
+                await self._audit(turn, target_id, "helpdesk_lookup", "refused", "caller is not helpdesk")
+                return cards.refusal_card(ctx)
+            return await self._other_diagnosis(turn, target_id, ctx)
         result = await self.photos.resync(
             actor_id=caller,
             target_id=target_id,
-            may_act_for_others=False,
+            may_act_for_others=may_act,
             correlation_id=turn.activity.id,
         )
-        upn = result.diagnosis.upn if result.diagnosis else None
+        if result.status is ResyncStatus.REFUSED:
+            return cards.refusal_card(ctx)
+        diagnosis = result.diagnosis
+        caller_account = turn.activity.from_property
         return cards.resync_result_card(
             cards.ResyncOutcome(result.status.value),
-            self._card_context(turn, upn=upn),
+            self._card_context(turn, upn=diagnosis.upn if diagnosis else None, object_id=target_id),
             at=result.at,
-            diagnosis=result.diagnosis if result.status is not ResyncStatus.REFUSED else None,
+            diagnosis=diagnosis,
+            target_name=(diagnosis.display_name if diagnosis else None) if other else None,
+            requested_by=(caller_account.name if caller_account else None) if other else None,
         )
 
     async def on_adaptive_card_invoke(
@@ -231,9 +351,11 @@ class PhotoSyncBot(TeamsActivityHandler):
         except Exception:
             log.exception("could not send the error card")
 
-    async def on_teams_members_added(  # type: ignore[override]
+    async def on_teams_members_added_dispatch(  # type: ignore[override]
         self, members_added: list[ChannelAccount], team_info: Any, turn: TurnContext
     ) -> None:
+        """botbuilder's version looks every added member up through TeamsInfo (a connector call per member);
+        all we need is whether the bot itself was added."""
         me = turn.activity.recipient.id if turn.activity.recipient else None
         if any(member.id == me for member in members_added):
             await self._remember(turn)
@@ -242,10 +364,6 @@ class PhotoSyncBot(TeamsActivityHandler):
             await self._send_card(turn, cards.welcome_card(self._card_context(turn)))
 
 
-OTHERS_NOT_ALLOWED = {
-    "en": "I can only check your own photo here. Helpdesk staff can ask about others in their support channel.",
-    "nl": "Ik kan hier alleen je eigen foto controleren. De helpdesk kan in het supportkanaal naar anderen vragen.",
-}
 NOTICES_NOT_ENABLED = {
     "en": "Proactive photo notices are not switched on for this organisation yet, so there is nothing to stop "
     "or start.",

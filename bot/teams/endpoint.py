@@ -13,6 +13,7 @@ from botbuilder.core import InvokeResponse
 from botbuilder.schema import Activity, ActivityTypes
 
 from bot.logs import correlation_id
+from bot.metrics import Metrics
 
 from .adapter import PhotoSyncAdapter
 from .auth import AuthError, ChannelTokenValidator, VerifiedCaller
@@ -21,6 +22,20 @@ from .bot import PhotoSyncBot
 log = logging.getLogger(__name__)
 
 MAX_DEPTH = 32
+KNOWN_TYPES = frozenset(
+    {
+        "message",
+        "invoke",
+        "conversationUpdate",
+        "installationUpdate",
+        "messageReaction",
+        "messageUpdate",
+        "messageDelete",
+        "event",
+        "typing",
+        "endOfConversation",
+    }
+)
 
 
 class MessagesEndpoint:
@@ -29,7 +44,9 @@ class MessagesEndpoint:
         adapter: PhotoSyncAdapter,
         bot: PhotoSyncBot,
         validator: ChannelTokenValidator | None,
+        metrics: Metrics | None = None,
     ) -> None:
+        self.metrics = metrics
         self.adapter = adapter
         self.bot = bot
         self.validator = validator  # None: anonymous mode (no bot registration configured)
@@ -45,12 +62,16 @@ class MessagesEndpoint:
             status = response.status
             return response
         finally:
+            elapsed = time.perf_counter() - started
+            if self.metrics is not None:
+                self.metrics.turns.labels(kind, str(status)).inc()
+                self.metrics.turn_seconds.observe(elapsed)
             log.info(
                 "turn",
                 extra={
                     "activity_type": kind,
                     "status": status,
-                    "ms": round((time.perf_counter() - started) * 1000, 1),
+                    "ms": round(elapsed * 1000, 1),
                 },
             )
             correlation_id.reset(token)
@@ -69,7 +90,7 @@ class MessagesEndpoint:
         problem = _check_shape(body)
         if problem:
             return _problem(400, problem), "invalid"
-        kind = str(body["type"])[:32]
+        kind = body["type"] if body["type"] in KNOWN_TYPES else "other"  # bounded metric labels
         caller = await self._authenticate(request, body)
         if caller is None:
             return web.json_response({"error": "unauthorized"}, status=401), kind

@@ -23,6 +23,7 @@ EN: dict[str, str] = {
     "learn.photo_sync": "Profile picture sync (Microsoft)",
     "learn.profile_sync": "User profile sync (Microsoft)",
     "advice.heading": "What to do next",
+    "action.chat": "Chat with {name}",
     # --- times and durations ---------------------------------------------------------------------------
     "time.today": "today at {time}",
     "time.yesterday": "yesterday at {time}",
@@ -278,4 +279,16 @@ EN: dict[str, str] = {
     "import has to reach it first.",
     "resync.not_possible.unavailable": "I couldn't check the photo just now.",
     "resync.not_possible.next": "Check the photo again to see what's going on and what you can do.",
+    # --- helpdesk: picking a user, no match, not allowed -----------------------------------------------
+    "pick.title": "Several people match “{query}” — which one?",
+    "pick.text": "Choose the person whose photo you want me to check.",
+    "pick.action": "Check",
+    "pick.more": "Showing the first {shown} of {total} matches. Use an email address to find one person.",
+    "not_found.title": "No one matches “{query}”",
+    "not_found.text": "I couldn't find anyone in your organisation's directory by that name.",
+    "not_found.tips.heading": "Tips",
+    "not_found.tip.email": "• Use their email address, for example “check jane.doe@contoso.com”.",
+    "not_found.tip.mention": "• Or @mention them in your message.",
+    "refused.title": "Only helpdesk staff can check other people's photos",
+    "refused.text": "You can ask about your own photo in a chat with me.",
 }

@@ -22,6 +22,7 @@ NL: dict[str, str] = {
     "learn.photo_sync": "Synchronisatie van profielfoto's (Microsoft)",
     "learn.profile_sync": "Synchronisatie van gebruikersprofielen (Microsoft)",
     "advice.heading": "Wat nu?",
+    "action.chat": "Chat met {name}",
     # --- tijden en duur --------------------------------------------------------------------------------
     "time.today": "vandaag om {time}",
     "time.yesterday": "gisteren om {time}",
@@ -292,4 +293,16 @@ NL: dict[str, str] = {
     "profielimport moet het eerst bereiken.",
     "resync.not_possible.unavailable": "Ik kon de foto nu niet controleren.",
     "resync.not_possible.next": "Controleer de foto opnieuw om te zien wat er speelt en wat je kunt doen.",
+    # --- helpdesk: gebruiker kiezen, geen resultaat, niet toegestaan ------------------------------------
+    "pick.title": "Meerdere mensen passen bij “{query}” — wie bedoel je?",
+    "pick.text": "Kies de persoon van wie ik de foto moet controleren.",
+    "pick.action": "Controleer",
+    "pick.more": "De eerste {shown} van {total} resultaten. Gebruik een e-mailadres om één persoon te vinden.",
+    "not_found.title": "Niemand past bij “{query}”",
+    "not_found.text": "Ik kon niemand met die naam vinden in de directory van je organisatie.",
+    "not_found.tips.heading": "Tips",
+    "not_found.tip.email": "• Gebruik het e-mailadres, bijvoorbeeld “controleer jan.jansen@contoso.com”.",
+    "not_found.tip.mention": "• Of @vermeld de persoon in je bericht.",
+    "refused.title": "Alleen helpdeskmedewerkers kunnen de foto's van anderen controleren",
+    "refused.text": "Wil je weten hoe het met je eigen foto zit? Vraag het me in een chat met mij.",
 }

@@ -29,6 +29,9 @@ from cards import (
     diagnosis_card,
     error_card,
     help_card,
+    not_found_card,
+    pick_user_card,
+    refusal_card,
     resync_result_card,
     unknown_card,
     welcome_card,
@@ -39,6 +42,17 @@ USER_ID = "53d6c7d3-7bc7-4272-b9e3-4eb50bd7b23b"
 TARGET_NAME = "Megan Bowen"
 REQUESTED_BY = "Alex Wilber"
 PROFILE_URL = "https://contoso-my.sharepoint.com/person.aspx?user=megan%40contoso.com&v=editprofile"
+CHAT_URL = "https://teams.microsoft.com/l/chat/0/0?users=megan@contoso.com"
+QUERY = "Megan"
+# (user id, display name, UPN): the helpdesk's search for QUERY; one without a UPN.
+CANDIDATES: tuple[tuple[str, str, str | None], ...] = (
+    (USER_ID, TARGET_NAME, "megan@contoso.com"),
+    ("0b7a1f0e-2d1c-4f7e-9c55-6f1a2b3c4d5e", "Megan Smith", "megan.smith@contoso.com"),
+    ("9f8e7d6c-5b4a-4392-8170-6a5b4c3d2e1f", "Megan de Vries", None),
+)
+MANY_CANDIDATES = tuple(
+    (f"00000000-0000-4000-8000-{i:012d}", f"Megan Test {i}", f"megan.test{i}@contoso.com") for i in range(12)
+)
 
 # (name prefix, locale, timezone): UTC readers see "UTC"; en-US gets the 12-hour clock.
 LOCALES: tuple[tuple[str, str | None, str], ...] = (
@@ -148,7 +162,7 @@ def _cards_for(ctx: CardContext) -> list[tuple[str, str, dict[str, Any]]]:
     for variant, diagnosis in diagnoses.items():
         kind = "error" if diagnosis.case is DiagnosisCase.UNAVAILABLE else "diagnosis"
         out.append((kind, f"diagnosis-{variant}-self", diagnosis_card(diagnosis, ctx)))
-        other = diagnosis_card(diagnosis, ctx, subject="other", requested_by=REQUESTED_BY)
+        other = diagnosis_card(diagnosis, ctx, subject="other", requested_by=REQUESTED_BY, chat_url=CHAT_URL)
         out.append((kind, f"diagnosis-{variant}-other", other))
     for reason in ERROR_REASONS:
         out.append(("error", f"error-{reason}", error_card(ctx, reason_key=reason)))
@@ -156,11 +170,19 @@ def _cards_for(ctx: CardContext) -> list[tuple[str, str, dict[str, Any]]]:
     at = NOW - timedelta(minutes=5)
     for outcome in ResyncOutcome:
         out.append(("resync-result", f"resync-{outcome}-self", resync_result_card(outcome, ctx, at=at)))
-        other = resync_result_card(outcome, ctx, at=at, diagnosis=stale, target_name=TARGET_NAME)
+        other = resync_result_card(
+            outcome, ctx, at=at, diagnosis=stale, target_name=TARGET_NAME, requested_by=REQUESTED_BY
+        )
         out.append(("resync-result", f"resync-{outcome}-other", other))
     for variant, diagnosis in diagnoses.items():
         card = resync_result_card(ResyncOutcome.NOT_POSSIBLE, ctx, at=at, diagnosis=diagnosis)
         out.append(("resync-result", f"resync-not_possible-{variant}", card))
+    out += [
+        ("pick-user", "pick-user", pick_user_card(CANDIDATES, ctx, query=QUERY)),
+        ("pick-user", "pick-user-many", pick_user_card(MANY_CANDIDATES, ctx, query=QUERY)),
+        ("not-found", "not-found", not_found_card(ctx, query="Meagan Bowne")),
+        ("refused", "refused", refusal_card(ctx)),
+    ]
     return out
 
 

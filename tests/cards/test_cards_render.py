@@ -16,7 +16,7 @@ from bot.domain.model import DiagnosisCase
 from cards import CARD_KINDS, ERROR_REASONS, PHOTO_SYNC_ARTICLE, PROFILE_SYNC_ARTICLE, ResyncOutcome
 from cards.strings import EN, NL, placeholders
 
-from .catalogue import LANGUAGE_PAIRS, PROFILE_URL, CardSample
+from .catalogue import CANDIDATES, CHAT_URL, LANGUAGE_PAIRS, PROFILE_URL, TARGET_NAME, USER_ID, CardSample
 from .conftest import samples
 
 SAMPLES = samples()
@@ -24,6 +24,8 @@ BY_NAME = {sample.name: sample for sample in SAMPLES}
 PLACEHOLDER = re.compile(r"\{[A-Za-z_][A-Za-z0-9_]*\}")
 TEAMS_MAX_TOP_LEVEL_ACTIONS = 6
 TEAMS_MAX_MESSAGE_BYTES = 28_000  # Teams rejects bot messages above ~28 KB
+# Kinds with no top-level buttons: pick-user's buttons sit in its rows; the others need none.
+NO_TOP_LEVEL_ACTIONS = frozenset({"pick-user", "not-found", "refused"})
 
 
 def each_card(test: Any) -> Any:
@@ -122,8 +124,9 @@ def test_execute_actions_have_verb_and_submit_fallback(sample: CardSample) -> No
 @each_card
 def test_actions_fit_teams(sample: CardSample) -> None:
     card = sample.card
-    assert 1 <= len(card.get("actions", [])) <= TEAMS_MAX_TOP_LEVEL_ACTIONS
-    allowed_urls = {PROFILE_URL, PHOTO_SYNC_ARTICLE, PROFILE_SYNC_ARTICLE}
+    minimum = 0 if sample.kind in NO_TOP_LEVEL_ACTIONS else 1
+    assert minimum <= len(card.get("actions", [])) <= TEAMS_MAX_TOP_LEVEL_ACTIONS
+    allowed_urls = {PROFILE_URL, PHOTO_SYNC_ARTICLE, PROFILE_SYNC_ARTICLE, CHAT_URL}
     for action in actions_of(card):
         assert action.get("title"), action
         if action["type"] == "Action.OpenUrl":
@@ -199,3 +202,42 @@ def test_matrix_covers_every_kind_case_outcome_and_reason() -> None:
         } <= names
     for reason in ERROR_REASONS:
         assert f"en-GB+demo/error/error-{reason}" in names
+    for variant in (
+        "pick-user/pick-user",
+        "pick-user/pick-user-many",
+        "not-found/not-found",
+        "refused/refused",
+    ):
+        assert {f"en-GB/{variant}", f"nl-NL+demo/{variant}"} <= names
+
+
+# --- helpdesk cards ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("sample", [s for s in SAMPLES if s.kind == "refused"], ids=lambda s: s.name)
+def test_refusal_reveals_nothing_about_the_target(sample: CardSample) -> None:
+    dumped = json.dumps(sample.card, ensure_ascii=False).lower()
+    for secret in (TARGET_NAME, USER_ID, "megan", "contoso", *(c for cand in CANDIDATES for c in cand if c)):
+        assert secret.lower() not in dumped
+    assert "userId" not in json.dumps(sample.card)
+
+
+@pytest.mark.parametrize("sample", [s for s in SAMPLES if s.kind == "pick-user"], ids=lambda s: s.name)
+def test_pick_user_has_one_diagnose_per_row(sample: CardSample) -> None:
+    rows = [obj for obj in sample.card["body"] if str(obj.get("id", "")).startswith("candidate-")]
+    assert 1 <= len(rows) <= 10
+    executes = [a for a in actions_of(sample.card) if a["type"] == "Action.Execute"]
+    assert [a["verb"] for a in executes] == ["diagnose"] * len(rows)
+    ids = [a["data"]["userId"] for a in executes]
+    assert len(set(ids)) == len(rows)
+    for row, user_id in zip(rows, ids, strict=True):
+        assert [a["data"] for a in actions_of(row) if a["type"] == "Action.Execute"] == [
+            {"action": "diagnose", "userId": user_id}
+        ]
+
+
+def test_chat_link_only_on_other_diagnoses() -> None:
+    for sample in SAMPLES:
+        chat = [a for a in actions_of(sample.card) if a.get("url") == CHAT_URL]
+        expected = sample.kind == "diagnosis" and sample.name.endswith("-other")
+        assert len(chat) == (1 if expected else 0), sample.name

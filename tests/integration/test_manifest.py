@@ -15,6 +15,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -115,8 +116,11 @@ def test_same_inputs_same_bytes(package: Path, tmp_path: Path) -> None:
     assert again.read_bytes() == package.read_bytes()
 
 
-def test_build_manifest_is_what_the_package_holds(manifest: dict[str, Any]) -> None:
+def test_build_functions_return_what_the_package_holds(manifest: dict[str, Any], nl: dict[str, Any]) -> None:
     assert teams_app.build_manifest(APP_ID, bot_domain=BOT_DOMAIN, version=VERSION) == manifest
+    assert teams_app.build_language_files(APP_ID, bot_domain=BOT_DOMAIN, version=VERSION) == {
+        "nl-nl.json": nl
+    }
 
 
 def test_cli_defaults_write_photosync_teams_app_zip_with_the_package_version(
@@ -129,6 +133,30 @@ def test_cli_defaults_write_photosync_teams_app_zip_with_the_package_version(
         version = json.loads(zf.read("manifest.json"))["version"]
     assert version == teams_app.default_version()
     assert re.fullmatch(r"\d+\.\d+\.\d+", version)
+
+
+def test_python_m_bot_manifest(tmp_path: Path) -> None:
+    """The real entry point, in a process of its own: a package on success, one line and status 2 on a typo."""
+    out = tmp_path / "cli.zip"
+    base = [sys.executable, "-m", "bot", "manifest", "--bot-domain", BOT_DOMAIN, "--out", str(out)]
+    ok = subprocess.run(
+        [*base, "--app-id", APP_ID], cwd=REPO, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert ok.returncode == 0, ok.stderr
+    with zipfile.ZipFile(out) as zf:
+        assert set(zf.namelist()) == FILES
+    out.unlink()
+    bad = subprocess.run(
+        [*base, "--app-id", "3f2504e0", "--version", "1.0"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert bad.returncode == 2
+    assert bad.stderr.strip().startswith("manifest: app id must be"), bad.stderr
+    assert not out.exists()
 
 
 def test_one_app_id_everywhere_and_no_placeholder_left(manifest: dict[str, Any], nl: dict[str, Any]) -> None:

@@ -104,7 +104,8 @@ async def test_resync_click_updates_the_card_in_place_and_is_audited(world: Team
 async def test_resync_naming_another_user_is_refused_and_audited(world: TeamsWorld) -> None:
     response = await world.post(world.invoke(ADELE, "resyncPhoto", {"userId": MEGAN}))
     payload = await response.json()
-    assert card_kind(payload["value"]) == "resync-result"
+    assert card_kind(payload["value"]) == "refused"
+    assert "Megan" not in card_text(payload["value"])
     assert world.graph_state.counters.photo_puts.get(MEGAN, 0) == 0
     trail = await world.runtime.store.audit_trail(target_id=MEGAN)
     assert [(r.actor_id, r.action, r.outcome) for r in trail] == [(ADELE, "resync_refused", "refused")]
@@ -189,3 +190,26 @@ async def test_connector_throttling_is_retried(world: TeamsWorld) -> None:
     assert (await world.post(world.activity(MEGAN, "help"))).status == 200
     sent = [c for c in world.connector.calls() if c.status < 300]
     assert len(sent) == 1
+
+
+async def test_metrics_count_turns_outbound_calls_and_resyncs(world: TeamsWorld) -> None:
+    await world.post(world.activity(ADELE, "why is my photo old?"))
+    await world.post(world.invoke(ADELE, "resyncPhoto", {"userId": ADELE}))
+    await world.post(world.activity(ADELE, "hi"), token="garbage")
+    await world.post(world.activity(ADELE, "hi", type="<script>"))
+    text = await (await world.client.get("/metrics")).text()
+    assert 'photosync_turns_total{activity_type="message",status="200"} 1.0' in text
+    assert 'photosync_turns_total{activity_type="invoke",status="200"} 1.0' in text
+    assert 'photosync_turns_total{activity_type="message",status="401"} 1.0' in text
+    assert "<script>" not in text  # labels stay bounded
+    assert 'photosync_resyncs_total{outcome="requested"} 1.0' in text
+    assert 'photosync_outbound_requests_total{service="graph",status="200"}' in text
+    assert 'photosync_outbound_requests_total{service="sharepoint",status="200"}' in text
+    assert "photosync_turn_seconds_bucket" in text
+
+
+async def test_health_and_readiness(world: TeamsWorld) -> None:
+    assert (await world.client.get("/healthz")).status == 200
+    ready = await world.client.get("/readyz")
+    assert ready.status == 200 and (await ready.json())["status"] == "ready"
+    await world.runtime.store.engine.dispose()

@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.store import AuditRecord, ConversationRecord, Store
-from bot.store import tables
+from bot.store import AuditRecord, ConversationRecord, Store, tables
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 

@@ -19,11 +19,23 @@ from cards import (
     ResyncOutcome,
     diagnosis_card,
     error_card,
+    not_found_card,
+    pick_user_card,
+    refusal_card,
     resync_result_card,
 )
 from cards.common import Subject, format_duration, format_time
 from cards.strings import EN, NL, placeholders, t
-from tests.cards.catalogue import NOW, PROFILE_URL, USER_ID, context, sample_diagnoses
+from tests.cards.catalogue import (
+    CANDIDATES,
+    CHAT_URL,
+    MANY_CANDIDATES,
+    NOW,
+    PROFILE_URL,
+    USER_ID,
+    context,
+    sample_diagnoses,
+)
 
 # Every placeholder the card code knows how to fill.
 KNOWN_PLACEHOLDERS = {
@@ -44,6 +56,9 @@ KNOWN_PLACEHOLDERS = {
     "ms_hours",
     "field_hours",
     "edit_hours",
+    "query",
+    "shown",
+    "total",
 }
 
 EN_UTC = context("en-GB", "UTC", demo=False)
@@ -374,3 +389,82 @@ def test_demo_footer_on_every_kind() -> None:
     demo = context("nl-NL", "Europe/Amsterdam", demo=True)
     card = resync_result_card(ResyncOutcome.REFUSED, demo, at=NOW)
     assert card["body"][-1]["text"] == "Demogegevens — niet je echte tenant"
+
+
+# --- helpdesk ----------------------------------------------------------------------------------------
+
+
+def test_pick_user_lists_candidates_with_a_diagnose_button_each() -> None:
+    card = pick_user_card(CANDIDATES, EN_UTC, query="Megan")
+    assert card["body"][0] == {**card["body"][0], "id": "pick-user"}
+    assert card["body"][0]["text"] == "Several people match “Megan” — which one?"
+    executes = [a for a in actions(card) if a["type"] == "Action.Execute"]
+    assert [a["data"] for a in executes] == [{"action": "diagnose", "userId": c[0]} for c in CANDIDATES]
+    assert all(a["fallback"]["type"] == "Action.Submit" for a in executes)
+    text = text_of(card)
+    assert "Megan Bowen" in text and "megan@contoso.com" in text and "Megan de Vries" in text
+    assert "Showing the first" not in text
+
+
+def test_pick_user_shows_at_most_ten() -> None:
+    card = pick_user_card(MANY_CANDIDATES, NL_AMS, query="  Megan  ")
+    assert card["body"][0]["text"] == "Meerdere mensen passen bij “Megan” — wie bedoel je?"
+    assert len(verbs(card)) == 10
+    assert "De eerste 10 van 12 resultaten" in text_of(card)
+    assert "Showing the first 10 of 12 matches" in text_of(pick_user_card(MANY_CANDIDATES, EN_UTC, query="M"))
+    with pytest.raises(ValueError):
+        pick_user_card([], EN_UTC, query="Megan")
+
+
+def test_not_found_gives_tips() -> None:
+    card = not_found_card(EN_UTC, query="Meagan")
+    assert card["body"][0]["id"] == "not-found"
+    assert card["body"][0]["text"] == "No one matches “Meagan”"
+    text = text_of(card)
+    assert "email address" in text and "@mention" in text
+    assert "actions" not in card
+
+
+def test_refusal_is_polite_and_anonymous() -> None:
+    card = refusal_card(EN_UTC)
+    assert card["body"][0]["id"] == "refused"
+    assert card["body"][0]["text"] == "Only helpdesk staff can check other people's photos"
+    assert "your own photo in a chat with me" in text_of(card)
+    assert "actions" not in card and "userId" not in str(card)
+
+
+def test_chat_link_only_when_given(diagnoses: dict[str, Any]) -> None:
+    def chat_links(card: dict[str, Any]) -> list[tuple[str, str]]:
+        return [
+            (a["title"], a["url"])
+            for a in actions(card)
+            if a["type"] == "Action.OpenUrl" and "chat" in a["url"]
+        ]
+
+    stale = diagnoses["stale"]
+    with_chat = diagnosis_card(stale, EN_UTC, subject="other", chat_url=CHAT_URL)
+    assert chat_links(with_chat) == [("Chat with Megan Bowen", CHAT_URL)]
+    assert len(with_chat["actions"]) <= 6
+    nl = diagnosis_card(stale, NL_AMS, subject="other", chat_url=CHAT_URL)
+    assert chat_links(nl) == [("Chat met Megan Bowen", CHAT_URL)]
+    assert chat_links(diagnosis_card(stale, EN_UTC, subject="other")) == []
+    assert chat_links(diagnosis_card(stale, EN_UTC)) == []
+    with pytest.raises(ValueError):
+        diagnosis_card(stale, EN_UTC, chat_url=CHAT_URL)  # not for your own photo
+    with pytest.raises(ValueError):
+        diagnosis_card(stale, EN_UTC, subject="other", chat_url="javascript:alert(1)")
+
+
+def test_resync_for_someone_else_says_who_asked(diagnoses: dict[str, Any]) -> None:
+    kwargs: dict[str, Any] = {"at": NOW, "diagnosis": diagnoses["stale"]}
+    other = resync_result_card(
+        ResyncOutcome.REQUESTED, EN_UTC, target_name="Megan Bowen", requested_by="Alex Wilber", **kwargs
+    )
+    assert "Requested by Alex Wilber" in text_of(other)
+    nl = resync_result_card(
+        ResyncOutcome.REQUESTED, NL_AMS, target_name="Megan Bowen", requested_by="Alex Wilber", **kwargs
+    )
+    assert "Aangevraagd door Alex Wilber" in text_of(nl)
+    assert "Requested by" not in text_of(resync_result_card(ResyncOutcome.REQUESTED, EN_UTC, **kwargs))
+    own = resync_result_card(ResyncOutcome.REQUESTED, EN_UTC, requested_by="Alex Wilber", **kwargs)
+    assert "Alex Wilber" not in text_of(own)
