@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from tests.cardtools import actions
 from tests.e2e.driver import CLI, DEMO_USERS, REPO, slug
 
 ADELE = "53d6c7d3-7bc7-4272-b9e3-4eb50bd7b23b"
@@ -78,23 +79,6 @@ def kinds(record: dict[str, Any]) -> list[str | None]:
     return [item["kind"] for item in record["messages"]]
 
 
-def all_actions(card: dict[str, Any]) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if str(node.get("type", "")).startswith("Action."):
-                found.append(node)
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(card)
-    return found
-
-
 def test_playground_loaded_our_config(e2e: dict[str, Any]) -> None:
     config = e2e["testConfig"]["body"]["config"]
     assert config["tenantId"] == "7a3c9b1e-2f4d-4e8a-9c6b-1d2e3f4a5b6c"
@@ -116,7 +100,7 @@ def test_why_is_my_photo_old_gives_diagnosis_with_resync(e2e: dict[str, Any]) ->
     record = scenario(e2e, "why_en")
     assert kinds(record) == ["diagnosis"]
     card = cards(record)[0]
-    resync = [a for a in all_actions(card) if a.get("verb") == "resyncPhoto"]
+    resync = [a for a in actions(card) if a.get("verb") == "resyncPhoto"]
     assert resync and resync[0]["type"] == "Action.Execute"
     assert card["body"][0]["text"] == "SharePoint still shows your old photo"
 
@@ -126,7 +110,7 @@ def test_dutch_question_with_nl_locale_gives_dutch_card(e2e: dict[str, Any]) -> 
     assert kinds(record) == ["diagnosis"]
     card = cards(record)[0]
     assert card["body"][0]["text"] == "SharePoint toont nog je oude foto"
-    texts = [a.get("title") for a in all_actions(card)]
+    texts = [a.get("title") for a in actions(card)]
     assert "Mijn foto opnieuw synchroniseren" in texts
     assert "Demogegevens" in card["fallbackText"]
 

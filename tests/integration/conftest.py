@@ -16,6 +16,7 @@ from aiohttp.test_utils import TestClient
 from bot.app import RUNTIME, Runtime, create_app
 from bot.demo.server import STATE
 from bot.settings import Settings
+from tests.cardtools import actions, card_kind, card_text  # noqa: F401 - re-exported for the tests
 from tests.fakes.connector import ConnectorServer
 from tests.fakes.identity import IdentityServer
 
@@ -148,46 +149,6 @@ async def world(
     app = create_app(make_settings(tmp_path, identity), msal_http_client=identity.msal_session())
     client = await aiohttp_client(app)
     yield TeamsWorld(client, identity, connector, itertools.count(1))
-
-
-def card_kind(card: dict[str, Any]) -> str:
-    return str(card["body"][0]["id"])
-
-
-def card_text(card: dict[str, Any]) -> str:
-    """All visible text of a card, flattened."""
-    out: list[str] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            for key in ("text", "title", "value"):
-                if isinstance(node.get(key), str):
-                    out.append(node[key])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(card)
-    return "\n".join(out)
-
-
-def actions(card: dict[str, Any]) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if str(node.get("type", "")).startswith("Action."):
-                found.append(node)
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(card)
-    return found
 
 
 def new_id() -> str:

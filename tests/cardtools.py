@@ -1,0 +1,45 @@
+"""Reading Adaptive Cards in tests: kind, visible text, actions (nested anywhere)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def card_kind(card: dict[str, Any]) -> str:
+    return str(card["body"][0]["id"])
+
+
+def card_text(card: dict[str, Any]) -> str:
+    """All visible text of a card, flattened."""
+    out: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for key in ("text", "title", "value"):
+                if isinstance(node.get(key), str):
+                    out.append(node[key])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(card)
+    return "\n".join(out)
+
+
+def actions(card: dict[str, Any]) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if str(node.get("type", "")).startswith("Action."):
+                found.append(node)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(card)
+    return found

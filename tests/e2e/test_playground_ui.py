@@ -1,0 +1,123 @@
+"""UI tests through the Microsoft 365 Agents Playground's web UI in headless Chromium (tests/e2e/ui_driver.js).
+
+One session fixture runs the driver inside a loopback-only network namespace (`unshare -n`: bot, Playground,
+Chromium and the driver together). It types into the Teams-like composer, presses Enter, clicks the card's
+"Re-sync my photo" button and @mentions the bot in a channel, screenshotting each step. Without node,
+chromium, playwright-core, the Playground package or `unshare` permission: skip with the reason, or FAIL when
+PHOTOSYNC_REQUIRE_E2E=1 (CI).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import shutil
+import struct
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.e2e.driver import CLI, REPO
+
+UI_DRIVER = REPO / "tests" / "e2e" / "ui_driver.js"
+PLAYWRIGHT = REPO / "tests" / "js" / "node_modules" / "playwright-core"
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def _unavailable() -> str | None:
+    if shutil.which("node") is None:
+        return "node is not installed"
+    if not os.access(CHROMIUM, os.X_OK):
+        return f"chromium not found at {CHROMIUM} (apt-get install chromium, or set CHROMIUM)"
+    if not PLAYWRIGHT.is_dir():
+        return f"npm playwright-core is not installed ({PLAYWRIGHT}); run npm ci in tests/js"
+    if not CLI.is_file():
+        return f"npm @microsoft/m365agentsplayground is not installed ({CLI}); run npm ci in tests/js"
+    if shutil.which("unshare") is None or shutil.which("ip") is None:
+        return "unshare/ip not found (needed for a loopback-only network namespace)"
+    probe = subprocess.run(
+        ["unshare", "-n", "sh", "-c", "ip link set lo up"], capture_output=True, text=True, timeout=10
+    )
+    if probe.returncode != 0:
+        return f"cannot create a network namespace (unshare -n): {probe.stderr.strip() or probe.returncode}"
+    return None
+
+
+def run_ui_driver(out: Path, timeout: float = 90) -> tuple[subprocess.CompletedProcess[str], dict[str, Any] | None]:
+    inner = f"ip link set lo up; exec node {shlex.quote(str(UI_DRIVER))} --out {shlex.quote(str(out))}"
+    proc = subprocess.run(
+        ["unshare", "-n", "sh", "-c", inner], cwd=REPO, capture_output=True, text=True, timeout=timeout
+    )
+    report = out / "result.json"
+    return proc, (json.loads(report.read_text()) if report.is_file() else None)
+
+
+@pytest.fixture(scope="session")
+def ui(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    reason = _unavailable()
+    if reason:
+        if os.environ.get("PHOTOSYNC_REQUIRE_E2E") == "1":
+            pytest.fail(f"UI e2e required (PHOTOSYNC_REQUIRE_E2E=1) but unavailable: {reason}")
+        pytest.skip(f"Playground UI e2e unavailable: {reason}")
+    out = tmp_path_factory.mktemp("ui")
+    proc, result = run_ui_driver(out)
+    if result is None:
+        pytest.fail(f"ui_driver wrote no report (exit {proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+    assert result["ok"], (
+        f"ui_driver errors: {result['errors']}\nbot log:\n{result.get('bot_log_tail')}\n"
+        f"playground log:\n{result.get('playground_log_tail')}"
+    )
+    assert result["elapsed_s"] < 60
+    return result
+
+
+def step(ui: dict[str, Any], name: str) -> dict[str, Any]:
+    record = ui["steps"].get(name)
+    assert record is not None, f"UI step {name} did not run"
+    assert record["ok"], f"{name}: {record['error']}"
+    return record
+
+
+def png_size(path: str) -> tuple[int, int]:
+    data = Path(path).read_bytes()
+    assert data[:8] == PNG_MAGIC, f"{path} is not a PNG"
+    width, height = struct.unpack(">II", data[16:24])
+    assert len(data) > 30_000, f"{path} is suspiciously small ({len(data)} bytes): blank page?"
+    return width, height
+
+
+@pytest.mark.parametrize("name", ["personal-diagnosis", "personal-resync", "personal-dutch", "channel-mention"])
+def test_screenshot_exists_with_sane_size(ui: dict[str, Any], name: str) -> None:
+    assert png_size(step(ui, name)["png"]) == (1280, 1120)
+
+
+def test_typed_question_gets_diagnosis_card(ui: dict[str, Any]) -> None:
+    text = step(ui, "personal-diagnosis")["card_text"]
+    assert "SharePoint still shows your old photo" in text
+    assert "Re-sync my photo" in text
+
+
+def test_resync_button_replaces_card_with_result(ui: dict[str, Any]) -> None:
+    text = step(ui, "personal-resync")["card_text"]
+    assert "Your photo was re-submitted" in text
+    assert "Re-sync my photo" not in text  # the clicked card was replaced in place
+
+
+def test_dutch_question_typed_in_ui_is_answered(ui: dict[str, Any]) -> None:
+    # The Playground's web client always sends locale en-US (0.2.28), so the answer is an English card.
+    assert "SharePoint" in step(ui, "personal-dutch")["card_text"]
+
+
+def test_channel_mention_picked_from_suggestions_is_answered(ui: dict[str, Any]) -> None:
+    # After the re-sync above, Adele's photo counts as "on its way" (pending) rather than overdue.
+    assert "SharePoint" in step(ui, "channel-mention")["card_text"]
+
+
+def test_browser_reached_only_loopback(ui: dict[str, Any]) -> None:
+    # The route aborts everything else (the Playground's web client asks a CDN for fonts/animations).
+    assert all("127.0.0.1" not in url for url in ui["blocked"])
+    assert ui["elapsed_s"] < 60
