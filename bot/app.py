@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 from aiohttp import web
 
-from bot.demo.server import create_graph_app
+from bot.demo.server import GraphLimits, create_graph_app
 from bot.demo.tenant import DemoTenant
 from bot.graph import GraphClient, SharePointClient
 from bot.graph.retry import RetryPolicy
@@ -128,7 +128,7 @@ class _runtime:
         graph_tokens: TokenProvider
         if s.demo:
             tenant = DemoTenant.load(s.demo_tenant, now=self.clock())
-            demo_app = create_graph_app(tenant)
+            demo_app = create_graph_app(tenant, GraphLimits(latency_s=s.demo_latency_ms / 1000))
             demo_url = await self._start_demo_server(demo_app)
             graph_base, sharepoint_base = f"{demo_url}", f"{demo_url}/sp"
             graph_tokens = StaticTokenProvider("demo")

@@ -86,6 +86,7 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("PHOTOSYNC_PROFILE_EDIT_URL"),
     )
     demo_tenant: Path | None = Field(None, validation_alias=AliasChoices("PHOTOSYNC_DEMO_TENANT"))
+    demo_latency_ms: int = Field(0, ge=0, le=10_000, validation_alias=AliasChoices("PHOTOSYNC_DEMO_LATENCY_MS"))
     helpdesk_group_id: str = Field("", validation_alias=AliasChoices("PHOTOSYNC_HELPDESK_GROUP_ID"))
     helpdesk_team_ids: str = Field("", validation_alias=AliasChoices("PHOTOSYNC_HELPDESK_TEAM_IDS"))
     resync_cooldown_s: int = Field(15 * 60, ge=0, validation_alias=AliasChoices("PHOTOSYNC_RESYNC_COOLDOWN"))
