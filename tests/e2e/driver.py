@@ -50,6 +50,15 @@ DEMO_USERS: list[tuple[str, str, str]] = [
     ("Patti Fernandez", "de567967-bfef-48e7-bcdc-95bab6a08f07", "diagnosis"),  # stale
 ]
 
+# The demo tenant's helpdesk member; not one of the Playground's 5 configured users, so her messages are
+# custom activities with `from` overridden.
+HELPDESK = {
+    "id": "29:patti_fernandez",
+    "name": "Patti Fernandez",
+    "aadObjectId": "de567967-bfef-48e7-bcdc-95bab6a08f07",
+}
+HELPDESK_TARGET = ("Megan Bowen", "23b90566-9297-4355-b479-c6e30e87b1f2")
+
 RUN_DEADLINE_S = 50.0
 STARTUP_TIMEOUT_S = 15.0
 HTTP_TIMEOUT = aiohttp.ClientTimeout(total=8)
@@ -193,9 +202,19 @@ class Run:
 
         return action
 
-    def custom_message(self, conv: str, text: str, *, locale: str, user: dict[str, Any] | None = None) -> Any:
+    def custom_message(
+        self,
+        conv: str,
+        text: str,
+        *,
+        locale: str,
+        user: dict[str, Any] | None = None,
+        mention_bot: bool = False,
+    ) -> Any:
         """A message activity built from the Playground's own template, with the fields the message API
-        fixes (locale en-US, sender = a configured user) overridden. Sent verbatim to the bot."""
+        fixes (locale en-US, sender = a configured user) overridden. Sent verbatim to the bot. With
+        `mention_bot`, the text starts with `<at>PhotoSync</at>` and a mention entity names the bot, as
+        Teams sends an @mention in a channel or group chat."""
 
         async def action() -> tuple[dict[str, Any], dict[str, Any]]:
             tmpl = await self.call("GET", f"/_internal/v1/customActivities/template?conversationId={conv}")
@@ -204,6 +223,13 @@ class Run:
             activity = dict(tmpl["body"])
             activity.update(type="message", text=text, textFormat="plain", locale=locale)
             activity["entities"] = [{"type": "clientInfo", "locale": locale, "country": locale[-2:]}]
+            if mention_bot:
+                bot = self.config["bot"]
+                at = f"<at>{bot['name']}</at>"
+                activity["text"] = f"{at} {text}"
+                activity["entities"].insert(
+                    0, {"type": "mention", "mentioned": {"id": bot["id"], "name": bot["name"]}, "text": at}
+                )
             if user is not None:
                 activity["from"] = user
             path = "/_internal/v1/customActivities"
@@ -297,6 +323,98 @@ async def scenarios(run: Run) -> None:
     )
     body = (record.get("http") or {}).get("body")
     record["thread_conversation_id"] = body.get("postConversationId") if isinstance(body, dict) else None
+
+    await helpdesk_scenarios(run)
+
+
+async def helpdesk_scenarios(run: Run) -> None:
+    """Helpdesk staff (Patti) @mention the bot about another user (Megan) in a channel thread and a group
+    chat; a non-helpdesk user (Adele) asking the same, or clicking a re-sync of Megan's photo, is refused."""
+    cfg = run.config
+    group = cfg["groupChats"][0]["id"]
+    general = cfg["teams"][0]["id"]
+    me = cfg["currentUser"]
+    target_name, target_oid = HELPDESK_TARGET
+
+    async def patti_in_a_thread() -> tuple[dict[str, Any], dict[str, Any]]:
+        # A custom activity can only go to a conversation the Playground knows, so the thread is opened
+        # first: Adele posts in General WITHOUT mentioning the bot (the bot must stay silent; a reply would
+        # show up as an extra message in this scenario), then Patti @mentions the bot in that thread.
+        opener_path = f"/_conversation/v1/conversations/{general}/messages"
+        opener_body = {
+            "from": {"id": me["id"]},
+            "text": "Megan's photo is still the old one",
+            "textFormat": "plain",
+        }
+        opener = await run.call("POST", opener_path, opener_body)
+        thread = opener["body"].get("postConversationId") if isinstance(opener["body"], dict) else None
+        if opener["status"] >= 300 or not thread:
+            return {"path": opener_path, "body": opener_body}, opener
+        request, http = await run.custom_message(
+            thread, f"check {target_name}", locale="en-US", user=HELPDESK, mention_bot=True
+        )()
+        request.update(thread_conversation_id=thread, thread_opener={"body": opener_body, "http": opener})
+        return request, http
+
+    await run.scenario("helpdesk_channel", patti_in_a_thread)
+    await run.scenario(
+        "helpdesk_group",
+        run.custom_message(
+            group, "why is Megan's photo old?", locale="en-US", user=HELPDESK, mention_bot=True
+        ),
+    )
+    await run.scenario(
+        "helpdesk_refused_channel", run.send(general, me["id"], f"check {target_name}", mention_bot=True)
+    )
+
+    clicked = next(
+        (m for m in run.scenarios["helpdesk_channel"]["messages"] if m["kind"] == "diagnosis"), None
+    )
+    card = (((clicked or {}).get("message") or {}).get("attachments") or [{}])[0].get("content") or {}
+    offered = [a for a in iter_actions(card) if a.get("verb") == "resyncPhoto"]
+
+    def click(sender_id: str) -> Any:
+        async def action() -> tuple[dict[str, Any], dict[str, Any]]:
+            if clicked is None:
+                raise RuntimeError("no diagnosis card from helpdesk_channel to click")
+            # The button's own data if the card offers one; Megan is in sync in the demo tenant, so her
+            # card has none and the click is built from the documented contract (cards/__init__.py).
+            data = offered[0].get("data") if offered else {"action": "resyncPhoto", "userId": target_oid}
+            body = {
+                "name": "adaptiveCard/action",
+                "conversation": {"id": clicked["actionConversationId"]},
+                "from": {"id": sender_id},
+                "replyToId": clicked["message"]["messageId"],
+                "value": {"action": {"type": "Action.Execute", "verb": "resyncPhoto", "data": data}},
+            }
+            path = "/_conversation/v1/invoke"
+            return {"path": path, "body": body}, await run.call("POST", path, body)
+
+        return action
+
+    # Playground 0.2.28's invoke API sends `from` as given, but only for one of its 6 configured users
+    # (tenantManager.getUser): a click as Patti is rejected by the Playground itself. Recorded as
+    # `playground_rejected` (not an error) so a Playground that allows it is noticed.
+    record = await run.scenario("helpdesk_resync_as_patti", click(HELPDESK["id"]), expect=0, timeout=0.5)
+    record["playground_rejected"], record["error"] = record["error"], None
+    # What the Playground does allow: Adele (not helpdesk) clicking a re-sync of Megan's photo on the
+    # helpdesk's card, i.e. a forged click by a non-helpdesk user.
+    record = await run.scenario("helpdesk_resync_forged_by_adele", click(me["id"]), expect=0, timeout=1.0)
+    record.update(
+        clicked_message_id=clicked["message"]["messageId"] if clicked else None, button_offered=bool(offered)
+    )
+
+
+def iter_actions(node: Any) -> Any:
+    """Every object with a `type` starting "Action." anywhere in an Adaptive Card."""
+    if isinstance(node, dict):
+        if str(node.get("type", "")).startswith("Action."):
+            yield node
+        for value in node.values():
+            yield from iter_actions(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from iter_actions(value)
 
 
 def tail(path: Path, n: int = 6000) -> str:
