@@ -47,11 +47,16 @@ def main(argv: list[str] | None = None) -> None:
         add_manifest_subcommand = run_manifest_command = None  # type: ignore[assignment]
     if add_manifest_subcommand is not None:
         add_manifest_subcommand(sub)
+    from bot.scan_cli import add_scan_subcommand, run_scan_command
+
+    add_scan_subcommand(sub)
     args = parser.parse_args(argv)
     if args.command in (None, "serve"):
         serve()
     elif args.command == "manifest" and run_manifest_command is not None:
         sys.exit(run_manifest_command(args))
+    elif args.command == "scan":
+        sys.exit(run_scan_command(args))
 
 
 if __name__ == "__main__":

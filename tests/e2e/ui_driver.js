@@ -151,6 +151,8 @@ const isLoopback = (url) => {
 
 // The Adaptive Card DOM nodes in the message list (Playground renders them with the official renderer).
 const CARD = ".ac-adaptiveCard";
+// A diagnosis card's fact label (the welcome card also mentions "SharePoint", so that is not enough).
+const DIAGNOSIS = "Out-of-date copy";
 
 async function openChat(page, name) {
   const item = page.getByRole("treeitem", { name, exact: false }).first();
@@ -162,9 +164,27 @@ async function cardCount(page) {
   return page.locator(CARD).count();
 }
 
-// Type into the composer and press Enter; wait for a new card whose text contains `expect`.
+// Wait until the number of cards has not changed for `quietMs` (e.g. the welcome card after install).
+async function settle(page, quietMs = 700, maxMs = 4000) {
+  const end = Date.now() + maxMs;
+  let n = await cardCount(page);
+  let since = Date.now();
+  while (Date.now() < end && Date.now() - since < quietMs) {
+    await sleep(100);
+    const m = await cardCount(page);
+    if (m !== n) { n = m; since = Date.now(); }
+  }
+}
+
+// Type into the composer and press Enter; wait for a NEW card (index >= the count before sending) whose text
+// contains `expect`, and return it.
+// (A chat re-render could drop the marks; then an old card could match: `expect` is chosen to avoid that.)
 async function ask(page, text, expect, { mention } = {}) {
-  const before = await cardCount(page);
+  await settle(page);
+  // Mark the cards already shown: the answer is an unmarked card (channels list the newest post first, so
+  // DOM order says nothing).
+  const tag = `q${Date.now()}`;
+  await page.evaluate(([sel, t]) => document.querySelectorAll(sel).forEach((el) => el.setAttribute("data-seen", t)), [CARD, tag]);
   const editor = page.locator('[data-lexical-editor="true"]').first();
   await editor.click();
   if (mention) {
@@ -174,17 +194,21 @@ async function ask(page, text, expect, { mention } = {}) {
   }
   await editor.pressSequentially(text, { delay: 10 });
   await editor.press("Enter");
-  const card = page.locator(CARD).nth(before);
-  await card.waitFor({ state: "visible", timeout: STEP_MS });
+  const answer = `a${Date.now()}`;
   await page.waitForFunction(
-    ([sel, i, want]) => {
-      const el = document.querySelectorAll(sel)[i];
-      return el && el.innerText.includes(want);
+    ([sel, t, want, mark]) => {
+      for (const el of document.querySelectorAll(sel)) {
+        if (el.getAttribute("data-seen") !== t && el.innerText.includes(want)) {
+          el.setAttribute("data-answer", mark);
+          return true;
+        }
+      }
+      return false;
     },
-    [CARD, before, expect],
+    [CARD, tag, expect, answer],
     { timeout: STEP_MS },
   );
-  return card;
+  return page.locator(`${CARD}[data-answer="${answer}"]`);
 }
 
 async function shot(page, card, file) {
@@ -310,7 +334,7 @@ async function main() {
 
     await step("personal-diagnosis", async () => {
       await openChat(page, "Personal Chat");
-      return ask(page, "why is my photo old?", "SharePoint");
+      return ask(page, "why is my photo old?", DIAGNOSIS);
     });
 
     await step("personal-resync", async () => {
@@ -331,11 +355,11 @@ async function main() {
       return card;
     });
 
-    await step("personal-dutch", async () => ask(page, "waarom is mijn foto oud?", "SharePoint"));
+    await step("personal-dutch", async () => ask(page, "waarom is mijn foto oud?", DIAGNOSIS));
 
     await step("channel-mention", async () => {
       await openChat(page, "General");
-      return ask(page, "why is my photo old?", "SharePoint", { mention: "PhotoSync" });
+      return ask(page, "why is my photo old?", DIAGNOSIS, { mention: "PhotoSync" });
     });
 
     result.errors.push(...Object.entries(result.steps).filter(([, r]) => !r.ok).map(([n, r]) => `${n}: ${r.error}`));

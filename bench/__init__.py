@@ -1,0 +1,1 @@
+"""Benchmarks (loopback only): `python -m bench.turns`, `python -m bench.calls`. See docs/BENCHMARKS.md."""

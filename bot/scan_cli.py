@@ -1,0 +1,183 @@
+"""`python -m bot scan`: one drift scan over the watched users, a summary, optionally a report file.
+
+Builds the same Graph/SharePoint/store objects as the running bot (`bot.app`): without Graph credentials
+that is the demo tenant, served on a loopback port, with the photo ledger seeded the same way.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import json
+import sys
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, TextIO
+
+from bot.domain.drift import DriftState
+from bot.services.scan import DriftScanner, ScanReport, ScanRow, load_watch_list
+from bot.settings import Settings
+
+REPORT_FIELDS = ("user_id", "upn", "display_name", "etag", "photo_first_seen", "sharepoint_refreshed",
+                 "state", "detail")
+MAX_PHOTO_CONCURRENCY = 4  # Graph photo endpoints: 4 concurrent requests per app (DOMAIN.md)
+
+
+def add_scan_subcommand(sub: Any) -> None:
+    p = sub.add_parser(
+        "scan",
+        help="scan watched users for photo drift (SharePoint not refreshed after a new photo)",
+        description=(
+            "Read every watched user's photo metadata (Graph) and SharePoint picture, record each photo "
+            "version in the ledger and classify it: ok, pending, drift, unknown, no_photo. "
+            "Drift notices are NOT implemented yet: the scan never messages anyone, with or without "
+            "--dry-run. Without Graph credentials it scans the built-in demo tenant."
+        ),
+    )
+    p.add_argument("--dry-run", action="store_true",
+                   help="do not notify users (notifications do not exist yet, so this is currently always so)")
+    p.add_argument("--report", type=Path, metavar="FILE.csv|FILE.json",
+                   help="write every row to this file (format from the extension)")
+    p.add_argument("--users", type=Path, metavar="USERS.csv",
+                   help="watch list: CSV with a user_id or userPrincipalName column (the migration export); "
+                        "default: every demo tenant user (required with real credentials)")
+    p.add_argument("--grace-hours", type=float, default=24.0,
+                   help="hours after a new photo before a stale SharePoint copy counts as drift (default 24)")
+    p.add_argument("--concurrency", type=int, default=MAX_PHOTO_CONCURRENCY,
+                   choices=range(1, MAX_PHOTO_CONCURRENCY + 1), metavar="1-4",
+                   help="photo requests in flight at most (Graph allows 4 per app; default 4)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+
+
+def run_scan_command(args: argparse.Namespace, settings: Settings | None = None,
+                     clock: Callable[[], datetime] | None = None) -> int:
+    """Entry point for `python -m bot scan`; returns the process exit status."""
+    from bot import logs
+    from bot.settings import load_settings
+
+    if settings is None:  # the real command line; tests pass settings and keep their own logging
+        settings = load_settings()
+        logs.configure(settings.log_level, settings.log_format.value)
+    report_path: Path | None = args.report
+    if report_path is not None and report_path.suffix.lower() not in (".csv", ".json"):
+        print(f"--report: use a .csv or .json file name, not {report_path}", file=sys.stderr)
+        return 2
+    if args.grace_hours < 0:
+        print("--grace-hours must not be negative", file=sys.stderr)
+        return 2
+    watch: list[str] | None = None
+    if args.users is not None:
+        try:
+            watch = load_watch_list(args.users)
+        except (OSError, ValueError) as exc:
+            print(f"--users: {exc}", file=sys.stderr)
+            return 2
+    elif not settings.demo:
+        print("--users is required with Graph credentials (listing the whole tenant is not supported yet)",
+              file=sys.stderr)
+        return 2
+    return asyncio.run(_scan(args, settings, watch, clock or (lambda: datetime.now(UTC))))
+
+
+async def _scan(args: argparse.Namespace, settings: Settings, watch: list[str] | None,
+                clock: Callable[[], datetime]) -> int:
+    from bot.app import _runtime
+    from bot.demo.server import STATE
+
+    async with _runtime(settings, clock, None) as runtime:
+        if watch is None:
+            assert runtime.demo_app is not None
+            watch = [u.id for u in runtime.demo_app[STATE].tenant.users]
+        scanner = DriftScanner(runtime.graph, runtime.sharepoint, runtime.store, clock,
+                               timedelta(hours=args.grace_hours), args.concurrency)
+        bar = None if args.no_progress else ProgressBar(sys.stderr)
+        report = await scanner.scan(watch, progress=bar)
+        if bar is not None:
+            bar.close()
+    source = "demo tenant" if settings.demo else "Microsoft Graph"
+    print(summary(report, source, dry_run=args.dry_run))
+    if args.report is not None:
+        write_report(report, args.report, grace=timedelta(hours=args.grace_hours), dry_run=args.dry_run)
+        print(f"report: {args.report}")
+    if not args.dry_run:
+        print("note: drift notices are not implemented yet; nobody was notified", file=sys.stderr)
+    return 0
+
+
+class ProgressBar:
+    """`[#######.............]  120/200` on one stderr line, redrawn at most once per percent."""
+
+    def __init__(self, out: TextIO, width: int = 30) -> None:
+        self.out, self.width = out, width
+        self._last: tuple[int, int] | None = None
+        self._drawn = False
+
+    def __call__(self, done: int, total: int) -> None:
+        step = (done * 100 // total) if total else 100
+        key = (step, total)
+        if key == self._last and done != total:
+            return
+        self._last = key
+        filled = self.width * done // total if total else self.width
+        self.out.write(f"\rscanning [{'#' * filled}{'.' * (self.width - filled)}] {done}/{total}")
+        self.out.flush()
+        self._drawn = True
+
+    def close(self) -> None:
+        if self._drawn:
+            self.out.write("\n")
+            self.out.flush()
+
+
+def summary(report: ScanReport, source: str, *, dry_run: bool) -> str:
+    counts = report.counts
+    parts = ", ".join(f"{state.value} {n}" for state, n in counts.items())
+    lines = [f"drift scan ({source}{', dry run' if dry_run else ''}): {len(report.rows)} users in "
+             f"{report.duration_s:.2f}s: {parts}"]
+    for row in report.by_state(DriftState.DRIFT):
+        since = row.photo_first_seen.isoformat(timespec="minutes") if row.photo_first_seen else "?"
+        lines.append(f"  drift: {row.display_name or '?'} <{row.upn or row.user_id}> photo since {since}")
+    return "\n".join(lines)
+
+
+def _cell(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value)
+
+
+def row_dict(row: ScanRow) -> dict[str, str | None]:
+    return {name: _cell(getattr(row, name)) for name in REPORT_FIELDS}
+
+
+def write_report(report: ScanReport, path: Path, *, grace: timedelta, dry_run: bool) -> None:
+    rows = [row_dict(r) for r in report.rows]
+    if path.suffix.lower() == ".json":
+        body = {
+            "generated_at": _cell(report.finished_at),
+            "grace_hours": grace.total_seconds() / 3600,
+            "dry_run": dry_run,
+            "counts": {state.value: n for state, n in report.counts.items()},
+            "rows": rows,
+        }
+        path.write_text(json.dumps(body, indent=2) + "\n", encoding="utf-8")
+        return
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=REPORT_FIELDS)
+        writer.writeheader()
+        writer.writerows({k: v or "" for k, v in r.items()} for r in rows)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """`python -m bot.scan_cli ...` (same as `python -m bot scan ...`)."""
+    parser = argparse.ArgumentParser(prog="python -m bot")
+    add_scan_subcommand(parser.add_subparsers(dest="command", required=True))
+    return run_scan_command(parser.parse_args(["scan", *(sys.argv[1:] if argv is None else argv)]))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

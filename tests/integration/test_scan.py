@@ -1,0 +1,221 @@
+"""Drift scan against the demo Graph/SharePoint server on loopback (photo limit on), and the `scan` CLI."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+from aiohttp import web
+
+from bot.demo.server import STATE, GraphLimits, ServerState, create_graph_app
+from bot.demo.tenant import DemoTenant
+from bot.domain.drift import DriftState
+from bot.graph import GraphClient, RetryPolicy, SharePointClient, StaticTokenProvider
+from bot.scan_cli import add_scan_subcommand, run_scan_command
+from bot.services.scan import DriftScanner, ScanReport, load_watch_list
+from bot.settings import Settings
+from bot.store import Store
+
+NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
+ADELE = "53d6c7d3-7bc7-4272-b9e3-4eb50bd7b23b"
+FAST = RetryPolicy(max_attempts=4, budget_s=5.0, base_s=0.01, cap_s=0.05)
+# What each synthetic case must scan as (changes of profile_importing/sync_disabled users are >= 5 days old).
+EXPECTED = {
+    "in_sync": DriftState.OK,
+    "stale": DriftState.DRIFT,
+    "pending": DriftState.PENDING,
+    "no_photo": DriftState.NO_PHOTO,
+    "change_time_unknown": DriftState.UNKNOWN,
+    "profile_importing": DriftState.DRIFT,
+    "sync_disabled": DriftState.DRIFT,
+}
+
+
+class World:
+    def __init__(self, tenant: DemoTenant, state: ServerState, graph: GraphClient,
+                 sharepoint: SharePointClient, store: Store) -> None:
+        self.tenant, self.state, self.graph, self.sharepoint, self.store = tenant, state, graph, sharepoint, store
+
+    def scanner(self, concurrency: int = 4) -> DriftScanner:
+        return DriftScanner(self.graph, self.sharepoint, self.store, lambda: NOW, timedelta(hours=24),
+                            concurrency)
+
+
+WorldFactory = Callable[[DemoTenant, GraphLimits], Awaitable[World]]
+
+
+@pytest.fixture
+async def world(tmp_path: Path) -> AsyncIterator[WorldFactory]:
+    cleanups: list[Callable[[], Awaitable[object]]] = []
+
+    async def make(tenant: DemoTenant, limits: GraphLimits) -> World:
+        app = create_graph_app(tenant, limits)
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        cleanups.append(runner.cleanup)
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        assert site._server is not None
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[attr-defined]
+        base = f"http://127.0.0.1:{port}"
+        http = httpx.AsyncClient(trust_env=False, timeout=10.0,
+                                 limits=httpx.Limits(max_connections=100, max_keepalive_connections=50))
+        cleanups.append(http.aclose)
+        tokens = StaticTokenProvider("test")
+        store = Store.from_url(f"sqlite+aiosqlite:///{tmp_path / 'scan.db'}")
+        await store.open()
+        cleanups.append(store.close)
+        for user_id, (etag, changed) in tenant.photo_changed_times().items():  # as bot.app seeds it
+            await store.seed_photo(user_id, etag, changed, NOW)
+        return World(tenant, app[STATE], GraphClient(http, base, tokens, FAST),
+                     SharePointClient(http, f"{base}/sp", tokens, FAST), store)
+
+    yield make
+    for cleanup in reversed(cleanups):
+        await cleanup()
+
+
+def _assert_matches_tenant(report: ScanReport, tenant: DemoTenant) -> None:
+    assert len(report.rows) == len(tenant.users)
+    by_id = {r.user_id: r for r in report.rows}
+    for user in tenant.users:
+        row = by_id[user.id]
+        assert row.upn == user.upn
+        assert row.display_name == user.display_name
+        assert row.etag == (user.photo.etag if user.photo else None)
+        assert row.state is EXPECTED[user.case], (user.case, row)
+        if user.photo is not None and user.photo.changed is not None:
+            assert row.photo_first_seen == user.photo.changed
+        else:
+            assert row.photo_first_seen is None
+        if user.case != "no_photo":
+            assert row.sharepoint_refreshed == (
+                user.sharepoint.picture_timestamp.replace(microsecond=0)
+                if user.sharepoint.picture_timestamp else None
+            )
+
+
+async def test_scan_200_users_within_photo_limit(world: WorldFactory) -> None:
+    tenant = DemoTenant.synthetic(200, now=NOW)
+    w = await world(tenant, GraphLimits(photo_concurrency=4, latency_s=0.01))
+    seen: list[tuple[int, int]] = []
+    started = time.monotonic()
+    report = await w.scanner().scan([u.id for u in tenant.users], progress=lambda d, t: seen.append((d, t)))
+    elapsed = time.monotonic() - started
+    counters = w.state.counters
+    assert counters.max_photo_in_flight <= 4
+    assert counters.max_photo_in_flight == 4  # and the scan actually used the allowance
+    assert counters.throttled == 0
+    assert counters.faulted == 0
+    _assert_matches_tenant(report, tenant)
+    assert [r.user_id for r in report.rows] == [u.id for u in tenant.users]  # input order
+    assert seen[0] == (0, 200) and seen[-1] == (200, 200)
+    assert [d for d, _ in seen] == list(range(201))
+    counts = report.counts
+    assert sum(counts.values()) == 200
+    assert counts[DriftState.DRIFT] > 0 and counts[DriftState.OK] > 0 and counts[DriftState.PENDING] > 0
+    # 200 photo calls of >= 10 ms, 4 at a time: >= 0.5 s; well under a serial scan's time
+    assert 0.5 <= elapsed < 30
+    # every photo version is now in the ledger
+    user = next(u for u in tenant.users if u.photo is not None)
+    entry = await w.store.ledger_entry(user.id)
+    assert entry is not None and entry.etag == user.photo.etag and entry.last_seen_at == NOW
+
+
+async def test_second_scan_keeps_first_seen_and_new_versions_start_pending(world: WorldFactory) -> None:
+    tenant = DemoTenant.synthetic(30, now=NOW)
+    w = await world(tenant, GraphLimits(photo_concurrency=4))
+    first = await w.scanner().scan([u.id for u in tenant.users], progress=None)
+    again = await w.scanner().scan([u.id for u in tenant.users], progress=None)
+    assert [(r.user_id, r.state, r.photo_first_seen) for r in first.rows] == \
+        [(r.user_id, r.state, r.photo_first_seen) for r in again.rows]
+    # a user changes their photo: the next scan sees a new version, first seen now -> pending
+    target = next(u for u in tenant.users if u.case == "in_sync")
+    w.state.set_photo(w.state.users[target.id.lower()], b"\xff\xd8new", "image/jpeg", (648, 648))
+    third = await w.scanner().scan([target.id], progress=None)
+    (row,) = third.rows
+    assert row.state is DriftState.PENDING and row.photo_first_seen == NOW and row.etag != target.photo.etag
+
+
+async def test_retry_after_is_honoured_and_errors_become_unknown(world: WorldFactory) -> None:
+    tenant = DemoTenant.synthetic(12, now=NOW)
+    w = await world(tenant, GraphLimits(photo_concurrency=4))
+    w.state.faults.add(r"GET /v1.0/users/[^/]+/photo$", status=429, times=3, retry_after=0.05)
+    missing = "00000000-0000-0000-0000-000000000000"
+    report = await w.scanner().scan([*(u.id for u in tenant.users), missing, tenant.users[0].id], progress=None)
+    assert w.state.counters.faulted == 3
+    assert w.state.counters.throttled == 0
+    rows = {r.user_id: r for r in report.rows}
+    assert len(report.rows) == 13  # duplicate input scanned once
+    assert rows[missing].state is DriftState.UNKNOWN and rows[missing].detail == "UserNotFound"
+    _assert_matches_tenant(ScanReport(rows=[r for r in report.rows if r.user_id != missing]), tenant)
+
+
+async def test_scan_by_upn_keys_ledger_by_object_id(world: WorldFactory, tmp_path: Path) -> None:
+    tenant = DemoTenant.synthetic(5, now=NOW)
+    w = await world(tenant, GraphLimits(photo_concurrency=4))
+    csv_path = tmp_path / "export.csv"
+    csv_path.write_text("\ufeffuserPrincipalName,department\n" + "".join(f"{u.upn},x\n" for u in tenant.users)
+                        + ",blank\n", encoding="utf-8")
+    watch = load_watch_list(csv_path)
+    assert watch == [u.upn for u in tenant.users]
+    report = await w.scanner().scan(watch, progress=None)
+    assert [r.user_id for r in report.rows] == [u.id for u in tenant.users]
+
+
+def test_load_watch_list_columns(tmp_path: Path) -> None:
+    p = tmp_path / "w.csv"
+    p.write_text("User_Id,userPrincipalName\na,a@x\n,b@x\na,a@x\n", encoding="utf-8")
+    assert load_watch_list(p) == ["a", "b@x"]
+    p.write_text("mail\nx@y\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="user_id"):
+        load_watch_list(p)
+
+
+def _cli_args(*argv: str) -> argparse.Namespace:
+    parser = argparse.ArgumentParser()
+    add_scan_subcommand(parser.add_subparsers(dest="command"))
+    return parser.parse_args(["scan", *argv])
+
+
+def test_cli_scan_demo_tenant_lists_adele_as_drift(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    report = tmp_path / "x.json"
+    settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}")
+    assert settings.demo
+    status = run_scan_command(_cli_args("--dry-run", "--report", str(report)), settings)
+    assert status == 0
+    out = capsys.readouterr()
+    assert "drift scan (demo tenant, dry run): 10 users" in out.out
+    assert "Adele Vance" in out.out
+    assert "10/10" in out.err  # progress bar
+    body = json.loads(report.read_text(encoding="utf-8"))
+    rows = {r["user_id"]: r for r in body["rows"]}
+    assert rows[ADELE]["state"] == "drift"
+    assert body["dry_run"] is True and body["counts"]["drift"] >= 1
+    assert sum(body["counts"].values()) == len(body["rows"]) == 10
+
+
+def test_cli_scan_csv_report_and_watch_list(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    users = tmp_path / "users.csv"
+    users.write_text(f"user_id\n{ADELE}\n", encoding="utf-8")
+    report = tmp_path / "drift.csv"
+    settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}")
+    args = _cli_args("--report", str(report), "--users", str(users), "--no-progress")
+    assert run_scan_command(args, settings) == 0
+    lines = report.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "user_id,upn,display_name,etag,photo_first_seen,sharepoint_refreshed,state,detail"
+    assert len(lines) == 2 and lines[1].startswith(ADELE) and ",drift," in lines[1]
+    err = capsys.readouterr().err
+    assert "nobody was notified" in err and "scanning" not in err
+
+
+def test_cli_refuses_bad_report_name(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}")
+    assert run_scan_command(_cli_args("--report", str(tmp_path / "x.txt")), settings) == 2
+    assert "--report" in capsys.readouterr().err
