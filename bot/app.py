@@ -74,7 +74,7 @@ def create_app(
     app[SETTINGS] = settings
 
     async def runtime_ctx(app: web.Application) -> AsyncIterator[None]:
-        async with _runtime(settings, clock, msal_http_client) as runtime:
+        async with RuntimeContext(settings, clock, msal_http_client) as runtime:
             app[RUNTIME] = runtime
             yield
 
@@ -103,7 +103,9 @@ def create_app(
     return app
 
 
-class _runtime:
+class RuntimeContext:
+    """Builds the long-lived objects of one bot process (async context manager); `scan` uses it too."""
+
     def __init__(self, settings: Settings, clock: Callable[[], datetime], msal_http_client: Any) -> None:
         self.settings = settings
         self.clock = clock

@@ -83,10 +83,10 @@ def run_scan_command(args: argparse.Namespace, settings: Settings | None = None,
 
 async def _scan(args: argparse.Namespace, settings: Settings, watch: list[str] | None,
                 clock: Callable[[], datetime]) -> int:
-    from bot.app import _runtime
+    from bot.app import RuntimeContext
     from bot.demo.server import STATE
 
-    async with _runtime(settings, clock, None) as runtime:
+    async with RuntimeContext(settings, clock, None) as runtime:
         if watch is None:
             assert runtime.demo_app is not None
             watch = [u.id for u in runtime.demo_app[STATE].tenant.users]
