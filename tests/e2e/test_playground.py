@@ -9,9 +9,7 @@ skip with the reason, or FAIL when PHOTOSYNC_REQUIRE_E2E=1 (CI).
 from __future__ import annotations
 
 import json
-import os
 import shlex
-import shutil
 import subprocess
 import sys
 from typing import Any
@@ -19,35 +17,17 @@ from typing import Any
 import pytest
 
 from tests.cardtools import actions, card_text
-from tests.e2e.driver import CLI, DEMO_USERS, HELPDESK, REPO, slug
+from tests.e2e.driver import DEMO_USERS, HELPDESK, REPO, slug
+from tests.e2e.tools import playground_unavailable, require_or_skip
 
 ADELE = "53d6c7d3-7bc7-4272-b9e3-4eb50bd7b23b"
 PATTI = "de567967-bfef-48e7-bcdc-95bab6a08f07"  # the demo tenant's helpdesk member
 MEGAN = "23b90566-9297-4355-b479-c6e30e87b1f2"
 
 
-def _unavailable() -> str | None:
-    if shutil.which("node") is None:
-        return "node is not installed"
-    if not CLI.is_file():
-        return f"npm @microsoft/m365agentsplayground is not installed ({CLI}); run npm ci in tests/js"
-    if shutil.which("unshare") is None or shutil.which("ip") is None:
-        return "unshare/ip not found (needed for a loopback-only network namespace)"
-    probe = subprocess.run(
-        ["unshare", "-n", "sh", "-c", "ip link set lo up"], capture_output=True, text=True, timeout=10
-    )
-    if probe.returncode != 0:
-        return f"cannot create a network namespace (unshare -n): {probe.stderr.strip() or probe.returncode}"
-    return None
-
-
 @pytest.fixture(scope="session")
 def e2e(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    reason = _unavailable()
-    if reason:
-        if os.environ.get("PHOTOSYNC_REQUIRE_E2E") == "1":
-            pytest.fail(f"e2e required (PHOTOSYNC_REQUIRE_E2E=1) but unavailable: {reason}")
-        pytest.skip(f"Playground e2e unavailable: {reason}")
+    require_or_skip(playground_unavailable(), "Playground e2e")
     out = tmp_path_factory.mktemp("e2e") / "result.json"
     inner = f"ip link set lo up; exec {shlex.quote(sys.executable)} -m tests.e2e.driver --out {shlex.quote(str(out))}"
     proc = subprocess.run(

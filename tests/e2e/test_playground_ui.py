@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import shlex
-import shutil
 import struct
 import subprocess
 from pathlib import Path
@@ -20,7 +19,8 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.driver import CLI, REPO
+from tests.e2e.driver import REPO
+from tests.e2e.tools import playground_unavailable, require_or_skip
 
 UI_DRIVER = REPO / "tests" / "e2e" / "ui_driver.js"
 PLAYWRIGHT = REPO / "tests" / "js" / "node_modules" / "playwright-core"
@@ -29,22 +29,11 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
 def _unavailable() -> str | None:
-    if shutil.which("node") is None:
-        return "node is not installed"
     if not os.access(CHROMIUM, os.X_OK):
         return f"chromium not found at {CHROMIUM} (apt-get install chromium, or set CHROMIUM)"
     if not PLAYWRIGHT.is_dir():
         return f"npm playwright-core is not installed ({PLAYWRIGHT}); run npm ci in tests/js"
-    if not CLI.is_file():
-        return f"npm @microsoft/m365agentsplayground is not installed ({CLI}); run npm ci in tests/js"
-    if shutil.which("unshare") is None or shutil.which("ip") is None:
-        return "unshare/ip not found (needed for a loopback-only network namespace)"
-    probe = subprocess.run(
-        ["unshare", "-n", "sh", "-c", "ip link set lo up"], capture_output=True, text=True, timeout=10
-    )
-    if probe.returncode != 0:
-        return f"cannot create a network namespace (unshare -n): {probe.stderr.strip() or probe.returncode}"
-    return None
+    return playground_unavailable()
 
 
 def run_ui_driver(out: Path, timeout: float = 90) -> tuple[subprocess.CompletedProcess[str], dict[str, Any] | None]:
@@ -58,11 +47,7 @@ def run_ui_driver(out: Path, timeout: float = 90) -> tuple[subprocess.CompletedP
 
 @pytest.fixture(scope="session")
 def ui(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    reason = _unavailable()
-    if reason:
-        if os.environ.get("PHOTOSYNC_REQUIRE_E2E") == "1":
-            pytest.fail(f"UI e2e required (PHOTOSYNC_REQUIRE_E2E=1) but unavailable: {reason}")
-        pytest.skip(f"Playground UI e2e unavailable: {reason}")
+    require_or_skip(_unavailable(), "Playground UI e2e")
     out = tmp_path_factory.mktemp("ui")
     proc, result = run_ui_driver(out)
     if result is None:
