@@ -13,7 +13,7 @@ import aiohttp
 from aiohttp import web
 
 APP_ID = "9c1f1f0e-6a44-4e0b-9a43-6a1d6b1c2d3e"
-APP_SECRET = "test-bot-secret-value"
+APP_SECRET = "test-bot-secret-value"  # noqa: S105 - the loopback fake's test secret
 SESSION = web.AppKey("session", aiohttp.ClientSession)
 TOKEN = web.AppKey("token", str)
 

@@ -65,8 +65,6 @@ class Bot:
         self.port = free_port()
         await web.TCPSite(self.runner, "127.0.0.1", self.port).start()
         runtime = self.app[RUNTIME]
-        graph_base = str(runtime.graph._base) if hasattr(runtime.graph, "_base") else ""
-        _ = graph_base
 
         async def hook(request: httpx.Request) -> None:
             path = request.url.path
@@ -98,7 +96,9 @@ class Bot:
         body = activity(self.n, service_url, user_id, MESSAGE)
         token = self.identity.mint(APP_ID, service_url)
         async with self.session.post(
-            f"http://127.0.0.1:{self.port}/api/messages", json=body, headers={"Authorization": f"Bearer {token}"}
+            f"http://127.0.0.1:{self.port}/api/messages",
+            json=body,
+            headers={"Authorization": f"Bearer {token}"},
         ) as resp:
             await resp.read()
             return resp.status
@@ -118,9 +118,11 @@ async def main_async(turns: int) -> None:
             t0 = identity.token_requests()
             statuses = Counter([await bot.turn(ADELE) for _ in range(turns)])
             tokens = identity.token_requests() - t0
-            print(f"[default settings] token requests per turn after warm-up: {tokens / turns:.3f} "
-                  f"({tokens} in {turns} turns; statuses {dict(statuses)}); "
-                  f"metadata GETs {identity.metadata_requests}, JWKS GETs {identity.keys_requests}")
+            print(
+                f"[default settings] token requests per turn after warm-up: {tokens / turns:.3f} "
+                f"({tokens} in {turns} turns; statuses {dict(statuses)}); "
+                f"metadata GETs {identity.metadata_requests}, JWKS GETs {identity.keys_requests}"
+            )
             bot.calls.clear()
             for _ in range(turns):
                 await bot.turn(ADELE)
@@ -138,11 +140,15 @@ async def main_async(turns: int) -> None:
                 for _ in range(turns):
                     await bot.turn(uid)
                 total.update(bot.calls)
-                print(f"  {case:<24} {per(bot.calls, turns)}  tokens={(identity.token_requests() - t0) / turns:.2f}")
+                print(
+                    f"  {case:<24} {per(bot.calls, turns)}  tokens={(identity.token_requests() - t0) / turns:.2f}"
+                )
             n = turns * len(USERS)
             print(f"  {'ALL':<24} {per(total, n)}")
-            print(f"  demo server: $batch requests/diagnosis={(bot.counters.batch_requests - b0) / n:.2f} "
-                  f"items/$batch={(bot.counters.batch_items - i0) / max(bot.counters.batch_requests - b0, 1):.2f}")
+            print(
+                f"  demo server: $batch requests/diagnosis={(bot.counters.batch_requests - b0) / n:.2f} "
+                f"items/$batch={(bot.counters.batch_items - i0) / max(bot.counters.batch_requests - b0, 1):.2f}"
+            )
             print(f"  demo server routes (cumulative incl. warm-up): {dict(bot.counters.requests)}")
 
 

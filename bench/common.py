@@ -14,7 +14,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 APP_ID = "9c1f1f0e-6a44-4e0b-9a43-6a1d6b1c2d3e"
-APP_SECRET = "test-bot-secret-value"
+APP_SECRET = "test-bot-secret-value"  # noqa: S105 - the loopback fake's test secret
 TENANT_ID = "7a3c9b1e-2f4d-4e8a-9c6b-1d2e3f4a5b6c"
 ADELE = "53d6c7d3-7bc7-4272-b9e3-4eb50bd7b23b"
 MESSAGE = "why is my photo old?"
@@ -26,9 +26,14 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def spawn(module: str, *args: str) -> subprocess.Popen[bytes]:
+def spawn(module: str, *args: str, stderr: Any = None) -> subprocess.Popen[bytes]:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "NO_PROXY": "*", "no_proxy": "*"}
-    return subprocess.Popen([sys.executable, "-m", module, *args], cwd=ROOT, env=env)
+    return subprocess.Popen([sys.executable, "-m", module, *args], cwd=ROOT, env=env, stderr=stderr)
+
+
+def count_in(path: Path, needle: str) -> int:
+    """Occurrences of `needle` in a child's stderr log (failed turns the bot logged but answered 200)."""
+    return path.read_text(errors="replace").count(needle) if path.exists() else 0
 
 
 def wait_ready(url: str, proc: subprocess.Popen[bytes], timeout: float = 30.0) -> float:

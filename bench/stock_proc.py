@@ -25,7 +25,7 @@ from botframework.connector.auth import (
 from tests.fakes.identity import MsalLoopbackSession
 
 APP_ID = "9c1f1f0e-6a44-4e0b-9a43-6a1d6b1c2d3e"
-APP_SECRET = "test-bot-secret-value"
+APP_SECRET = "test-bot-secret-value"  # noqa: S105 - the loopback fake's test secret
 
 
 def _route_msal(identity_url: str) -> None:

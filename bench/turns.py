@@ -21,11 +21,12 @@ from pathlib import Path
 
 import aiohttp
 
-from bench.common import APP_ID, APP_SECRET, activity, free_port, rss_mb, spawn, stop, wait_ready
+from bench.common import APP_ID, APP_SECRET, activity, count_in, free_port, rss_mb, spawn, stop, wait_ready
 from tests.fakes.identity import IdentityServer
 
 MAX_REQUESTS = 200_000  # hard cap per (target, concurrency) besides the time bound
 WARMUP = 30
+FAILED = "turn failed"  # PhotoSync's log line for a turn that raised (user got the error card)
 
 
 @dataclass
@@ -39,6 +40,7 @@ class Run:
     rss_max_mb: float = 0.0
     tokens_per_turn: float = 0.0
     posts_per_turn: float = 0.0
+    failed: int = 0  # turns the bot logged as failed ("turn failed") though HTTP said 2xx
 
     @property
     def rate(self) -> float:
@@ -57,8 +59,14 @@ async def _connector_count(session: aiohttp.ClientSession, url: str) -> int:
 
 
 async def drive(
-    url: str, token: str, service_url: str, concurrency: int, seconds: float, ids: itertools.count[int],
-    pid: int, run: Run,
+    url: str,
+    token: str,
+    service_url: str,
+    concurrency: int,
+    seconds: float,
+    ids: itertools.count[int],
+    pid: int,
+    run: Run,
 ) -> None:
     headers = {"Authorization": f"Bearer {token}"}
     deadline = time.perf_counter() + seconds
@@ -78,7 +86,7 @@ async def drive(
                     async with session.post(url, json=body, headers=headers) as resp:
                         await resp.read()
                         good = 200 <= resp.status < 300
-                except (aiohttp.ClientError, asyncio.TimeoutError):
+                except (TimeoutError, aiohttp.ClientError):
                     good = False
                 if good:
                     run.ok += 1
@@ -97,11 +105,19 @@ async def drive(
 
 
 async def bench_target(
-    name: str, module: str, extra: list[str], identity: IdentityServer, connector_url: str,
-    concurrencies: list[int], seconds: float, ids: itertools.count[int],
+    name: str,
+    module: str,
+    extra: list[str],
+    identity: IdentityServer,
+    connector_url: str,
+    concurrencies: list[int],
+    seconds: float,
+    ids: itertools.count[int],
 ) -> tuple[list[Run], float, float]:
     port = free_port()
-    proc = spawn(module, str(port), identity.url, *extra)
+    log = Path(tempfile.gettempdir()) / f"bench-{name}-{port}.stderr"
+    log_file = log.open("wb")
+    proc = spawn(module, str(port), identity.url, *extra, stderr=log_file)
     try:
         ready_s = wait_ready(f"http://127.0.0.1:{port}/readyz", proc)
         idle_rss = rss_mb(proc.pid)
@@ -118,14 +134,19 @@ async def bench_target(
                 run = Run(name, c)
                 tokens0 = identity.token_requests()
                 posts0 = await _connector_count(admin, connector_url)
+                failed0 = count_in(log, FAILED)
                 await drive(url, token, service_url, c, seconds, ids, proc.pid, run)
                 turns = max(run.ok + run.errors, 1)
                 run.tokens_per_turn = (identity.token_requests() - tokens0) / turns
                 run.posts_per_turn = (await _connector_count(admin, connector_url) - posts0) / turns
+                run.failed = count_in(log, FAILED) - failed0
                 runs.append(run)
         return runs, ready_s, idle_rss
     finally:
         stop(proc)
+        log_file.close()
+        if proc.returncode not in (0, -15):
+            print(f"{name} exited {proc.returncode}; stderr in {log}")
 
 
 async def main_async(seconds: float, concurrencies: list[int]) -> None:
@@ -155,12 +176,12 @@ async def main_async(seconds: float, concurrencies: list[int]) -> None:
 
     print(f"\n{seconds:g} s per cell; concurrency {concurrencies}")
     hdr = f"{'target':<6} {'c':>3} {'turns':>7} {'err':>4} {'msg/s':>8} {'p50 ms':>8} {'p99 ms':>8}"
-    print(hdr + f" {'tok/turn':>8} {'posts/turn':>10} {'RSS max MB':>10}")
+    print(hdr + f" {'failed':>6} {'tok/turn':>8} {'posts/turn':>10} {'RSS max MB':>10}")
     for name, runs in results.items():
         for r in runs:
             print(
                 f"{name:<6} {r.concurrency:>3} {r.ok:>7} {r.errors:>4} {r.rate:>8.1f} {r.pct(0.5):>8.2f}"
-                f" {r.pct(0.99):>8.2f} {r.tokens_per_turn:>8.3f} {r.posts_per_turn:>10.2f} {r.rss_max_mb:>10.1f}"
+                f" {r.pct(0.99):>8.2f} {r.failed:>6} {r.tokens_per_turn:>8.3f} {r.posts_per_turn:>10.2f} {r.rss_max_mb:>10.1f}"
             )
     print("\nratios (same run)")
     for i, c in enumerate(concurrencies):

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, desc, insert, select, text, update
+from sqlalchemy import and_, desc, event, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from . import tables
@@ -24,7 +24,20 @@ class Store:
         kwargs: dict[str, Any] = {}
         if url.startswith("postgresql"):
             kwargs.update(pool_size=10, max_overflow=5, pool_pre_ping=True)
-        return cls(create_async_engine(url, **kwargs))
+        elif url.startswith("sqlite"):
+            # One file, many writers: wait for the lock instead of failing with "database is locked".
+            kwargs.update(connect_args={"timeout": 30})
+        engine = create_async_engine(url, **kwargs)
+        if url.startswith("sqlite") and ":memory:" not in url:
+
+            @event.listens_for(engine.sync_engine, "connect")
+            def _wal(dbapi_connection: Any, _record: Any) -> None:
+                cursor = dbapi_connection.cursor()
+                cursor.execute("PRAGMA journal_mode=WAL")  # readers never block the writer
+                cursor.execute("PRAGMA synchronous=NORMAL")
+                cursor.close()
+
+        return cls(engine)
 
     async def open(self) -> None:
         """Create the schema where it is missing."""

@@ -213,3 +213,19 @@ async def test_health_and_readiness(world: TeamsWorld) -> None:
     ready = await world.client.get("/readyz")
     assert ready.status == 200 and (await ready.json())["status"] == "ready"
     await world.runtime.store.engine.dispose()
+
+
+async def test_concurrent_turns_on_sqlite_never_fail_with_a_locked_database(world: TeamsWorld) -> None:
+    import asyncio
+
+    users = [ADELE, ALEX, MEGAN, LEE, ISAIAH, JOHANNA, DIEGO, LYNNE]
+    bodies = [world.activity(u, "help", conversation_id=f"a:conv-{i}") for i in range(4) for u in users]
+    statuses = await asyncio.gather(*(world.post(b) for b in bodies))
+    assert [r.status for r in statuses] == [200] * len(bodies)
+    sent = await world.connector.wait_for_activities(len(bodies), timeout=15)
+    kinds = {card_kind(a.activity["attachments"][0]["content"]) for a in sent}  # type: ignore[index]
+    assert kinds == {"help"}  # no "error" card from a locked database
+    # a second round with nothing new writes no references (no write contention on the hot path)
+    await world.post(world.activity(ADELE, "help", conversation_id="a:conv-0"))
+    record = await world.runtime.store.personal_conversation(ADELE)
+    assert record is not None
