@@ -25,7 +25,7 @@ from bot.services.helpdesk import HelpdeskPolicy, UserResolver
 from bot.services.photos import PhotoService
 from bot.services.profiles import ProfileReader
 from bot.settings import AppType, Settings
-from bot.store import Store
+from bot.store import OptOuts, Store
 from bot.teams.adapter import PhotoSyncAdapter
 from bot.teams.auth import ChannelTokenValidator
 from bot.teams.bot import BotOptions, PhotoSyncBot
@@ -188,7 +188,9 @@ class RuntimeContext:
             tenant_name=tenant_name,
         )
         helpdesk = HelpdeskPolicy(graph, helpdesk_group, s.helpdesk_teams)
-        bot = PhotoSyncBot(photos, store, options, self.clock, helpdesk, UserResolver(graph))
+        bot = PhotoSyncBot(
+            photos, store, options, self.clock, helpdesk, UserResolver(graph), OptOuts(store.engine)
+        )
         adapter.on_turn_error = bot.on_error
         endpoint = MessagesEndpoint(adapter, bot, validator, metrics)
         return Runtime(

@@ -3,12 +3,14 @@
 Every card is version 1.5, built with the typed models of `microsoft-teams-cards`, dumped without nulls,
 and carries `fallbackText` and `speak`. The first body element's `id` names the card kind:
 `welcome`, `help`, `diagnosis`, `resync-result`, `error`, `unknown`, and for helpdesk staff
-`pick-user`, `not-found`, `refused`. No network, no SDK, no clock.
+`pick-user`, `not-found`, `refused`; for proactive notices `notice`, `optout-result`.
+No network, no SDK, no clock.
 
 Actions the bot must route (Action.Execute `verb`; the Action.Submit fallback sends the same data,
 whose `action` equals the verb):
 - `diagnose`    data `{"action": "diagnose"}` (+ `"userId"` when checking someone else, e.g. from `pick-user`)
 - `resyncPhoto` data `{"action": "resyncPhoto", "userId": <Entra object id>}`
+- `stopNotices` / `startNotices` data `{"action": <verb>}`: opt the clicker out of / back into notices
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from .context import CardContext
 from .diagnosis import diagnosis_card
 from .error import ERROR_REASONS, ErrorReason, error_card
 from .helpdesk import MAX_CANDIDATES, Candidate, not_found_card, pick_user_card, refusal_card
+from .notice import VERB_START_NOTICES, VERB_STOP_NOTICES, notice_card, optout_result_card
 from .resync import ResyncOutcome, resync_result_card
 from .welcome import help_card, unknown_card, welcome_card
 
@@ -31,6 +34,8 @@ CARD_KINDS = (
     "pick-user",
     "not-found",
     "refused",
+    "notice",
+    "optout-result",
 )
 
 __all__ = [
@@ -42,6 +47,8 @@ __all__ = [
     "PROFILE_SYNC_ARTICLE",
     "VERB_DIAGNOSE",
     "VERB_RESYNC",
+    "VERB_START_NOTICES",
+    "VERB_STOP_NOTICES",
     "Candidate",
     "CardContext",
     "ErrorReason",
@@ -50,6 +57,8 @@ __all__ = [
     "error_card",
     "help_card",
     "not_found_card",
+    "notice_card",
+    "optout_result_card",
     "pick_user_card",
     "refusal_card",
     "resync_result_card",

@@ -1,6 +1,8 @@
 """Persistence: SQLAlchemy async on SQLite (default) or PostgreSQL."""
 
+from . import outbox as _outbox  # noqa: F401 - registers notice_outbox on tables.metadata
+from .optouts import OptOuts  # also registers the notice_optouts table for Store.open()
 from .records import AuditRecord, ConversationRecord, LedgerEntry
 from .store import Store
 
-__all__ = ["AuditRecord", "ConversationRecord", "LedgerEntry", "Store"]
+__all__ = ["AuditRecord", "ConversationRecord", "LedgerEntry", "OptOuts", "Store"]

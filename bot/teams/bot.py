@@ -26,11 +26,12 @@ from bot.domain.model import DiagnosisCase
 from bot.graph import GraphError
 from bot.services.helpdesk import HelpdeskPolicy, MentionedUser, UserResolver
 from bot.services.photos import PhotoService, ResyncStatus
-from bot.store import AuditRecord, ConversationRecord, Store
+from bot.store import AuditRecord, ConversationRecord, OptOuts, Store
 
 log = logging.getLogger(__name__)
 
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
+REMEMBER_REFRESH_S = 3600  # rewrite an unchanged conversation reference at most hourly
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +51,7 @@ class PhotoSyncBot(TeamsActivityHandler):
         clock: Callable[[], datetime],
         helpdesk: HelpdeskPolicy,
         resolver: UserResolver,
+        optouts: OptOuts,
     ) -> None:
         self.photos = photos
         self.store = store
@@ -57,6 +59,9 @@ class PhotoSyncBot(TeamsActivityHandler):
         self.clock = clock
         self.helpdesk = helpdesk
         self.resolver = resolver
+        # (user, conversation) -> (what the stored reference says, when written): skip unchanged rewrites
+        self._remembered: dict[tuple[str, str], tuple[tuple[Any, ...], datetime]] = {}
+        self.optouts = optouts
 
     # --- context helpers ---
     def _card_context(
@@ -97,8 +102,23 @@ class PhotoSyncBot(TeamsActivityHandler):
         user_id = self._caller_id(turn)
         if not user_id or not activity.conversation or not activity.service_url:
             return
-        reference = TurnContext.get_conversation_reference(activity)
         conv_type = activity.conversation.conversation_type or "personal"
+        key = (user_id, activity.conversation.id)
+        fingerprint = (
+            activity.service_url,
+            activity.locale,
+            conv_type,
+            activity.recipient.id if activity.recipient else "",
+        )
+        now = self.clock()
+        seen = self._remembered.get(key)
+        if (
+            seen is not None
+            and seen[0] == fingerprint
+            and (now - seen[1]).total_seconds() < REMEMBER_REFRESH_S
+        ):
+            return  # nothing new: no database write on the hot path
+        reference = TurnContext.get_conversation_reference(activity)
         await self.store.save_conversation(
             ConversationRecord(
                 user_id=user_id,
@@ -109,10 +129,13 @@ class PhotoSyncBot(TeamsActivityHandler):
                 tenant_id=activity.conversation.tenant_id,
                 bot_id=activity.recipient.id if activity.recipient else "",
                 locale=activity.locale,
-                updated_at=self.clock(),
+                updated_at=now,
                 reference=reference.serialize(),
             )
         )
+        if len(self._remembered) > 50_000:
+            self._remembered.clear()
+        self._remembered[key] = (fingerprint, now)
 
     @staticmethod
     async def _send_card(turn: TurnContext, card: dict[str, Any]) -> None:
@@ -147,7 +170,9 @@ class PhotoSyncBot(TeamsActivityHandler):
         elif intent.kind is IntentKind.GREETING:
             await self._send_card(turn, cards.welcome_card(ctx))
         elif intent.kind in (IntentKind.STOP_NOTICES, IntentKind.START_NOTICES):
-            await turn.send_activity(MessageFactory.text(_t(ctx, NOTICES_NOT_ENABLED)))
+            await self._send_card(
+                turn, await self._set_notices(turn, intent.kind is IntentKind.STOP_NOTICES, ctx)
+            )
         else:
             await self._send_card(turn, cards.unknown_card(ctx))
 
@@ -266,10 +291,23 @@ class PhotoSyncBot(TeamsActivityHandler):
             return cards.error_card(ctx, reason_key="unavailable")
         return cards.diagnosis_card(diagnosis, self._card_context(turn, upn=diagnosis.upn, locale=ctx.locale))
 
+    async def _set_notices(
+        self, turn: TurnContext, opted_out: bool, ctx: cards.CardContext
+    ) -> dict[str, Any]:
+        """Opt the caller (identity from the activity, never card data) out of / back into photo notices."""
+        caller = self._caller_id(turn)
+        if not caller:
+            return cards.error_card(ctx, reason_key="user_not_found")
+        await self.optouts.set(caller, opted_out, self.clock())
+        log.info("notices", extra={"opted_out": opted_out})
+        return cards.optout_result_card(ctx, opted_out=opted_out)
+
     async def _card_action(self, turn: TurnContext, verb: str, data: dict[str, Any]) -> dict[str, Any]:
         """A button click (Action.Execute or its Action.Submit fallback). Identity comes from the activity."""
         caller = self._caller_id(turn)
         ctx = self._card_context(turn)
+        if verb in (cards.VERB_STOP_NOTICES, cards.VERB_START_NOTICES):
+            return await self._set_notices(turn, verb == cards.VERB_STOP_NOTICES, ctx)
         target = data.get("userId")
         target_id = target if isinstance(target, str) and target else caller
         if not caller or not target_id or verb not in (cards.VERB_DIAGNOSE, cards.VERB_RESYNC):
@@ -362,15 +400,3 @@ class PhotoSyncBot(TeamsActivityHandler):
             if (turn.activity.conversation.conversation_type or "personal") == "personal":
                 return  # installationUpdate already welcomed the user in 1:1
             await self._send_card(turn, cards.welcome_card(self._card_context(turn)))
-
-
-NOTICES_NOT_ENABLED = {
-    "en": "Proactive photo notices are not switched on for this organisation yet, so there is nothing to stop "
-    "or start.",
-    "nl": "Meldingen over je foto staan voor deze organisatie nog niet aan, dus er valt niets te stoppen of te "
-    "starten.",
-}
-
-
-def _t(ctx: cards.CardContext, strings: dict[str, str]) -> str:
-    return strings[ctx.lang]

@@ -291,4 +291,25 @@ EN: dict[str, str] = {
     "not_found.tip.mention": "• Or @mention them in your message.",
     "refused.title": "Only helpdesk staff can check other people's photos",
     "refused.text": "You can ask about your own photo in a chat with me.",
+    # --- proactive notices ------------------------------------------------------------------------------
+    "action.stop_notices": "Don't notify me again",
+    "action.start_notices": "Turn photo notices back on",
+    "notice.title": "Your photo in SharePoint is out of date",
+    "notice.why": "You have a new profile photo: {bot} first saw it {changed}. SharePoint last refreshed its "
+    "copy {sp_refreshed}, so SharePoint (and apps that read from it) still show your old photo.",
+    "notice.why.never": "You have a new profile photo: {bot} first saw it {changed}. SharePoint hasn't made "
+    "its own copy of it yet, so SharePoint (and apps that read from it) still show your old photo.",
+    "notice.timing": "Microsoft says SharePoint picks up a new photo within {ms_hours} hours ({expected_by}); "
+    "field reports say it can take up to {field_hours} hours ({expected_by_field}). It has been {overdue} "
+    "since {bot} first saw your photo; the real change may be a little older.",
+    "notice.advice": "Press “Re-sync my photo”: I re-submit your photo so SharePoint makes fresh copies at "
+    "its next sync. Then open your own profile (a private window avoids cached photos) to start that sync.",
+    "notice.footer": "{bot} sends one notice per photo change. Don't want them? Press “Don't notify me "
+    "again” or say “stop”.",
+    "optout.stopped.title": "You won't get photo notices any more",
+    "optout.stopped.text": "Say “start” to turn them back on. You can still ask me about your photo at any "
+    "time.",
+    "optout.started.title": "Photo notices are on again",
+    "optout.started.text": "{bot} will tell you when SharePoint's copy of your photo falls behind. Say "
+    "“stop” to turn them off.",
 }

@@ -305,4 +305,28 @@ NL: dict[str, str] = {
     "not_found.tip.mention": "• Of @vermeld de persoon in je bericht.",
     "refused.title": "Alleen helpdeskmedewerkers kunnen de foto's van anderen controleren",
     "refused.text": "Wil je weten hoe het met je eigen foto zit? Vraag het me in een chat met mij.",
+    # --- proactieve meldingen --------------------------------------------------------------------------
+    "action.stop_notices": "Stuur me geen meldingen meer",
+    "action.start_notices": "Fotomeldingen weer aanzetten",
+    "notice.title": "Je foto in SharePoint is verouderd",
+    "notice.why": "Je hebt een nieuwe profielfoto: {bot} zag hem voor het eerst {changed}. SharePoint heeft "
+    "zijn kopie voor het laatst ververst {sp_refreshed}, dus SharePoint (en apps die daaruit lezen) tonen "
+    "nog je oude foto.",
+    "notice.why.never": "Je hebt een nieuwe profielfoto: {bot} zag hem voor het eerst {changed}. SharePoint "
+    "heeft er nog geen eigen kopie van gemaakt, dus SharePoint (en apps die daaruit lezen) tonen nog je oude "
+    "foto.",
+    "notice.timing": "Volgens Microsoft neemt SharePoint een nieuwe foto binnen {ms_hours} uur over "
+    "({expected_by}); in de praktijk kan het tot {field_hours} uur duren ({expected_by_field}). Het is nu "
+    "{overdue} geleden dat {bot} je foto voor het eerst zag; de echte wijziging kan iets ouder zijn.",
+    "notice.advice": "Druk op “Mijn foto opnieuw synchroniseren”: ik bied je foto opnieuw aan, zodat "
+    "SharePoint bij de volgende synchronisatie verse kopieën maakt. Open daarna je eigen profiel (een "
+    "privévenster vermijdt oude foto's uit de cache) om die synchronisatie te starten.",
+    "notice.footer": "{bot} stuurt één melding per fotowijziging. Wil je die niet? Druk op “Stuur me geen "
+    "meldingen meer” of zeg “geen meldingen meer”.",
+    "optout.stopped.title": "Je krijgt geen fotomeldingen meer",
+    "optout.stopped.text": "Zeg “meldingen aan” om ze weer aan te zetten. Je kunt me nog altijd iets over je "
+    "foto vragen.",
+    "optout.started.title": "Fotomeldingen staan weer aan",
+    "optout.started.text": "{bot} laat het je weten als de kopie van je foto in SharePoint achterloopt. Zeg "
+    "“geen meldingen meer” om ze uit te zetten.",
 }

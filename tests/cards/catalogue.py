@@ -30,6 +30,8 @@ from cards import (
     error_card,
     help_card,
     not_found_card,
+    notice_card,
+    optout_result_card,
     pick_user_card,
     refusal_card,
     resync_result_card,
@@ -177,11 +179,28 @@ def _cards_for(ctx: CardContext) -> list[tuple[str, str, dict[str, Any]]]:
     for variant, diagnosis in diagnoses.items():
         card = resync_result_card(ResyncOutcome.NOT_POSSIBLE, ctx, at=at, diagnosis=diagnosis)
         out.append(("resync-result", f"resync-not_possible-{variant}", card))
+    day = timedelta(days=1)
     out += [
         ("pick-user", "pick-user", pick_user_card(CANDIDATES, ctx, query=QUERY)),
         ("pick-user", "pick-user-many", pick_user_card(MANY_CANDIDATES, ctx, query=QUERY)),
         ("not-found", "not-found", not_found_card(ctx, query="Meagan Bowne")),
         ("refused", "refused", refusal_card(ctx)),
+        (
+            "notice",
+            "notice-stale",
+            notice_card(
+                ctx, user_id=USER_ID, photo_first_seen=NOW - 4 * day, sharepoint_refreshed=NOW - 30 * day
+            ),
+        ),
+        (
+            "notice",
+            "notice-never-refreshed",
+            notice_card(
+                ctx, user_id=USER_ID, photo_first_seen=NOW - timedelta(hours=30), sharepoint_refreshed=None
+            ),
+        ),
+        ("optout-result", "optout-stopped", optout_result_card(ctx, opted_out=True)),
+        ("optout-result", "optout-started", optout_result_card(ctx, opted_out=False)),
     ]
     return out
 

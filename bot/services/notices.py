@@ -1,0 +1,278 @@
+"""Sending proactive notices from the durable outbox (issue 5 item 4) within Teams' messaging limits.
+
+`TeamsRateLimiter` keeps sliding windows of send times per conversation (7/1 s, 8/2 s, 60/30 s, 1,800/h) and
+per app (50/s), DOMAIN.md "Teams bot messaging limits", and makes `acquire()` wait just long enough. Each
+window is widened by `margin_s` so that network jitter between our clock and the service's does not turn a
+send at exactly the limit into a 429.
+
+`NoticeSender` claims a batch from the `Outbox`, sends each notice (limiter first; in order within a
+conversation, conversations in parallel up to `concurrency` in flight) and records the outcome in its own
+commit right away (see `bot.store.outbox` for the delivery guarantee):
+
+- 2xx → sent (with the activity id); 403 MessageWritesBlocked → blocked (that user gets nothing more);
+- 429/412/502/504, other 5xx, transport errors → retry later (next_attempt_at, jittered exponential backoff or
+  the error's `retry_after` when it carries one), dead-lettered after `max_attempts`;
+- any other 4xx → dead at once.
+
+Give it a `ConnectorSender(..., max_attempts=1)`: retries belong to the outbox (durable, limiter-aware, not
+holding a lease while sleeping), not to the HTTP layer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import inspect
+import logging
+import random
+import time
+import uuid
+from collections import deque
+from collections.abc import Awaitable, Callable, Iterable
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+
+import httpx
+
+from bot.store.outbox import Outbox, OutboxItem
+from bot.teams.connector import RETRY_STATUSES, ConnectorError
+
+log = logging.getLogger(__name__)
+
+# (window in s, max sends), DOMAIN.md
+CONVERSATION_LIMITS: tuple[tuple[float, int], ...] = ((1.0, 7), (2.0, 8), (30.0, 60), (3600.0, 1800))
+APP_LIMIT: tuple[float, int] = (1.0, 50)
+
+Sleep = Callable[[float], Awaitable[object]]
+OnSent = Callable[[OutboxItem, str], Awaitable[None] | None]
+
+
+class TeamsRateLimiter:
+    """Sliding-window limiter; pure apart from the injected `clock` (seconds, monotonic) and `sleep`."""
+
+    def __init__(
+        self,
+        conversation_limits: Iterable[tuple[float, int]] = CONVERSATION_LIMITS,
+        app_limit: tuple[float, int] | None = APP_LIMIT,
+        *,
+        margin_s: float = 0.1,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        self.conversation_limits = tuple(conversation_limits)
+        self.app_limit = app_limit
+        self.margin_s = margin_s
+        self.clock = clock
+        self.sleep = sleep
+        self._conversations: dict[str, deque[float]] = {}
+        self._app: deque[float] = deque()
+        self._longest = max([w for w, _ in self.conversation_limits] or [0.0]) + margin_s
+
+    def delay(self, conversation_id: str) -> float:
+        """Seconds until one more send to this conversation is within every limit (0: now)."""
+        now = self.clock()
+        wait = 0.0
+        checks: list[tuple[deque[float], float, int]] = []
+        history = self._conversations.get(conversation_id)
+        if history is not None:
+            checks += [(history, w, limit) for w, limit in self.conversation_limits]
+        if self.app_limit is not None:
+            checks.append((self._app, *self.app_limit))
+        for times, window_s, limit in checks:
+            span = window_s + self.margin_s
+            recent = [t for t in times if t > now - span]
+            if len(recent) >= limit:
+                wait = max(wait, recent[len(recent) - limit] + span - now)
+        return wait
+
+    def record(self, conversation_id: str) -> None:
+        """Count a send now (acquire() does this; call it for sends that bypassed acquire())."""
+        now = self.clock()
+        history = self._conversations.setdefault(conversation_id, deque())
+        history.append(now)
+        self._app.append(now)
+        self._prune(now)
+
+    def try_acquire(self, conversation_id: str) -> bool:
+        if self.delay(conversation_id) > 0:
+            return False
+        self.record(conversation_id)
+        return True
+
+    async def acquire(self, conversation_id: str) -> float:
+        """Wait until a send to `conversation_id` is allowed, count it, and return the seconds waited."""
+        waited = 0.0
+        while True:
+            wait = self.delay(conversation_id)
+            if wait <= 0:  # no await between the check and the record: atomic on one event loop
+                self.record(conversation_id)
+                return waited
+            await self.sleep(wait)
+            waited += wait
+
+    async def ready(self, conversation_id: str) -> None:
+        """Wait until a send would be allowed, without counting one (pair with try_acquire)."""
+        while (wait := self.delay(conversation_id)) > 0:
+            await self.sleep(wait)
+
+    def _prune(self, now: float) -> None:
+        app_span = (self.app_limit[0] if self.app_limit else 0.0) + self.margin_s
+        while self._app and self._app[0] <= now - app_span:
+            self._app.popleft()
+        for conversation_id in list(self._conversations):
+            history = self._conversations[conversation_id]
+            while history and history[0] <= now - self._longest:
+                history.popleft()
+            if not history:
+                del self._conversations[conversation_id]
+
+
+class ActivitySender(Protocol):
+    async def send(
+        self, service_url: str, conversation_id: str, body: dict[str, Any], reply_to: str | None
+    ) -> str: ...
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class NoticeSender:
+    def __init__(
+        self,
+        outbox: Outbox,
+        connector_sender: ActivitySender,
+        limiter: TeamsRateLimiter,
+        clock: Callable[[], datetime] = _utcnow,
+        owner: str | None = None,
+        max_attempts: int = 5,
+        *,
+        lease: timedelta = timedelta(seconds=60),
+        batch_size: int = 50,
+        concurrency: int = 8,
+        base_delay_s: float = 2.0,
+        max_delay_s: float = 600.0,
+        idle_s: float = 2.0,
+        on_sent: OnSent | None = None,
+        rng: Callable[[], float] = random.random,
+    ) -> None:
+        self.outbox = outbox
+        self.sender = connector_sender
+        self.limiter = limiter
+        self.clock = clock
+        self.owner = owner or f"notices-{uuid.uuid4().hex[:12]}"
+        self.max_attempts = max_attempts
+        self.lease = lease
+        self.lease_margin = min(timedelta(seconds=5), lease / 5)  # never start a send this close to expiry
+        self.batch_size = batch_size
+        self.concurrency = concurrency
+        self.base_delay_s = base_delay_s
+        self.max_delay_s = max_delay_s
+        self.idle_s = idle_s
+        self.on_sent = on_sent
+        self.rng = rng
+        self._blocked_users: set[str] = set()
+        self.stats: dict[str, int] = {"sent": 0, "retry": 0, "dead": 0, "blocked": 0, "released": 0}
+
+    async def run_once(self) -> int:
+        """Claim one batch and deliver it; returns how many rows were claimed (0: nothing was due)."""
+        items = await self.outbox.claim(self.owner, self.clock(), self.lease, self.batch_size)
+        if not items:
+            return 0
+        self._blocked_users = set()
+        by_conversation: dict[str, list[OutboxItem]] = {}
+        for item in items:
+            by_conversation.setdefault(item.conversation_id, []).append(item)
+        gate = asyncio.Semaphore(self.concurrency)
+        await asyncio.gather(*(self._conversation(queue, gate) for queue in by_conversation.values()))
+        return len(items)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Deliver until `stop` is set; sleeps `idle_s` when nothing is due or the store failed."""
+        while not stop.is_set():
+            try:
+                claimed = await self.run_once()
+            except Exception:
+                log.exception("notice outbox pass failed")
+                claimed = 0
+            if claimed == 0:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), self.idle_s)
+
+    async def _conversation(self, queue: list[OutboxItem], gate: asyncio.Semaphore) -> None:
+        for item in queue:  # in order within one conversation
+            while True:
+                # Wait for the limiter without holding a slot, then count the send only once it can start
+                # right away: a send counted early but started late would squeeze the next window.
+                await self.limiter.ready(item.conversation_id)
+                async with gate:
+                    if self.limiter.try_acquire(item.conversation_id):
+                        await self._deliver(item)
+                        break
+
+    async def _deliver(self, item: OutboxItem) -> None:
+        assert item.lease_until is not None
+        if item.user_id in self._blocked_users:  # blocked earlier in this batch: never send to them again
+            await self.outbox.mark_blocked(item.id, self.clock())
+            self.stats["blocked"] += 1
+            return
+        if self.clock() >= item.lease_until - self.lease_margin:
+            # Too late to send safely: another sender may reclaim it any moment. Hand it back unsent.
+            await self.outbox.release(item.id, self.owner, self.clock())
+            self.stats["released"] += 1
+            return
+        try:
+            activity_id = await self.sender.send(item.service_url, item.conversation_id, item.payload, None)
+        except ConnectorError as exc:
+            await self._failed(item, exc)
+            return
+        except httpx.TransportError as exc:
+            await self._retry(item, f"transport: {type(exc).__name__}", None)
+            return
+        except Exception as exc:  # a bug or an unexpected answer: retry, dead-letter eventually
+            log.exception("notice %s: unexpected send failure", item.idempotency_key)
+            await self._retry(item, f"unexpected: {type(exc).__name__}: {exc}", None)
+            return
+        if not await self.outbox.mark_sent(item.id, self.owner, activity_id, self.clock()):
+            log.warning("notice %s sent but lease was lost: it may be sent twice", item.idempotency_key)
+        self.stats["sent"] += 1
+        if self.on_sent is not None:
+            result = self.on_sent(item, activity_id)
+            if inspect.isawaitable(result):
+                await result
+
+    async def _failed(self, item: OutboxItem, exc: ConnectorError) -> None:
+        if exc.blocked:
+            self._blocked_users.add(item.user_id)
+            await self.outbox.mark_blocked(item.id, self.clock())
+            self.stats["blocked"] += 1
+            log.info("notice %s: user blocked the bot; no more notices to them", item.idempotency_key)
+            return
+        error = f"HTTP {exc.status} {exc.code or ''}".strip()
+        retryable = exc.status == 0 or exc.status in RETRY_STATUSES or exc.status >= 500
+        if not retryable:
+            await self.outbox.mark_dead(item.id, error, self.clock())
+            self.stats["dead"] += 1
+            log.warning("notice %s dead: %s", item.idempotency_key, error)
+            return
+        retry_after = getattr(exc, "retry_after", None)
+        await self._retry(item, error, float(retry_after) if retry_after is not None else None)
+
+    async def _retry(self, item: OutboxItem, error: str, retry_after: float | None) -> None:
+        if item.attempts >= self.max_attempts:
+            await self.outbox.mark_dead(item.id, f"{error} (after {item.attempts} attempts)", self.clock())
+            self.stats["dead"] += 1
+            log.warning("notice %s dead after %d attempts: %s", item.idempotency_key, item.attempts, error)
+            return
+        now = self.clock()
+        await self.outbox.mark_retry(
+            item.id, self.owner, error, now + self.backoff(item.attempts, retry_after), now
+        )
+        self.stats["retry"] += 1
+
+    def backoff(self, attempt: int, retry_after: float | None = None) -> timedelta:
+        """Retry-After when given, else equal-jitter exponential: [d/2, d) with d = base * 2**(attempt-1)."""
+        if retry_after is not None:
+            return timedelta(seconds=min(max(retry_after, 0.0), self.max_delay_s))
+        ceiling = min(self.max_delay_s, self.base_delay_s * 2 ** max(attempt - 1, 0))
+        return timedelta(seconds=ceiling / 2 + self.rng() * ceiling / 2)

@@ -1,0 +1,64 @@
+"""Proactive photo notices: who said "stop" (table `notice_optouts`, on the store's one `metadata`).
+
+One row per user who ever changed the setting; a user without a row gets notices (opted in by default).
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import Boolean, Column, String, Table, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from .tables import UTCDateTime, metadata
+
+notice_optouts = Table(
+    "notice_optouts",
+    metadata,
+    Column("user_id", String(64), primary_key=True),
+    Column("opted_out", Boolean, nullable=False),
+    Column("changed_at", UTCDateTime(), nullable=False),
+)
+
+_IN_CHUNK = 500  # keep IN (...) lists well under SQLite's bound-parameter limit
+
+
+class OptOuts:
+    """Per-user opt-out of proactive photo notices. Created by `Store.open()` (same metadata)."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    async def set(self, user_id: str, opted_out: bool, now: datetime) -> None:
+        """Record the user's choice at `now` (timezone-aware); the last choice wins."""
+        if not user_id:
+            raise ValueError("user_id is required")
+        t = notice_optouts
+        values = {"opted_out": opted_out, "changed_at": now}
+        async with self.engine.begin() as conn:
+            result = await conn.execute(update(t).where(t.c.user_id == user_id).values(**values))
+            if result.rowcount == 0:
+                await conn.execute(insert(t).values(user_id=user_id, **values))
+
+    async def is_opted_out(self, user_id: str) -> bool:
+        t = notice_optouts
+        async with self.engine.connect() as conn:
+            value = (await conn.execute(select(t.c.opted_out).where(t.c.user_id == user_id))).scalar()
+        return bool(value)
+
+    async def opted_out_among(self, user_ids: Iterable[str]) -> builtins.set[str]:
+        """The given users who have opted out."""
+        ids = sorted(builtins.set(user_ids))  # `set` is the method below in this class
+        t = notice_optouts
+        out: builtins.set[str] = builtins.set()
+        async with self.engine.connect() as conn:
+            for i in range(0, len(ids), _IN_CHUNK):
+                chunk = ids[i : i + _IN_CHUNK]
+                query = select(t.c.user_id).where(t.c.user_id.in_(chunk), t.c.opted_out.is_(True))
+                out.update((await conn.execute(query)).scalars())
+        return out
+
+
+__all__ = ["OptOuts", "notice_optouts"]
