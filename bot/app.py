@@ -6,6 +6,7 @@ Long-lived clients (httpx, msal, the store, the demo tenant server) live in `cle
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -22,10 +23,13 @@ from bot.graph.retry import RetryPolicy
 from bot.graph.tokens import MsalTokenProvider, StaticTokenProvider, TokenProvider, load_certificate
 from bot.metrics import CONTENT_TYPE_LATEST, Metrics
 from bot.services.helpdesk import HelpdeskPolicy, UserResolver
+from bot.services.notices import NoticeSender, TeamsRateLimiter
+from bot.services.notify import DriftNotifier
 from bot.services.photos import PhotoService
 from bot.services.profiles import ProfileReader
 from bot.settings import AppType, Settings
 from bot.store import OptOuts, Store
+from bot.store.outbox import Outbox
 from bot.teams.adapter import PhotoSyncAdapter
 from bot.teams.auth import ChannelTokenValidator
 from bot.teams.bot import BotOptions, PhotoSyncBot
@@ -52,6 +56,8 @@ class Runtime:
     endpoint: MessagesEndpoint
     bot_tokens: TokenProvider | None
     metrics: Metrics
+    notifier: DriftNotifier
+    outbox: Outbox
     demo_app: web.Application | None = None
 
 
@@ -106,7 +112,15 @@ def create_app(
 class RuntimeContext:
     """Builds the long-lived objects of one bot process (async context manager); `scan` uses it too."""
 
-    def __init__(self, settings: Settings, clock: Callable[[], datetime], msal_http_client: Any) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        clock: Callable[[], datetime],
+        msal_http_client: Any,
+        *,
+        run_sender: bool = True,
+    ) -> None:
+        self.run_sender = run_sender  # the serving bot delivers queued notices; `scan` only queues them
         self.settings = settings
         self.clock = clock
         self.msal_http_client = msal_http_client
@@ -187,14 +201,49 @@ class RuntimeContext:
             default_timezone=s.default_timezone,
             tenant_name=tenant_name,
         )
-        helpdesk = HelpdeskPolicy(graph, helpdesk_group, s.helpdesk_teams)
-        bot = PhotoSyncBot(
-            photos, store, options, self.clock, helpdesk, UserResolver(graph), OptOuts(store.engine)
+        optouts = OptOuts(store.engine)
+        outbox = Outbox(store.engine)
+        notifier = DriftNotifier(
+            store,
+            outbox,
+            optouts,
+            self.clock,
+            demo=s.demo,
+            profile_edit_url=s.profile_edit_url,
+            default_timezone=s.default_timezone,
         )
+        if self.run_sender:
+            # Proactive notices leave through the durable outbox; the outbox does the retrying (max_attempts=1).
+            notice_sender = NoticeSender(
+                outbox, ConnectorSender(http, bot_tokens, max_attempts=1), TeamsRateLimiter(), self.clock
+            )
+            stop = asyncio.Event()
+            task = asyncio.create_task(notice_sender.run(stop), name="notice-sender")
+
+            async def stop_sender() -> None:
+                stop.set()
+                await task
+
+            self._cleanups.append(stop_sender)
+        helpdesk = HelpdeskPolicy(graph, helpdesk_group, s.helpdesk_teams)
+        bot = PhotoSyncBot(photos, store, options, self.clock, helpdesk, UserResolver(graph), optouts)
         adapter.on_turn_error = bot.on_error
         endpoint = MessagesEndpoint(adapter, bot, validator, metrics)
         return Runtime(
-            s, http, store, graph, sharepoint, photos, adapter, bot, endpoint, bot_tokens, metrics, demo_app
+            s,
+            http,
+            store,
+            graph,
+            sharepoint,
+            photos,
+            adapter,
+            bot,
+            endpoint,
+            bot_tokens,
+            metrics,
+            notifier,
+            outbox,
+            demo_app,
         )
 
     async def _start_demo_server(self, demo_app: web.Application) -> str:

@@ -37,7 +37,7 @@ def add_scan_subcommand(sub: Any) -> None:
         ),
     )
     p.add_argument("--dry-run", action="store_true",
-                   help="do not notify users (notifications do not exist yet, so this is currently always so)")
+                   help="report only: queue no notices (without it, drifted users get one notice per photo version, delivered by the running bot)")
     p.add_argument("--report", type=Path, metavar="FILE.csv|FILE.json",
                    help="write every row to this file (format from the extension)")
     p.add_argument("--users", type=Path, metavar="USERS.csv",
@@ -86,7 +86,7 @@ async def _scan(args: argparse.Namespace, settings: Settings, watch: list[str] |
     from bot.app import RuntimeContext
     from bot.demo.server import STATE
 
-    async with RuntimeContext(settings, clock, None) as runtime:
+    async with RuntimeContext(settings, clock, None, run_sender=False) as runtime:
         if watch is None:
             assert runtime.demo_app is not None
             watch = [u.id for u in runtime.demo_app[STATE].tenant.users]
@@ -96,13 +96,18 @@ async def _scan(args: argparse.Namespace, settings: Settings, watch: list[str] |
         report = await scanner.scan(watch, progress=bar)
         if bar is not None:
             bar.close()
+        notified = None if args.dry_run else await runtime.notifier.enqueue(report)
     source = "demo tenant" if settings.demo else "Microsoft Graph"
     print(summary(report, source, dry_run=args.dry_run))
     if args.report is not None:
         write_report(report, args.report, grace=timedelta(hours=args.grace_hours), dry_run=args.dry_run)
         print(f"report: {args.report}")
-    if not args.dry_run:
-        print("note: drift notices are not implemented yet; nobody was notified", file=sys.stderr)
+    if notified is not None:
+        print(
+            f"notices: {notified.queued} queued (the running bot delivers them), "
+            f"{notified.already_notified} already notified for this photo, {notified.opted_out} opted out, "
+            f"{notified.blocked} blocked the bot, {len(notified.unreachable)} without a chat with the bot"
+        )
     return 0
 
 

@@ -24,10 +24,11 @@ RETRY_STATUSES = frozenset({429, 412, 502, 504})  # Teams' documented retryable 
 
 
 class ConnectorError(Exception):
-    def __init__(self, status: int, code: str | None = None) -> None:
+    def __init__(self, status: int, code: str | None = None, retry_after: float | None = None) -> None:
         super().__init__(f"connector answered {status} {code or ''}".strip())
         self.status = status
         self.code = code
+        self.retry_after = retry_after  # seconds the connector asked us to wait (429), if it said
 
     @property
     def blocked(self) -> bool:
@@ -95,7 +96,9 @@ class ConnectorSender:
             if response.status_code in RETRY_STATUSES and attempt < self.max_attempts:
                 await asyncio.sleep(self._backoff(attempt, retry_after_seconds(response.headers)))
                 continue
-            raise ConnectorError(response.status_code, _error_code(response))
+            raise ConnectorError(
+                response.status_code, _error_code(response), retry_after_seconds(response.headers)
+            )
         raise AssertionError("unreachable")
 
     def _backoff(self, attempt: int, retry_after: float | None) -> float:
