@@ -7,8 +7,9 @@ Long-lived clients (httpx, msal, the store, the demo tenant server) live in `cle
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Coroutine
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -16,7 +17,7 @@ from typing import Any
 import httpx
 from aiohttp import web
 
-from bot.demo.server import GraphLimits, create_graph_app
+from bot.demo.server import STATE, GraphLimits, create_graph_app
 from bot.demo.tenant import DemoTenant
 from bot.graph import GraphClient, SharePointClient
 from bot.graph.retry import RetryPolicy
@@ -27,6 +28,7 @@ from bot.services.notices import NoticeSender, TeamsRateLimiter
 from bot.services.notify import DriftNotifier
 from bot.services.photos import PhotoService
 from bot.services.profiles import ProfileReader
+from bot.services.scan import DriftScanner, load_watch_list
 from bot.settings import AppType, Settings
 from bot.store import OptOuts, Store
 from bot.store.outbox import Outbox
@@ -63,6 +65,19 @@ class Runtime:
 
 RUNTIME = web.AppKey("runtime", Runtime)
 SETTINGS = web.AppKey("settings", Settings)
+
+
+async def scheduled_scans(
+    scanner: DriftScanner, notifier: DriftNotifier, watch: list[str], interval_s: float
+) -> None:
+    """Scan the watch list every `interval_s` and queue notices; a failing pass is logged and retried next time."""
+    while True:
+        await asyncio.sleep(interval_s)
+        try:
+            report = await scanner.scan(watch)
+            await notifier.enqueue(report)
+        except Exception:
+            log.exception("scheduled drift scan failed")
 
 
 def _utcnow() -> datetime:
@@ -121,6 +136,7 @@ class RuntimeContext:
         run_sender: bool = True,
     ) -> None:
         self.run_sender = run_sender  # the serving bot delivers queued notices; `scan` only queues them
+        self._stop = asyncio.Event()
         self.settings = settings
         self.clock = clock
         self.msal_http_client = msal_http_client
@@ -217,14 +233,24 @@ class RuntimeContext:
             notice_sender = NoticeSender(
                 outbox, ConnectorSender(http, bot_tokens, max_attempts=1), TeamsRateLimiter(), self.clock
             )
-            stop = asyncio.Event()
-            task = asyncio.create_task(notice_sender.run(stop), name="notice-sender")
-
-            async def stop_sender() -> None:
-                stop.set()
-                await task
-
-            self._cleanups.append(stop_sender)
+            self._background("notice-sender", notice_sender.run(self._stop))
+        if self.run_sender and s.scan_interval_min > 0:
+            watch = (
+                load_watch_list(s.watch_csv)
+                if s.watch_csv is not None
+                else [u.id for u in demo_app[STATE].tenant.users]
+                if demo_app is not None
+                else None
+            )
+            if watch is None:
+                log.warning("PHOTOSYNC_SCAN_INTERVAL is set but no watch list: set PHOTOSYNC_WATCH_CSV")
+            else:
+                scanner = DriftScanner(graph, sharepoint, store, self.clock, timedelta(hours=s.drift_grace_h))
+                self._background(
+                    "drift-scan",
+                    scheduled_scans(scanner, notifier, watch, s.scan_interval_min * 60.0),
+                    cancel=True,  # a scan in progress is safe to abandon: the ledger and outbox are transactional
+                )
         helpdesk = HelpdeskPolicy(graph, helpdesk_group, s.helpdesk_teams)
         bot = PhotoSyncBot(photos, store, options, self.clock, helpdesk, UserResolver(graph), optouts)
         adapter.on_turn_error = bot.on_error
@@ -256,6 +282,19 @@ class RuntimeContext:
         assert server is not None
         port = server.sockets[0].getsockname()[1]  # type: ignore[attr-defined]
         return f"http://127.0.0.1:{port}"
+
+    def _background(self, name: str, work: Coroutine[Any, Any, None], *, cancel: bool = False) -> None:
+        """Run `work` until shutdown: it returns once `self._stop` is set, or is cancelled (`cancel=True`)."""
+        task = asyncio.create_task(work, name=name)
+
+        async def stop() -> None:
+            self._stop.set()
+            if cancel:
+                task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+        self._cleanups.append(stop)
 
     async def __aexit__(self, *exc: object) -> None:
         for cleanup in reversed(self._cleanups):

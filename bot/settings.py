@@ -86,9 +86,16 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("PHOTOSYNC_PROFILE_EDIT_URL"),
     )
     demo_tenant: Path | None = Field(None, validation_alias=AliasChoices("PHOTOSYNC_DEMO_TENANT"))
-    demo_latency_ms: int = Field(0, ge=0, le=10_000, validation_alias=AliasChoices("PHOTOSYNC_DEMO_LATENCY_MS"))
+    demo_latency_ms: int = Field(
+        0, ge=0, le=10_000, validation_alias=AliasChoices("PHOTOSYNC_DEMO_LATENCY_MS")
+    )
     helpdesk_group_id: str = Field("", validation_alias=AliasChoices("PHOTOSYNC_HELPDESK_GROUP_ID"))
     helpdesk_team_ids: str = Field("", validation_alias=AliasChoices("PHOTOSYNC_HELPDESK_TEAM_IDS"))
+    scan_interval_min: float = Field(
+        0, ge=0, le=7 * 24 * 60, validation_alias=AliasChoices("PHOTOSYNC_SCAN_INTERVAL")
+    )
+    watch_csv: Path | None = Field(None, validation_alias=AliasChoices("PHOTOSYNC_WATCH_CSV"))
+    drift_grace_h: float = Field(24.0, ge=0, validation_alias=AliasChoices("PHOTOSYNC_DRIFT_GRACE_HOURS"))
     resync_cooldown_s: int = Field(15 * 60, ge=0, validation_alias=AliasChoices("PHOTOSYNC_RESYNC_COOLDOWN"))
     profile_cache_s: float = Field(
         60.0, ge=0, validation_alias=AliasChoices("PHOTOSYNC_PROFILE_CACHE_SECONDS")
@@ -151,6 +158,8 @@ class Settings(BaseSettings):
                 "PHOTOSYNC_TENANT_ID, PHOTOSYNC_CLIENT_ID and PHOTOSYNC_CLIENT_SECRET or "
                 "PHOTOSYNC_CERTIFICATE_PATH go together"
             )
+        if self.watch_csv is not None and not self.watch_csv.is_file():
+            raise ValueError(f"PHOTOSYNC_WATCH_CSV: no file at {self.watch_csv}")
         if self.certificate_path is not None and not self.certificate_path.is_file():
             raise ValueError(f"PHOTOSYNC_CERTIFICATE_PATH: no file at {self.certificate_path}")
         if not self.demo and not self.sharepoint_url:

@@ -51,3 +51,22 @@ async def test_users_without_a_chat_are_reported_unreachable(world: TeamsWorld) 
     result = await scan_and_queue(world)
     assert result.queued == 0
     assert ADELE in result.unreachable  # type: ignore[attr-defined]
+
+
+async def test_scheduled_scan_inside_the_bot_notifies_without_a_command(
+    aiohttp_client: object, tmp_path: object, identity: object, connector: object
+) -> None:
+    import itertools
+    from pathlib import Path
+    from typing import Any
+
+    from bot.app import create_app
+
+    from .conftest import make_settings
+
+    settings = make_settings(Path(str(tmp_path)), identity, PHOTOSYNC_SCAN_INTERVAL=0.01)  # type: ignore[arg-type]
+    client = await aiohttp_client(create_app(settings, msal_http_client=identity.msal_session()))  # type: ignore[operator, attr-defined]
+    world = TeamsWorld(client, identity, connector, itertools.count(1))  # type: ignore[arg-type]
+    await world.post(world.activity(ADELE, "hi"))
+    sent: Any = await world.connector.wait_for_activities(2, timeout=20)
+    assert card_kind(sent[1].activity["attachments"][0]["content"]) == "notice"
