@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from aiohttp.test_utils import TestClient
 from bot.app import RUNTIME, Runtime, create_app
 from bot.demo.server import STATE
 from bot.settings import Settings
+from bot.store import Store, tables
 from tests.cardtools import actions, card_kind, card_text  # noqa: F401 - re-exported for the tests
 from tests.fakes.connector import ConnectorServer
 from tests.fakes.identity import IdentityServer
@@ -128,6 +130,34 @@ class TeamsWorld:
         activities = await self.connector.wait_for_activities(n, timeout=10, conversation_id=conversation_id)
         attachments = activities[n - 1].activity["attachments"]  # type: ignore[index]
         return attachments[0]["content"]
+
+
+def _postgres_url() -> str | None:
+    url = os.environ.get("PHOTOSYNC_TEST_POSTGRES_URL")
+    if not url and os.environ.get("PHOTOSYNC_REQUIRE_POSTGRES") == "1":
+        pytest.fail("PHOTOSYNC_REQUIRE_POSTGRES=1 but PHOTOSYNC_TEST_POSTGRES_URL is not set")
+    return url
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+async def fresh_store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
+    """An opened, empty store on SQLite and on the real PostgreSQL (skipped locally without its URL)."""
+    if request.param == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path / 'store.db'}"
+    else:
+        pg = _postgres_url()
+        if not pg:
+            pytest.skip("PostgreSQL: set PHOTOSYNC_TEST_POSTGRES_URL (CI sets it)")
+        url = pg
+    store = Store.from_url(url)
+    if request.param == "postgres":
+        async with store.engine.begin() as conn:
+            await conn.run_sync(tables.metadata.drop_all)
+    await store.open()
+    try:
+        yield store
+    finally:
+        await store.close()
 
 
 def make_settings(tmp_path: Path, identity: IdentityServer, **overrides: Any) -> Settings:

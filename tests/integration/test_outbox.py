@@ -4,11 +4,10 @@ Bot Connector with Teams' rate limits enforced."""
 from __future__ import annotations
 
 import asyncio
-import os
 import sys
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -18,20 +17,13 @@ import pytest
 
 from bot.services.notices import NoticeSender, TeamsRateLimiter
 from bot.store import Store
-from bot.store.outbox import Outbox, notice_outbox
+from bot.store.outbox import Outbox
 from bot.teams.connector import ConnectorSender
 from tests.fakes.connector import ConnectorServer
 
 REPO = Path(__file__).resolve().parents[2]
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 BLOCKED_BODY = {"error": {"code": "MessageWritesBlocked", "message": "blocked"}}
-
-
-def _postgres_url() -> str | None:
-    url = os.environ.get("PHOTOSYNC_TEST_POSTGRES_URL")
-    if not url and os.environ.get("PHOTOSYNC_REQUIRE_POSTGRES") == "1":
-        pytest.fail("PHOTOSYNC_REQUIRE_POSTGRES=1 but PHOTOSYNC_TEST_POSTGRES_URL is not set")
-    return url
 
 
 @dataclass
@@ -41,24 +33,10 @@ class DB:
     outbox: Outbox
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[DB]:
-    if request.param == "sqlite":
-        url = f"sqlite+aiosqlite:///{tmp_path / 'store.db'}"
-    else:
-        pg = _postgres_url()
-        if not pg:
-            pytest.skip("PostgreSQL: set PHOTOSYNC_TEST_POSTGRES_URL (CI sets it)")
-        url = pg
-    store = Store.from_url(url)
-    if request.param == "postgres":
-        async with store.engine.begin() as conn:
-            await conn.run_sync(lambda sync: notice_outbox.drop(sync, checkfirst=True))
-    await store.open()
-    try:
-        yield DB(url, store, Outbox(store.engine))
-    finally:
-        await store.close()
+@pytest.fixture
+def db(fresh_store: Store) -> DB:
+    url = fresh_store.engine.url.render_as_string(hide_password=False)
+    return DB(url, fresh_store, Outbox(fresh_store.engine))
 
 
 def _now() -> datetime:

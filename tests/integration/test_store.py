@@ -3,43 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-import os
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
-from bot.store import AuditRecord, ConversationRecord, Store, tables
+from bot.store import AuditRecord, ConversationRecord, Store
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
 
-def _postgres_url() -> str | None:
-    url = os.environ.get("PHOTOSYNC_TEST_POSTGRES_URL")
-    if not url and os.environ.get("PHOTOSYNC_REQUIRE_POSTGRES") == "1":
-        pytest.fail("PHOTOSYNC_REQUIRE_POSTGRES=1 but PHOTOSYNC_TEST_POSTGRES_URL is not set")
-    return url
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
-    if request.param == "sqlite":
-        url = f"sqlite+aiosqlite:///{tmp_path / 'store.db'}"
-    else:
-        pg = _postgres_url()
-        if not pg:
-            pytest.skip("PostgreSQL: set PHOTOSYNC_TEST_POSTGRES_URL (CI sets it)")
-        url = pg
-    s = Store.from_url(url)
-    if request.param == "postgres":
-        async with s.engine.begin() as conn:
-            await conn.run_sync(tables.metadata.drop_all)
-    await s.open()
-    try:
-        yield s
-    finally:
-        await s.close()
+@pytest.fixture
+def store(fresh_store: Store) -> Store:
+    return fresh_store
 
 
 async def test_ping(store: Store) -> None:
