@@ -227,6 +227,11 @@ class RuntimeContext:
             demo=s.demo,
             profile_edit_url=s.profile_edit_url,
             default_timezone=s.default_timezone,
+            graph=graph,
+            install_on_demand=s.install_on_demand,
+            teams_app_id=s.teams_app_id,
+            service_url=s.service_url,
+            bot_id=s.app_id,
         )
         if self.run_sender:
             # Proactive notices leave through the durable outbox; the outbox does the retrying (max_attempts=1).

@@ -103,6 +103,12 @@ class Settings(BaseSettings):
     default_timezone: str = Field("UTC", validation_alias=AliasChoices("PHOTOSYNC_TIMEZONE"))
     log_format: LogFormat = Field(LogFormat.AUTO, validation_alias=AliasChoices("PHOTOSYNC_LOG_FORMAT"))
     log_level: str = Field("INFO", validation_alias=AliasChoices("PHOTOSYNC_LOG_LEVEL"))
+    # Proactive 1:1 for users who never chatted: install the Teams app for them through Graph on demand.
+    install_on_demand: bool = Field(False, validation_alias=AliasChoices("PHOTOSYNC_INSTALL_ON_DEMAND"))
+    teams_app_id: str = Field("", validation_alias=AliasChoices("PHOTOSYNC_TEAMS_APP_ID"))  # manifest id
+    service_url: str = Field(
+        "https://smba.trafficmanager.net/teams/", validation_alias=AliasChoices("PHOTOSYNC_SERVICE_URL")
+    )
 
     @field_validator("openid_metadata_url", "login_url", "graph_url")
     @classmethod
@@ -110,6 +116,13 @@ class Settings(BaseSettings):
         if not value.startswith(("https://", "http://127.", "http://localhost", "http://[::1]")):
             raise ValueError("must be an https:// URL (http only for loopback)")
         return value.rstrip("/") if not value.endswith("openidconfiguration") else value
+
+    @field_validator("service_url")
+    @classmethod
+    def _service_url(cls, value: str) -> str:
+        if not value.startswith(("https://", "http://127.", "http://localhost", "http://[::1]")):
+            raise ValueError("must be an https:// URL (http only for loopback)")
+        return value
 
     @field_validator("sharepoint_url")
     @classmethod
@@ -162,6 +175,8 @@ class Settings(BaseSettings):
             raise ValueError(f"PHOTOSYNC_WATCH_CSV: no file at {self.watch_csv}")
         if self.certificate_path is not None and not self.certificate_path.is_file():
             raise ValueError(f"PHOTOSYNC_CERTIFICATE_PATH: no file at {self.certificate_path}")
+        if self.install_on_demand and not self.teams_app_id:
+            raise ValueError("PHOTOSYNC_INSTALL_ON_DEMAND needs PHOTOSYNC_TEAMS_APP_ID (the manifest id)")
         if not self.demo and not self.sharepoint_url:
             raise ValueError("PHOTOSYNC_SHAREPOINT_URL is required with Graph credentials")
         return self

@@ -30,6 +30,7 @@ from bot.demo.graph_routes import graph_routes
 from bot.demo.routing import Route, execute, route
 from bot.demo.sharepoint_routes import sharepoint_routes
 from bot.demo.state import Counters, GraphLimits, ServerState, sp_picture_timestamp
+from bot.demo.teams_routes import teams_routes
 from bot.demo.tenant import DemoTenant
 from bot.demo.wire import Call, Reply, graph_error, is_sharepoint, sp_error
 
@@ -61,6 +62,7 @@ def create_graph_app(tenant: DemoTenant, limits: GraphLimits | None = None) -> w
     routes += [route("POST", r"/(?P<ver>v1\.0|beta)/\$batch", f"POST /{v}/$batch", batch, latency=False)
                for v in ("v1.0", "beta")]
     routes += graph_routes()
+    routes += teams_routes()
     routes += sharepoint_routes()
     table = tuple(routes)
     app[STATE] = state

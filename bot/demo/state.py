@@ -97,6 +97,9 @@ class ServerState:
     counters: Counters = field(default_factory=Counters)
     rng: random.Random = field(default_factory=random.Random)
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    # Teams apps installed per user: user id (lower case) -> catalog app id -> installation id
+    installed_apps: dict[str, dict[str, str]] = field(default_factory=dict)
+    teams_catalog: dict[str, str] = field(default_factory=dict)  # catalog app id -> externalId (looked up)
     _etag_serial: int = 0
 
     @classmethod

@@ -289,5 +289,68 @@ class GraphClient:
             found |= {lower[v.lower()] for v in values if isinstance(v, str) and v.lower() in lower}
         return found
 
+    # ---- Teams app installation (proactive 1:1 on demand) ------------------------------------------
+    async def find_catalog_app(self, external_id: str) -> str | None:
+        """The tenant app catalog id of the app whose manifest id is `external_id`; None when not there."""
+        params = {"$filter": f"externalId eq {_odata_string(external_id)}"}
+        response = await self._send("find_catalog_app", "GET", "/appCatalogs/teamsApps", params=params)
+        if response.status_code == 404:
+            return None
+        if response.status_code != 200:
+            raise self._fail("find_catalog_app", response)
+        body = _json(response)
+        rows = body.get("value") if isinstance(body, dict) else None
+        if not isinstance(rows, list):
+            raise GraphUnavailable("find_catalog_app: malformed response")
+        for row in rows:
+            if isinstance(row, dict) and isinstance(row.get("id"), str):
+                return row["id"]
+        return None
+
+    async def install_app_for_user(self, user_id: str, catalog_app_id: str) -> str | None:
+        """Install the catalog app in the user's personal scope; the installation id (409: the existing one)."""
+        uid = _path_id(user_id)
+        bind = f"{PUBLIC_GRAPH}/v1.0/appCatalogs/teamsApps/{catalog_app_id}"
+        response = await self._send("install_app", "POST", f"/users/{uid}/teamwork/installedApps",
+                                    json_body={"teamsApp@odata.bind": bind})
+        if response.status_code in (200, 201):
+            body = _json(response)
+            if isinstance(body, dict) and isinstance(body.get("id"), str):
+                return body["id"]
+            return await self._installation_id(user_id, catalog_app_id)
+        if response.status_code in (202, 204, 409):  # accepted without a body, or already installed
+            return await self._installation_id(user_id, catalog_app_id)
+        error = self._fail("install_app", response)
+        if response.status_code == 404:
+            raise UserNotFound(str(error), status=404)
+        raise error
+
+    async def _installation_id(self, user_id: str, catalog_app_id: str) -> str | None:
+        params = {"$expand": "teamsApp", "$filter": f"teamsApp/id eq {_odata_string(catalog_app_id)}"}
+        response = await self._send("installed_apps", "GET",
+                                    f"/users/{_path_id(user_id)}/teamwork/installedApps", params=params)
+        if response.status_code != 200:
+            raise self._fail("installed_apps", response)
+        body = _json(response)
+        rows = body.get("value") if isinstance(body, dict) else None
+        if not isinstance(rows, list):
+            raise GraphUnavailable("installed_apps: malformed response")
+        for row in rows:
+            if isinstance(row, dict) and isinstance(row.get("id"), str):
+                return row["id"]
+        return None
+
+    async def installed_app_chat(self, user_id: str, installation_id: str) -> str | None:
+        """The id of the 1:1 chat between the user and the installed app's bot."""
+        path = f"/users/{_path_id(user_id)}/teamwork/installedApps/{quote(installation_id, safe='')}/chat"
+        response = await self._send("installed_app_chat", "GET", path)
+        if response.status_code == 404:
+            return None
+        if response.status_code != 200:
+            raise self._fail("installed_app_chat", response)
+        body = _json(response)
+        chat_id = body.get("id") if isinstance(body, dict) else None
+        return chat_id if isinstance(chat_id, str) and chat_id else None
+
 
 __all__ = ["GraphClient"]

@@ -6,15 +6,19 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import cards
 from bot.domain.drift import DriftState
+from bot.graph.errors import GraphError
 from bot.services.scan import ScanReport
-from bot.store import Store
+from bot.store import ConversationRecord, Store
 from bot.store.optouts import OptOuts
 from bot.store.outbox import Outbox
+
+if TYPE_CHECKING:
+    from bot.graph import GraphClient
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +30,7 @@ class NotifyResult:
     opted_out: int = 0
     blocked: int = 0
     unreachable: list[str] = field(default_factory=list)  # no stored 1:1 conversation with the user
+    installed: int = 0  # users reached by installing the app for them (install on demand)
 
 
 class DriftNotifier:
@@ -42,6 +47,11 @@ class DriftNotifier:
         profile_edit_url: str,
         default_locale: str = "en-US",
         default_timezone: str = "UTC",
+        graph: GraphClient | None = None,
+        install_on_demand: bool = False,
+        teams_app_id: str = "",
+        service_url: str = "",
+        bot_id: str = "",
     ) -> None:
         self.store = store
         self.outbox = outbox
@@ -51,6 +61,12 @@ class DriftNotifier:
         self.profile_edit_url = profile_edit_url
         self.default_locale = default_locale
         self.tz = ZoneInfo(default_timezone)
+        self.graph = graph
+        self.install_on_demand = install_on_demand and graph is not None and bool(teams_app_id and service_url)
+        self.teams_app_id = teams_app_id
+        self.service_url = service_url
+        self.bot_id = bot_id
+        self._catalog_id: str | None = None
 
     async def enqueue(self, report: ScanReport) -> NotifyResult:
         result = NotifyResult()
@@ -65,6 +81,10 @@ class DriftNotifier:
                 result.blocked += 1
                 continue
             conversation = await self.store.personal_conversation(row.user_id)
+            if conversation is None and self.install_on_demand:
+                conversation = await self._install(row.user_id)
+                if conversation is not None:
+                    result.installed += 1
             if conversation is None:
                 result.unreachable.append(row.user_id)
                 continue
@@ -105,9 +125,56 @@ class DriftNotifier:
                 "opted_out": result.opted_out,
                 "blocked": result.blocked,
                 "unreachable": len(result.unreachable),
+                "installed": result.installed,
             },
         )
         return result
+
+    async def _install(self, user_id: str) -> ConversationRecord | None:
+        """Install the app for the user, find the 1:1 chat of the installation and store it as their
+        personal conversation (the next scan finds it directly). None, with the reason logged, on failure."""
+        assert self.graph is not None
+        try:
+            if self._catalog_id is None:
+                self._catalog_id = await self.graph.find_catalog_app(self.teams_app_id)
+            if self._catalog_id is None:
+                log.warning("install on demand: app not in the tenant catalog",
+                            extra={"user_id": user_id, "teams_app_id": self.teams_app_id})
+                return None
+            installation = await self.graph.install_app_for_user(user_id, self._catalog_id)
+            if installation is None:
+                log.warning("install on demand: no installation found", extra={"user_id": user_id})
+                return None
+            chat_id = await self.graph.installed_app_chat(user_id, installation)
+        except GraphError as exc:
+            log.warning("install on demand failed", extra={"user_id": user_id, "reason": str(exc)})
+            return None
+        if not chat_id:
+            log.warning("install on demand: no chat for the installation", extra={"user_id": user_id})
+            return None
+        reference: dict[str, Any] = {
+            "user": {"id": f"8:orgid:{user_id}", "aadObjectId": user_id},
+            "conversation": {"id": chat_id, "conversationType": "personal", "isGroup": False},
+            "channelId": "msteams",
+            "serviceUrl": self.service_url,
+        }
+        if self.bot_id:
+            reference["bot"] = {"id": f"28:{self.bot_id}"}
+        record = ConversationRecord(
+            user_id=user_id,
+            conversation_id=chat_id,
+            conversation_type="personal",
+            service_url=self.service_url,
+            channel_id="msteams",
+            tenant_id=None,
+            bot_id=reference.get("bot", {}).get("id", ""),
+            locale=None,
+            updated_at=self.clock(),
+            reference=reference,
+        )
+        await self.store.save_conversation(record)
+        log.info("install on demand: app installed, chat stored", extra={"user_id": user_id})
+        return record
 
 
 def _message(reference: dict[str, Any], card: dict[str, Any]) -> dict[str, Any]:
