@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -28,7 +28,8 @@ from bot.services.notices import NoticeSender, TeamsRateLimiter
 from bot.services.notify import DriftNotifier
 from bot.services.photos import PhotoService
 from bot.services.profiles import ProfileReader
-from bot.services.scan import DriftScanner, load_watch_list
+from bot.services.scan import DriftScanner
+from bot.services.watch import configured, resolve_watch_list
 from bot.settings import AppType, Settings
 from bot.store import OptOuts, Store
 from bot.store.outbox import Outbox
@@ -68,13 +69,19 @@ SETTINGS = web.AppKey("settings", Settings)
 
 
 async def scheduled_scans(
-    scanner: DriftScanner, notifier: DriftNotifier, watch: list[str], interval_s: float
+    scanner: DriftScanner, notifier: DriftNotifier, watch: Callable[[], Awaitable[list[str] | None]],
+    interval_s: float,
 ) -> None:
-    """Scan the watch list every `interval_s` and queue notices; a failing pass is logged and retried next time."""
+    """Scan the watch list every `interval_s` and queue notices; a failing pass is logged and retried next time.
+    `watch` is resolved at the start of every pass (group membership changes; start-up makes no Graph call)."""
     while True:
         await asyncio.sleep(interval_s)
         try:
-            report = await scanner.scan(watch)
+            users = await watch()
+            if users is None:
+                log.warning("scheduled drift scan skipped: no watch list")
+                continue
+            report = await scanner.scan(users)
             await notifier.enqueue(report)
         except Exception:
             log.exception("scheduled drift scan failed")
@@ -240,16 +247,14 @@ class RuntimeContext:
             )
             self._background("notice-sender", notice_sender.run(self._stop))
         if self.run_sender and s.scan_interval_min > 0:
-            watch = (
-                load_watch_list(s.watch_csv)
-                if s.watch_csv is not None
-                else [u.id for u in demo_app[STATE].tenant.users]
-                if demo_app is not None
-                else None
-            )
-            if watch is None:
-                log.warning("PHOTOSYNC_SCAN_INTERVAL is set but no watch list: set PHOTOSYNC_WATCH_CSV")
+            demo_ids = [u.id for u in demo_app[STATE].tenant.users] if demo_app is not None else None
+            if not configured(s) and demo_ids is None:
+                log.warning("PHOTOSYNC_SCAN_INTERVAL is set but no watch list: set PHOTOSYNC_WATCH_CSV, "
+                            "PHOTOSYNC_WATCH_GROUP_ID or PHOTOSYNC_WATCH_SYNCED")
             else:
+                async def watch() -> list[str] | None:
+                    return await resolve_watch_list(s, graph, demo_ids)
+
                 scanner = DriftScanner(graph, sharepoint, store, self.clock, timedelta(hours=s.drift_grace_h))
                 self._background(
                     "drift-scan",

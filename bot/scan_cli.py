@@ -18,6 +18,7 @@ from typing import Any, TextIO
 
 from bot.domain.drift import DriftState
 from bot.services.scan import DriftScanner, ScanReport, ScanRow, load_watch_list
+from bot.services.watch import configured, resolve_watch_list
 from bot.settings import Settings
 
 REPORT_FIELDS = ("user_id", "upn", "display_name", "etag", "photo_first_seen", "sharepoint_refreshed",
@@ -42,7 +43,8 @@ def add_scan_subcommand(sub: Any) -> None:
                    help="write every row to this file (format from the extension)")
     p.add_argument("--users", type=Path, metavar="USERS.csv",
                    help="watch list: CSV with a user_id or userPrincipalName column (the migration export); "
-                        "default: every demo tenant user (required with real credentials)")
+                        "default: PHOTOSYNC_WATCH_CSV + PHOTOSYNC_WATCH_GROUP_ID + PHOTOSYNC_WATCH_SYNCED, "
+                        "else every demo tenant user")
     p.add_argument("--grace-hours", type=float, default=24.0,
                    help="hours after a new photo before a stale SharePoint copy counts as drift (default 24)")
     p.add_argument("--concurrency", type=int, default=MAX_PHOTO_CONCURRENCY,
@@ -74,9 +76,9 @@ def run_scan_command(args: argparse.Namespace, settings: Settings | None = None,
         except (OSError, ValueError) as exc:
             print(f"--users: {exc}", file=sys.stderr)
             return 2
-    elif not settings.demo:
-        print("--users is required with Graph credentials (listing the whole tenant is not supported yet)",
-              file=sys.stderr)
+    elif not settings.demo and not configured(settings):
+        print("--users is required with Graph credentials unless PHOTOSYNC_WATCH_CSV, PHOTOSYNC_WATCH_GROUP_ID "
+              "or PHOTOSYNC_WATCH_SYNCED is set (listing the whole tenant is not supported yet)", file=sys.stderr)
         return 2
     return asyncio.run(_scan(args, settings, watch, clock or (lambda: datetime.now(UTC))))
 
@@ -85,11 +87,18 @@ async def _scan(args: argparse.Namespace, settings: Settings, watch: list[str] |
                 clock: Callable[[], datetime]) -> int:
     from bot.app import RuntimeContext
     from bot.demo.server import STATE
+    from bot.graph.errors import GraphError
 
     async with RuntimeContext(settings, clock, None, run_sender=False) as runtime:
         if watch is None:
-            assert runtime.demo_app is not None
-            watch = [u.id for u in runtime.demo_app[STATE].tenant.users]
+            demo_ids = ([u.id for u in runtime.demo_app[STATE].tenant.users]
+                        if runtime.demo_app is not None else None)
+            try:
+                watch = await resolve_watch_list(settings, runtime.graph, demo_ids)
+            except (OSError, ValueError, GraphError) as exc:
+                print(f"watch list: {exc}", file=sys.stderr)
+                return 2
+            assert watch is not None  # configured, or demo mode
         scanner = DriftScanner(runtime.graph, runtime.sharepoint, runtime.store, clock,
                                timedelta(hours=args.grace_hours), args.concurrency)
         bar = None if args.no_progress else ProgressBar(sys.stderr)

@@ -109,6 +109,9 @@ class Settings(BaseSettings):
     service_url: str = Field(
         "https://smba.trafficmanager.net/teams/", validation_alias=AliasChoices("PHOTOSYNC_SERVICE_URL")
     )
+    # Watch-list sources besides PHOTOSYNC_WATCH_CSV (unioned): an Entra group's members, on-prem synced users.
+    watch_group_id: str = Field("", validation_alias=AliasChoices("PHOTOSYNC_WATCH_GROUP_ID"))
+    watch_synced: bool = Field(False, validation_alias=AliasChoices("PHOTOSYNC_WATCH_SYNCED"))
 
     @field_validator("openid_metadata_url", "login_url", "graph_url")
     @classmethod

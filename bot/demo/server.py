@@ -25,6 +25,7 @@ from aiohttp import web
 from multidict import MultiDict, MultiDictProxy
 
 from bot.demo.batch import run_batch
+from bot.demo.directory_routes import directory_routes
 from bot.demo.faults import Fault, FaultInjector
 from bot.demo.graph_routes import graph_routes
 from bot.demo.routing import Route, execute, route
@@ -62,6 +63,7 @@ def create_graph_app(tenant: DemoTenant, limits: GraphLimits | None = None) -> w
     routes += [route("POST", r"/(?P<ver>v1\.0|beta)/\$batch", f"POST /{v}/$batch", batch, latency=False)
                for v in ("v1.0", "beta")]
     routes += graph_routes()
+    routes += directory_routes()
     routes += teams_routes()
     routes += sharepoint_routes()
     table = tuple(routes)

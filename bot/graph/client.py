@@ -352,5 +352,40 @@ class GraphClient:
         chat_id = body.get("id") if isinstance(body, dict) else None
         return chat_id if isinstance(chat_id, str) and chat_id else None
 
+    # ---- watch list sources ------------------------------------------------------------------------
+    async def _paged_ids(self, kind: str, path: str, params: dict[str, str] | None,
+                         headers: dict[str, str] | None = None) -> list[str]:
+        """Every `id` of a paged collection, following `@odata.nextLink` (which carries its own query)."""
+        ids: list[str] = []
+        url_path, query = path, params
+        while True:
+            response = await self._send(kind, "GET", url_path, params=query, headers=headers)
+            if response.status_code != 200:
+                raise self._fail(kind, response)
+            body = _json(response)
+            rows = body.get("value") if isinstance(body, dict) else None
+            if not isinstance(rows, list):
+                raise GraphUnavailable(f"{kind}: malformed response")
+            ids += [r["id"] for r in rows if isinstance(r, dict) and isinstance(r.get("id"), str)]
+            link = body.get("@odata.nextLink")
+            if not isinstance(link, str) or not link:
+                return list(dict.fromkeys(ids))
+            prefix = f"{self.base_url}/v1.0"
+            if not link.startswith(prefix + "/"):
+                raise GraphUnavailable(f"{kind}: unexpected nextLink host")
+            url_path, query = link[len(prefix):], None
+
+    async def group_member_ids(self, group_id: str) -> list[str]:
+        """Ids of the users in a group, nested groups included (transitive)."""
+        path = f"/groups/{_path_id(group_id)}/transitiveMembers/microsoft.graph.user"
+        return await self._paged_ids("group_members", path, {"$select": "id", "$top": "999"})
+
+    async def synced_user_ids(self) -> list[str]:
+        """Ids of the users synced from on-premises AD (an advanced query: needs ConsistencyLevel and $count)."""
+        return await self._paged_ids("synced_users", "/users",
+                                     {"$filter": "onPremisesSyncEnabled eq true", "$select": "id",
+                                      "$count": "true", "$top": "999"},
+                                     headers={"ConsistencyLevel": "eventual"})
+
 
 __all__ = ["GraphClient"]
