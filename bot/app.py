@@ -33,6 +33,7 @@ from bot.services.watch import configured, resolve_watch_list
 from bot.settings import AppType, Settings
 from bot.store import OptOuts, Store
 from bot.store.outbox import Outbox
+from bot.store.scan_checkpoint import ScanCheckpoint
 from bot.teams.adapter import PhotoSyncAdapter
 from bot.teams.auth import ChannelTokenValidator
 from bot.teams.bot import BotOptions, PhotoSyncBot
@@ -69,7 +70,9 @@ SETTINGS = web.AppKey("settings", Settings)
 
 
 async def scheduled_scans(
-    scanner: DriftScanner, notifier: DriftNotifier, watch: Callable[[], Awaitable[list[str] | None]],
+    scanner: DriftScanner,
+    notifier: DriftNotifier,
+    watch: Callable[[], Awaitable[list[str] | None]],
     interval_s: float,
 ) -> None:
     """Scan the watch list every `interval_s` and queue notices; a failing pass is logged and retried next time.
@@ -249,13 +252,23 @@ class RuntimeContext:
         if self.run_sender and s.scan_interval_min > 0:
             demo_ids = [u.id for u in demo_app[STATE].tenant.users] if demo_app is not None else None
             if not configured(s) and demo_ids is None:
-                log.warning("PHOTOSYNC_SCAN_INTERVAL is set but no watch list: set PHOTOSYNC_WATCH_CSV, "
-                            "PHOTOSYNC_WATCH_GROUP_ID or PHOTOSYNC_WATCH_SYNCED")
+                log.warning(
+                    "PHOTOSYNC_SCAN_INTERVAL is set but no watch list: set PHOTOSYNC_WATCH_CSV, "
+                    "PHOTOSYNC_WATCH_GROUP_ID or PHOTOSYNC_WATCH_SYNCED"
+                )
             else:
+
                 async def watch() -> list[str] | None:
                     return await resolve_watch_list(s, graph, demo_ids)
 
-                scanner = DriftScanner(graph, sharepoint, store, self.clock, timedelta(hours=s.drift_grace_h))
+                scanner = DriftScanner(
+                    graph,
+                    sharepoint,
+                    store,
+                    self.clock,
+                    timedelta(hours=s.drift_grace_h),
+                    checkpoint=ScanCheckpoint(store.engine),
+                )
                 self._background(
                     "drift-scan",
                     scheduled_scans(scanner, notifier, watch, s.scan_interval_min * 60.0),

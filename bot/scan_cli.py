@@ -20,9 +20,18 @@ from bot.domain.drift import DriftState
 from bot.services.scan import DriftScanner, ScanReport, ScanRow, load_watch_list
 from bot.services.watch import configured, resolve_watch_list
 from bot.settings import Settings
+from bot.store.scan_checkpoint import ScanCheckpoint
 
-REPORT_FIELDS = ("user_id", "upn", "display_name", "etag", "photo_first_seen", "sharepoint_refreshed",
-                 "state", "detail")
+REPORT_FIELDS = (
+    "user_id",
+    "upn",
+    "display_name",
+    "etag",
+    "photo_first_seen",
+    "sharepoint_refreshed",
+    "state",
+    "detail",
+)
 MAX_PHOTO_CONCURRENCY = 4  # Graph photo endpoints: 4 concurrent requests per app (DOMAIN.md)
 
 
@@ -37,24 +46,45 @@ def add_scan_subcommand(sub: Any) -> None:
             "--dry-run. Without Graph credentials it scans the built-in demo tenant."
         ),
     )
-    p.add_argument("--dry-run", action="store_true",
-                   help="report only: queue no notices (without it, drifted users get one notice per photo version, delivered by the running bot)")
-    p.add_argument("--report", type=Path, metavar="FILE.csv|FILE.json",
-                   help="write every row to this file (format from the extension)")
-    p.add_argument("--users", type=Path, metavar="USERS.csv",
-                   help="watch list: CSV with a user_id or userPrincipalName column (the migration export); "
-                        "default: PHOTOSYNC_WATCH_CSV + PHOTOSYNC_WATCH_GROUP_ID + PHOTOSYNC_WATCH_SYNCED, "
-                        "else every demo tenant user")
-    p.add_argument("--grace-hours", type=float, default=24.0,
-                   help="hours after a new photo before a stale SharePoint copy counts as drift (default 24)")
-    p.add_argument("--concurrency", type=int, default=MAX_PHOTO_CONCURRENCY,
-                   choices=range(1, MAX_PHOTO_CONCURRENCY + 1), metavar="1-4",
-                   help="photo requests in flight at most (Graph allows 4 per app; default 4)")
+    p.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="report only: queue no notices (without it, drifted users get one notice per photo version, delivered by the running bot)",
+    )
+    p.add_argument(
+        "--report",
+        type=Path,
+        metavar="FILE.csv|FILE.json",
+        help="write every row to this file (format from the extension)",
+    )
+    p.add_argument(
+        "--users",
+        type=Path,
+        metavar="USERS.csv",
+        help="watch list: CSV with a user_id or userPrincipalName column (the migration export); "
+        "default: PHOTOSYNC_WATCH_CSV + PHOTOSYNC_WATCH_GROUP_ID + PHOTOSYNC_WATCH_SYNCED, "
+        "else every demo tenant user",
+    )
+    p.add_argument(
+        "--grace-hours",
+        type=float,
+        default=24.0,
+        help="hours after a new photo before a stale SharePoint copy counts as drift (default 24)",
+    )
+    p.add_argument(
+        "--concurrency",
+        type=int,
+        default=MAX_PHOTO_CONCURRENCY,
+        choices=range(1, MAX_PHOTO_CONCURRENCY + 1),
+        metavar="1-4",
+        help="photo requests in flight at most (Graph allows 4 per app; default 4)",
+    )
     p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
 
 
-def run_scan_command(args: argparse.Namespace, settings: Settings | None = None,
-                     clock: Callable[[], datetime] | None = None) -> int:
+def run_scan_command(
+    args: argparse.Namespace, settings: Settings | None = None, clock: Callable[[], datetime] | None = None
+) -> int:
     """Entry point for `python -m bot scan`; returns the process exit status."""
     from bot import logs
     from bot.settings import load_settings
@@ -77,30 +107,42 @@ def run_scan_command(args: argparse.Namespace, settings: Settings | None = None,
             print(f"--users: {exc}", file=sys.stderr)
             return 2
     elif not settings.demo and not configured(settings):
-        print("--users is required with Graph credentials unless PHOTOSYNC_WATCH_CSV, PHOTOSYNC_WATCH_GROUP_ID "
-              "or PHOTOSYNC_WATCH_SYNCED is set (listing the whole tenant is not supported yet)", file=sys.stderr)
+        print(
+            "--users is required with Graph credentials unless PHOTOSYNC_WATCH_CSV, PHOTOSYNC_WATCH_GROUP_ID "
+            "or PHOTOSYNC_WATCH_SYNCED is set (listing the whole tenant is not supported yet)",
+            file=sys.stderr,
+        )
         return 2
     return asyncio.run(_scan(args, settings, watch, clock or (lambda: datetime.now(UTC))))
 
 
-async def _scan(args: argparse.Namespace, settings: Settings, watch: list[str] | None,
-                clock: Callable[[], datetime]) -> int:
+async def _scan(
+    args: argparse.Namespace, settings: Settings, watch: list[str] | None, clock: Callable[[], datetime]
+) -> int:
     from bot.app import RuntimeContext
     from bot.demo.server import STATE
     from bot.graph.errors import GraphError
 
     async with RuntimeContext(settings, clock, None, run_sender=False) as runtime:
         if watch is None:
-            demo_ids = ([u.id for u in runtime.demo_app[STATE].tenant.users]
-                        if runtime.demo_app is not None else None)
+            demo_ids = (
+                [u.id for u in runtime.demo_app[STATE].tenant.users] if runtime.demo_app is not None else None
+            )
             try:
                 watch = await resolve_watch_list(settings, runtime.graph, demo_ids)
             except (OSError, ValueError, GraphError) as exc:
                 print(f"watch list: {exc}", file=sys.stderr)
                 return 2
             assert watch is not None  # configured, or demo mode
-        scanner = DriftScanner(runtime.graph, runtime.sharepoint, runtime.store, clock,
-                               timedelta(hours=args.grace_hours), args.concurrency)
+        scanner = DriftScanner(
+            runtime.graph,
+            runtime.sharepoint,
+            runtime.store,
+            clock,
+            timedelta(hours=args.grace_hours),
+            args.concurrency,
+            checkpoint=ScanCheckpoint(runtime.store.engine),
+        )
         bar = None if args.no_progress else ProgressBar(sys.stderr)
         report = await scanner.scan(watch, progress=bar)
         if bar is not None:
@@ -148,8 +190,10 @@ class ProgressBar:
 def summary(report: ScanReport, source: str, *, dry_run: bool) -> str:
     counts = report.counts
     parts = ", ".join(f"{state.value} {n}" for state, n in counts.items())
-    lines = [f"drift scan ({source}{', dry run' if dry_run else ''}): {len(report.rows)} users in "
-             f"{report.duration_s:.2f}s: {parts}"]
+    lines = [
+        f"drift scan ({source}{', dry run' if dry_run else ''}): {len(report.rows)} users in "
+        f"{report.duration_s:.2f}s: {parts}"
+    ]
     for row in report.by_state(DriftState.DRIFT):
         since = row.photo_first_seen.isoformat(timespec="minutes") if row.photo_first_seen else "?"
         lines.append(f"  drift: {row.display_name or '?'} <{row.upn or row.user_id}> photo since {since}")

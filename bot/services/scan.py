@@ -18,10 +18,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from bot.domain.drift import DEFAULT_GRACE, DriftState, assess
 from bot.graph import GraphClient, GraphError, SharePointClient
 from bot.store import Store
+from bot.store.scan_checkpoint import ScanCheckpoint
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +46,7 @@ class ScanRow:
 @dataclass(slots=True)
 class ScanReport:
     rows: list[ScanRow] = field(default_factory=list)
+    resumed: int = 0  # rows taken from the checkpoint of an interrupted run of the same watch list
     started_at: datetime | None = None
     finished_at: datetime | None = None
     duration_s: float = 0.0
@@ -67,7 +70,9 @@ class DriftScanner:
         clock: Callable[[], datetime],
         grace: timedelta = DEFAULT_GRACE,
         concurrency: int = 4,
+        checkpoint: ScanCheckpoint | None = None,
     ) -> None:
+        self.checkpoint = checkpoint  # default checkpoint for scan(): resume an interrupted run
         if concurrency < 1:
             raise ValueError("concurrency must be >= 1")
         self.graph = graph
@@ -77,31 +82,60 @@ class DriftScanner:
         self.grace = grace
         self.concurrency = concurrency
 
-    async def scan(self, user_ids: Iterable[str], *, progress: Progress | None = None) -> ScanReport:
-        """Scan each distinct user once; rows come back in input order. Errors become UNKNOWN rows."""
+    async def scan(
+        self,
+        user_ids: Iterable[str],
+        *,
+        progress: Progress | None = None,
+        checkpoint: ScanCheckpoint | None = None,
+    ) -> ScanReport:
+        """Scan each distinct user once; rows come back in input order. Errors become UNKNOWN rows.
+
+        With a `checkpoint`, every finished row is saved as it completes, and a scan of the same watch list
+        that finds an unfinished run (the last one crashed) skips the users it already did."""
         ids = list(dict.fromkeys(u.strip() for u in user_ids if u and u.strip()))
+        checkpoint = checkpoint or self.checkpoint
         total = len(ids)
         rows: list[ScanRow | None] = [None] * total
         photo_gate = asyncio.Semaphore(self.concurrency)
-        next_index = iter(range(total))
-        done = 0
         report = ScanReport(started_at=self.clock())
+        run_id, resumed = (
+            await checkpoint.open_run(ids, report.started_at) if checkpoint is not None else (0, {})
+        )
+        for i, user_id in enumerate(ids):
+            if user_id in resumed:
+                rows[i] = _row_from_json(resumed[user_id])
+        report.resumed = len(resumed)
+        next_index = iter([i for i in range(total) if rows[i] is None])
+        done = report.resumed
         started = time.monotonic()
         if progress is not None:
-            progress(0, total)
+            progress(done, total)
 
         async def worker() -> None:
             nonlocal done
             for i in next_index:  # shared iterator: each index taken by exactly one worker
-                rows[i] = await self._scan_one(ids[i], photo_gate)
+                row = await self._scan_one(ids[i], photo_gate)
+                if checkpoint is not None:
+                    await checkpoint.save(run_id, ids[i], _row_to_json(row))
+                rows[i] = row
                 done += 1
                 if progress is not None:
                     progress(done, total)
 
         # More workers than photo slots, so SharePoint reads and ledger writes overlap the photo calls;
         # the semaphore, not the worker count, bounds the photo requests in flight.
-        workers = min(total, self.concurrency * 4)
-        await asyncio.gather(*(worker() for _ in range(workers)))
+        workers = max(1, min(total, self.concurrency * 4))
+        tasks = [asyncio.create_task(worker()) for _ in range(workers)]
+        try:
+            await asyncio.gather(*tasks)
+        except BaseException:
+            for task in tasks:  # one worker failed: stop the others before giving up the scan
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            raise
+        if checkpoint is not None:
+            await checkpoint.finish(run_id)
         report.rows = [r for r in rows if r is not None]
         report.finished_at = self.clock()
         report.duration_s = time.monotonic() - started
@@ -112,7 +146,9 @@ class DriftScanner:
             async with photo_gate:
                 user, photo = await self.graph.get_user_and_photo(user_id)
         except GraphError as exc:
-            log.warning("drift scan: graph read failed", extra={"user": user_id, "reason": type(exc).__name__})
+            log.warning(
+                "drift scan: graph read failed", extra={"user": user_id, "reason": type(exc).__name__}
+            )
             return ScanRow(user_id, None, None, None, None, None, DriftState.UNKNOWN, type(exc).__name__)
         now = self.clock()
         uid = user.id if user is not None else user_id
@@ -132,8 +168,9 @@ class DriftScanner:
             log.warning("drift scan: sharepoint read failed", extra={"user": uid, "reason": reason})
             return ScanRow(uid, upn, name, photo.etag, first_seen, None, DriftState.UNKNOWN, reason)
         placeholder = picture.placeholder_state not in (0, None)
-        state = assess(first_seen, picture.timestamp, placeholder, now, self.grace,
-                       photo_previous_seen=previous_seen)
+        state = assess(
+            first_seen, picture.timestamp, placeholder, now, self.grace, photo_previous_seen=previous_seen
+        )
         detail = None
         if first_seen is None:
             detail = "change time unknown"
@@ -169,3 +206,26 @@ def load_watch_list(csv_path: str | Path) -> list[str]:
 
 
 __all__ = ["DriftScanner", "ScanReport", "ScanRow", "load_watch_list"]
+
+
+def _row_to_json(row: ScanRow) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name in ScanRow.__slots__:
+        value = getattr(row, name)
+        out[name] = (
+            value.isoformat()
+            if isinstance(value, datetime)
+            else str(value)
+            if isinstance(value, DriftState)
+            else value
+        )
+    return out
+
+
+def _row_from_json(data: dict[str, Any]) -> ScanRow:
+    values = dict(data)
+    for name in ("photo_first_seen", "sharepoint_refreshed"):
+        if values.get(name):
+            values[name] = datetime.fromisoformat(values[name])
+    values["state"] = DriftState(values["state"])
+    return ScanRow(**values)

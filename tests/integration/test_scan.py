@@ -21,6 +21,7 @@ from bot.scan_cli import add_scan_subcommand, run_scan_command
 from bot.services.scan import DriftScanner, ScanReport, load_watch_list
 from bot.settings import Settings
 from bot.store import Store
+from tests.fakes.threaded import ThreadedServer
 
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 ADELE = "53d6c7d3-7bc7-4272-b9e3-4eb50bd7b23b"
@@ -221,3 +222,35 @@ def test_cli_refuses_bad_report_name(tmp_path: Path, capsys: pytest.CaptureFixtu
     settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}")
     assert run_scan_command(_cli_args("--report", str(tmp_path / "x.txt")), settings) == 2
     assert "--report" in capsys.readouterr().err
+
+
+async def test_a_crashed_scan_resumes_from_its_checkpoint(tmp_path: Path) -> None:
+    from bot.store.scan_checkpoint import ScanCheckpoint
+
+    tenant = DemoTenant.synthetic(40, now=NOW, seed=3)
+    with ThreadedServer(lambda: create_graph_app(tenant, GraphLimits(photo_concurrency=4))) as server:
+        store = Store.from_url(f"sqlite+aiosqlite:///{tmp_path / 'scan.db'}")
+        await store.open()
+        async with httpx.AsyncClient(trust_env=False) as http:
+            graph = GraphClient(http, server.url, StaticTokenProvider("t"), RetryPolicy(budget_s=2))
+            sp = SharePointClient(http, f"{server.url}/sp", StaticTokenProvider("t"), RetryPolicy(budget_s=2))
+            scanner = DriftScanner(graph, sp, store, lambda: NOW, timedelta(hours=24), 4)
+            ids = [u.id for u in tenant.users]
+            checkpoint = ScanCheckpoint(store.engine)
+
+            class Crash(Exception):
+                pass
+
+            def crash_after_15(done: int, total: int) -> None:
+                if done >= 15:
+                    raise Crash
+
+            with pytest.raises(Crash):
+                await scanner.scan(ids, progress=crash_after_15, checkpoint=checkpoint)
+            batches_before = server.app[STATE].counters.batch_requests  # type: ignore[index]
+            report = await scanner.scan(ids, checkpoint=checkpoint)
+            rescanned = server.app[STATE].counters.batch_requests - batches_before  # type: ignore[index]
+        await store.close()
+    assert report.resumed >= 15
+    assert len(report.rows) == 40 and [r.user_id for r in report.rows] == ids
+    assert rescanned == 40 - report.resumed  # only the users the crashed run had not finished

@@ -1,0 +1,79 @@
+"""Scan checkpoints: a scan that dies part-way resumes where it stopped instead of starting over.
+
+One run per watch list (identified by a hash of its ids). Each finished user's row is saved as it completes;
+a new scan of the same list finds the unfinished run and skips the users already done.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Column, Integer, String, Table, and_, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from .tables import UTCDateTime, metadata
+
+scan_runs = Table(
+    "scan_runs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("watch_hash", String(64), nullable=False, index=True),
+    Column("started_at", UTCDateTime(), nullable=False),
+    Column("finished", Boolean, nullable=False, default=False),
+)
+
+scan_results = Table(
+    "scan_results",
+    metadata,
+    Column("run_id", Integer, primary_key=True),
+    Column("user_id", String(256), primary_key=True),
+    Column("row", JSON, nullable=False),
+)
+
+
+def watch_hash(user_ids: list[str]) -> str:
+    return hashlib.sha256("\n".join(user_ids).encode()).hexdigest()
+
+
+class ScanCheckpoint:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    async def open_run(self, user_ids: list[str], now: datetime) -> tuple[int, dict[str, dict[str, Any]]]:
+        """The unfinished run for this watch list (with the rows already done), or a new one."""
+        key = watch_hash(user_ids)
+        async with self.engine.begin() as conn:
+            row = (
+                await conn.execute(
+                    select(scan_runs.c.id)
+                    .where(and_(scan_runs.c.watch_hash == key, scan_runs.c.finished.is_(False)))
+                    .order_by(scan_runs.c.id.desc())
+                    .limit(1)
+                )
+            ).first()
+            if row is None:
+                result = await conn.execute(
+                    insert(scan_runs).values(watch_hash=key, started_at=now, finished=False)
+                )
+                return int(result.inserted_primary_key[0]), {}  # type: ignore[index]
+            run_id = int(row[0])
+            done = await conn.execute(
+                select(scan_results.c.user_id, scan_results.c.row).where(scan_results.c.run_id == run_id)
+            )
+            return run_id, {user_id: data for user_id, data in done}
+
+    async def save(self, run_id: int, user_id: str, row: dict[str, Any]) -> None:
+        """Record one finished user; saving the same user twice keeps the first row."""
+        try:
+            async with self.engine.begin() as conn:
+                await conn.execute(insert(scan_results).values(run_id=run_id, user_id=user_id, row=row))
+        except IntegrityError:
+            pass
+
+    async def finish(self, run_id: int) -> None:
+        async with self.engine.begin() as conn:
+            await conn.execute(update(scan_runs).where(scan_runs.c.id == run_id).values(finished=True))
+            await conn.execute(delete(scan_results).where(scan_results.c.run_id == run_id))
