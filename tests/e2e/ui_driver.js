@@ -36,16 +36,7 @@ const CONFIG = path.join(REPO, ".m365agentsplayground.yml");
 const DEADLINE_MS = 55_000; // hard: kill everything and exit
 const STARTUP_MS = 15_000;
 const STEP_MS = 10_000; // one UI step (type + wait for the card)
-const CHROMIUM_FLAGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
+const { CHROMIUM_FLAGS } = require("../js/chromium.js");
 const VIEWPORT = { width: 1280, height: 1120 }; // tall enough for the question + a whole diagnosis card
 
 const t0 = Date.now();

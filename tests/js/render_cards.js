@@ -19,16 +19,7 @@ const { chromium } = require("playwright-core");
 
 const RENDERER = require.resolve("adaptivecards/dist/adaptivecards.min.js");
 const CARD_WIDTH = 450;
-const CHROMIUM_FLAGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
+const { CHROMIUM_FLAGS } = require("./chromium.js");
 
 // Teams-like (light theme) host config.
 const HOST_CONFIG = {
