@@ -157,7 +157,8 @@ async def _scan(
         print(
             f"notices: {notified.queued} queued (the running bot delivers them), "
             f"{notified.already_notified} already notified for this photo, {notified.opted_out} opted out, "
-            f"{notified.blocked} blocked the bot, {len(notified.unreachable)} without a chat with the bot"
+            f"{notified.blocked} blocked the bot, {len(notified.unreachable)} without a chat with the bot; "
+            f"{notified.not_syncing} not syncing (no notice: a re-sync cannot fix them)"
         )
     return 0
 
@@ -197,6 +198,10 @@ def summary(report: ScanReport, source: str, *, dry_run: bool) -> str:
     for row in report.by_state(DriftState.DRIFT):
         since = row.photo_first_seen.isoformat(timespec="minutes") if row.photo_first_seen else "?"
         lines.append(f"  drift: {row.display_name or '?'} <{row.upn or row.user_id}> photo since {since}")
+    for row in report.by_state(DriftState.NOT_SYNCING):  # no notice: the helpdesk has to fix these
+        lines.append(
+            f"  not syncing (helpdesk): {row.display_name or '?'} <{row.upn or row.user_id}>: {row.detail or '?'}"
+        )
     return "\n".join(lines)
 
 

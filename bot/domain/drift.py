@@ -24,6 +24,7 @@ class DriftState(StrEnum):
     DRIFT = "drift"  # not refreshed by first seen + grace
     UNKNOWN = "unknown"  # change time unknown (or ambiguous, or a source could not be read)
     NO_PHOTO = "no_photo"  # no master photo: nothing to drift
+    NOT_SYNCING = "not_syncing"  # SharePoint has no profile yet or does not pull photos: a re-sync won't help
 
 
 def assess(
@@ -35,6 +36,7 @@ def assess(
     *,
     has_photo: bool = True,
     photo_previous_seen: datetime | None = None,
+    sharepoint_syncing: bool = True,
 ) -> DriftState:
     """Classify one user's photo.
 
@@ -43,6 +45,8 @@ def assess(
     - SharePoint shows a real picture made at/after T → OK;
     - SharePoint refreshed inside (photo_previous_seen, T): it may or may not have the new photo → UNKNOWN
       (the same rule as diagnosis' CHANGE_TIME_UNKNOWN: never claim drift on a guess);
+    - SharePoint cannot take the photo (`sharepoint_syncing=False`: no user profile imported yet, or
+      SPS-PictureExchangeSyncState 0) → NOT_SYNCING: waiting or a re-sync will not fix it, the helpdesk must;
     - otherwise (older refresh, no refresh, placeholder shown): PENDING while now < T + grace, DRIFT from
       T + grace on (exactly at T + grace is DRIFT).
     """
@@ -62,6 +66,8 @@ def assess(
         and photo_previous_seen < sharepoint_refreshed < photo_first_seen
     ):
         return DriftState.UNKNOWN
+    if not sharepoint_syncing:
+        return DriftState.NOT_SYNCING
     if now < photo_first_seen + grace:
         return DriftState.PENDING
     return DriftState.DRIFT

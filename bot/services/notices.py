@@ -1,9 +1,9 @@
 """Sending proactive notices from the durable outbox (issue 5 item 4) within Teams' messaging limits.
 
 `TeamsRateLimiter` keeps sliding windows of send times per conversation (7/1 s, 8/2 s, 60/30 s, 1,800/h) and
-per app (50/s), DOMAIN.md "Teams bot messaging limits", and makes `acquire()` wait just long enough. Each
-window is widened by `margin_s` so that network jitter between our clock and the service's does not turn a
-send at exactly the limit into a 429.
+per app (50/s), DOMAIN.md "Teams bot messaging limits", and makes `acquire()` wait just long enough. A send
+counts from its start until its answer came back (so a request delayed on a busy machine cannot land in a
+later window than it was counted in), and each window is widened by `margin_s` on top.
 
 `NoticeSender` claims a batch from the `Outbox`, sends each notice (limiter first; in order within a
 conversation, conversations in parallel up to `concurrency` in flight) and records the outcome in its own
@@ -24,10 +24,10 @@ import asyncio
 import contextlib
 import inspect
 import logging
+import math
 import random
 import time
 import uuid
-from collections import deque
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
@@ -47,8 +47,25 @@ Sleep = Callable[[float], Awaitable[object]]
 OnSent = Callable[[OutboxItem, str], Awaitable[None] | None]
 
 
+class Send:
+    """One counted send: `at` is +inf while the request is in flight, then the moment its answer came back."""
+
+    __slots__ = ("at",)
+
+    def __init__(self, at: float) -> None:
+        self.at = at
+
+
 class TeamsRateLimiter:
-    """Sliding-window limiter; pure apart from the injected `clock` (seconds, monotonic) and `sleep`."""
+    """Sliding-window limiter; pure apart from the injected `clock` (seconds, monotonic) and `sleep`.
+
+    Teams counts a message when it *arrives*, and under load a request can arrive well after we started it, so
+    a send counts from the moment it starts (`try_acquire(..., in_flight=True)`) until `finish()` records when
+    its answer came back; a window then counts every send still in flight plus every send answered inside it.
+    Why that is enough: take any window [a, a + w] of arrival times and the send S that started last among
+    those arriving in it, at s <= a + w. Every other send arriving in that window started before s and was
+    answered at or after a >= s - w, so when S was admitted it was counted (in flight, or answered within
+    w + margin of s): the window holds at most `limit` sends, whatever the scheduling delays."""
 
     def __init__(
         self,
@@ -56,48 +73,60 @@ class TeamsRateLimiter:
         app_limit: tuple[float, int] | None = APP_LIMIT,
         *,
         margin_s: float = 0.1,
+        in_flight_poll_s: float = 0.005,
         clock: Callable[[], float] = time.monotonic,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
         self.conversation_limits = tuple(conversation_limits)
         self.app_limit = app_limit
         self.margin_s = margin_s
+        self.in_flight_poll_s = in_flight_poll_s
         self.clock = clock
         self.sleep = sleep
-        self._conversations: dict[str, deque[float]] = {}
-        self._app: deque[float] = deque()
+        self._conversations: dict[str, list[Send]] = {}
+        self._app: list[Send] = []
         self._longest = max([w for w, _ in self.conversation_limits] or [0.0]) + margin_s
+        self._pruned_at = -math.inf
 
     def delay(self, conversation_id: str) -> float:
         """Seconds until one more send to this conversation is within every limit (0: now)."""
         now = self.clock()
         wait = 0.0
-        checks: list[tuple[deque[float], float, int]] = []
+        checks: list[tuple[list[Send], float, int]] = []
         history = self._conversations.get(conversation_id)
         if history is not None:
             checks += [(history, w, limit) for w, limit in self.conversation_limits]
         if self.app_limit is not None:
             checks.append((self._app, *self.app_limit))
-        for times, window_s, limit in checks:
+        for sends, window_s, limit in checks:
+            if len(sends) < limit:
+                continue
             span = window_s + self.margin_s
-            recent = [t for t in times if t > now - span]
+            recent = sorted(x.at for x in sends if x.at > now - span)
             if len(recent) >= limit:
-                wait = max(wait, recent[len(recent) - limit] + span - now)
+                oldest = recent[len(recent) - limit]
+                # still in flight: we cannot know when it lands, look again shortly
+                wait = max(wait, self.in_flight_poll_s if oldest == math.inf else oldest + span - now)
         return wait
 
-    def record(self, conversation_id: str) -> None:
-        """Count a send now (acquire() does this; call it for sends that bypassed acquire())."""
+    def record(self, conversation_id: str, *, in_flight: bool = False) -> Send:
+        """Count a send now (acquire() does this; call it for sends that bypassed acquire()). With
+        `in_flight`, the send keeps counting until `finish()` is called with what this returns."""
         now = self.clock()
-        history = self._conversations.setdefault(conversation_id, deque())
-        history.append(now)
-        self._app.append(now)
+        send = Send(math.inf if in_flight else now)
+        self._conversations.setdefault(conversation_id, []).append(send)
+        self._app.append(send)
         self._prune(now)
+        return send
 
-    def try_acquire(self, conversation_id: str) -> bool:
+    def finish(self, send: Send) -> None:
+        """The answer to an in-flight send came back now."""
+        send.at = self.clock()
+
+    def try_acquire(self, conversation_id: str, *, in_flight: bool = False) -> Send | None:
         if self.delay(conversation_id) > 0:
-            return False
-        self.record(conversation_id)
-        return True
+            return None
+        return self.record(conversation_id, in_flight=in_flight)
 
     async def acquire(self, conversation_id: str) -> float:
         """Wait until a send to `conversation_id` is allowed, count it, and return the seconds waited."""
@@ -117,13 +146,16 @@ class TeamsRateLimiter:
 
     def _prune(self, now: float) -> None:
         app_span = (self.app_limit[0] if self.app_limit else 0.0) + self.margin_s
-        while self._app and self._app[0] <= now - app_span:
-            self._app.popleft()
+        if len(self._app) > 2 * (self.app_limit[1] if self.app_limit else 0) + 16:
+            self._app = [x for x in self._app if x.at > now - app_span]
+        if now - self._pruned_at < 1.0:  # conversations: at most once a second (thousands of them in a fan-out)
+            return
+        self._pruned_at = now
         for conversation_id in list(self._conversations):
-            history = self._conversations[conversation_id]
-            while history and history[0] <= now - self._longest:
-                history.popleft()
-            if not history:
+            kept = [x for x in self._conversations[conversation_id] if x.at > now - self._longest]
+            if kept:
+                self._conversations[conversation_id] = kept
+            else:
                 del self._conversations[conversation_id]
 
 
@@ -206,8 +238,12 @@ class NoticeSender:
                 # right away: a send counted early but started late would squeeze the next window.
                 await self.limiter.ready(item.conversation_id)
                 async with gate:
-                    if self.limiter.try_acquire(item.conversation_id):
-                        await self._deliver(item)
+                    send = self.limiter.try_acquire(item.conversation_id, in_flight=True)
+                    if send is not None:
+                        try:
+                            await self._deliver(item)
+                        finally:
+                            self.limiter.finish(send)
                         break
 
     async def _deliver(self, item: OutboxItem) -> None:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import cards
-from bot.domain.drift import DriftState
+from bot.domain.drift import DriftState, should_notify
 from bot.graph.errors import GraphError
 from bot.services.scan import ScanReport
 from bot.store import ConversationRecord, Store
@@ -31,6 +31,7 @@ class NotifyResult:
     blocked: int = 0
     unreachable: list[str] = field(default_factory=list)  # no stored 1:1 conversation with the user
     installed: int = 0  # users reached by installing the app for them (install on demand)
+    not_syncing: int = 0  # SharePoint cannot take the photo (no profile / not pulling): helpdesk, no notice
 
 
 class DriftNotifier:
@@ -71,11 +72,18 @@ class DriftNotifier:
     async def enqueue(self, report: ScanReport) -> NotifyResult:
         result = NotifyResult()
         drifted = [r for r in report.rows if r.state is DriftState.DRIFT and r.etag and r.photo_first_seen]
+        result.not_syncing = sum(1 for r in report.rows if r.state is DriftState.NOT_SYNCING)
         opted_out = await self.optouts.opted_out_among([r.user_id for r in drifted])
+        ledger = await self.store.ledger_entries([r.user_id for r in drifted])
         for row in drifted:
             assert row.etag is not None and row.photo_first_seen is not None
-            if row.user_id in opted_out:
-                result.opted_out += 1
+            entry = ledger.get(row.user_id)
+            notified_etag = entry.notified_etag if entry is not None else None
+            if not should_notify(row.state, row.etag, notified_etag, row.user_id in opted_out):
+                if row.user_id in opted_out:
+                    result.opted_out += 1
+                else:
+                    result.already_notified += 1
                 continue
             if await self.outbox.is_blocked(row.user_id):
                 result.blocked += 1
@@ -112,6 +120,7 @@ class DriftNotifier:
                 conversation.service_url,
                 payload,
                 now,
+                etag=row.etag,
             )
             if queued:
                 result.queued += 1
@@ -126,6 +135,7 @@ class DriftNotifier:
                 "blocked": result.blocked,
                 "unreachable": len(result.unreachable),
                 "installed": result.installed,
+                "not_syncing": result.not_syncing,
             },
         )
         return result

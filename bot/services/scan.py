@@ -168,9 +168,17 @@ class DriftScanner:
             log.warning("drift scan: sharepoint read failed", extra={"user": uid, "reason": reason})
             return ScanRow(uid, upn, name, photo.etag, first_seen, None, DriftState.UNKNOWN, reason)
         placeholder = picture.placeholder_state not in (0, None)
+        syncing = picture.profile_found and picture.exchange_sync_state != 0
         state = assess(
-            first_seen, picture.timestamp, placeholder, now, self.grace, photo_previous_seen=previous_seen
+            first_seen,
+            picture.timestamp,
+            placeholder,
+            now,
+            self.grace,
+            photo_previous_seen=previous_seen,
+            sharepoint_syncing=syncing,
         )
+        await self.store.record_drift(uid, state.value, picture.timestamp, now)
         detail = None
         if first_seen is None:
             detail = "change time unknown"

@@ -38,7 +38,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from .tables import UTCDateTime, metadata
+from .tables import UTCDateTime, metadata, photo_ledger
 
 PENDING, SENDING, SENT, DEAD, BLOCKED = "pending", "sending", "sent", "dead", "blocked"
 STATUSES = (PENDING, SENDING, SENT, DEAD, BLOCKED)
@@ -52,6 +52,7 @@ notice_outbox = Table(
     Column("conversation_id", String(512), nullable=False),
     Column("service_url", String(512), nullable=False),
     Column("payload", JSON, nullable=False),  # the activity body to POST
+    Column("photo_etag", String(256)),  # the photo version the notice is about (ledger `notified_etag`)
     Column("status", String(16), nullable=False),
     Column("attempts", Integer, nullable=False, default=0),
     Column("next_attempt_at", UTCDateTime(), nullable=False),
@@ -74,6 +75,7 @@ class OutboxItem:
     conversation_id: str
     service_url: str
     payload: dict[str, Any]
+    photo_etag: str | None
     status: str
     attempts: int  # including the current one, for a claimed item
     next_attempt_at: datetime
@@ -105,8 +107,11 @@ class Outbox:
         service_url: str,
         payload: dict[str, Any],
         now: datetime,
+        *,
+        etag: str | None = None,
     ) -> bool:
-        """Add a notice; False (and nothing changes) when the key was ever enqueued before."""
+        """Add a notice; False (and nothing changes) when the key was ever enqueued before. With `etag`, the
+        user's ledger row records it as `notified_etag` (and `notified_at`) once the notice is delivered."""
         t = notice_outbox
         async with self.engine.connect() as conn:
             if (await conn.execute(select(t.c.id).where(t.c.idempotency_key == key))).first():
@@ -120,6 +125,7 @@ class Outbox:
                         conversation_id=conversation_id,
                         service_url=service_url,
                         payload=payload,
+                        photo_etag=etag,
                         status=PENDING,
                         attempts=0,
                         next_attempt_at=now,
@@ -178,10 +184,26 @@ class Outbox:
         return result.rowcount == 1
 
     async def mark_sent(self, id: int, owner: str, activity_id: str | None, now: datetime) -> bool:
-        """False when `owner` no longer holds the row (its lease expired and someone reclaimed it)."""
-        return await self._finish(
-            id, owner, {"status": SENT, "sent_activity_id": activity_id or None, "updated_at": now}
-        )
+        """False when `owner` no longer holds the row (its lease expired and someone reclaimed it). In the same
+        commit, the user's photo ledger row records which photo version they were told about, and when."""
+        t = notice_outbox
+        where = and_(t.c.id == id, t.c.status == SENDING, t.c.lease_owner == owner)
+        values = {"status": SENT, "sent_activity_id": activity_id or None, "updated_at": now}
+        async with self.engine.begin() as conn:
+            result = await conn.execute(
+                update(t).where(where).values(lease_owner=None, lease_until=None, **values)
+            )
+            if result.rowcount != 1:
+                return False
+            row = (await conn.execute(select(t.c.user_id, t.c.photo_etag).where(t.c.id == id))).first()
+            if row is not None and row.photo_etag:
+                ledger = photo_ledger
+                await conn.execute(
+                    update(ledger)
+                    .where(ledger.c.user_id == row.user_id)
+                    .values(notified_etag=row.photo_etag, notified_at=now)
+                )
+        return True
 
     async def mark_retry(
         self, id: int, owner: str, error: str, next_at: datetime, now: datetime | None = None

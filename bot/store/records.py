@@ -34,6 +34,11 @@ class LedgerEntry:
     previous_etag: str | None = None
     previous_seen_at: datetime | None = None  # last time the previous etag was seen
     known_change: bool = False  # first_seen_at is a real change moment (we saw the version before it)
+    sharepoint_refreshed_at: datetime | None = None  # SharePoint's picture timestamp at the last scan
+    drift_state: str | None = None  # DriftState value from the last scan; None: never scanned
+    checked_at: datetime | None = None
+    notified_etag: str | None = None  # photo version the user was last notified about
+    notified_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

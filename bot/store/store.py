@@ -110,9 +110,11 @@ class Store:
                 "previous_etag": row["etag"],
                 "previous_seen_at": row["last_seen_at"],
                 "known_change": True,
+                "drift_state": None,  # a new version: the old verdict no longer applies
+                "checked_at": None,
             }
             await conn.execute(update(t).where(t.c.user_id == user_id).values(**values))
-            return LedgerEntry(user_id=user_id, **values)
+            return LedgerEntry(**{**dict(row), **values})
 
     async def seed_photo(self, user_id: str, etag: str, changed_at: datetime, now: datetime) -> None:
         """Record a photo version whose change time is known (demo tenant, migration import)."""
@@ -129,6 +131,30 @@ class Store:
             result = await conn.execute(update(t).where(t.c.user_id == user_id).values(**values))
             if result.rowcount == 0:
                 await conn.execute(insert(t).values(user_id=user_id, **values))
+
+    async def record_drift(
+        self, user_id: str, state: str, sharepoint_refreshed: datetime | None, checked_at: datetime
+    ) -> None:
+        """Keep the last drift verdict for a user who has a ledger row (the scan observed their photo first)."""
+        t = tables.photo_ledger
+        async with self.engine.begin() as conn:
+            await conn.execute(
+                update(t)
+                .where(t.c.user_id == user_id)
+                .values(drift_state=state, sharepoint_refreshed_at=sharepoint_refreshed, checked_at=checked_at)
+            )
+
+    async def ledger_entries(self, user_ids: Sequence[str]) -> dict[str, LedgerEntry]:
+        """Ledger rows for many users at once (chunked to stay under bind-parameter limits)."""
+        t = tables.photo_ledger
+        out: dict[str, LedgerEntry] = {}
+        ids = list(dict.fromkeys(user_ids))
+        async with self.engine.connect() as conn:
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                rows = (await conn.execute(select(t).where(t.c.user_id.in_(chunk)))).mappings().all()
+                out.update({row["user_id"]: LedgerEntry(**dict(row)) for row in rows})
+        return out
 
     async def ledger_entry(self, user_id: str) -> LedgerEntry | None:
         t = tables.photo_ledger

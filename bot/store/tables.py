@@ -70,7 +70,14 @@ photo_ledger = Table(
     Column("previous_etag", String(256)),
     Column("previous_seen_at", UTCDateTime()),
     Column("known_change", Boolean, nullable=False, default=False),
+    # drift scan state (issue 5): SharePoint's copy as last read, the verdict, and the last notice delivered
+    Column("sharepoint_refreshed_at", UTCDateTime()),  # SPS-PictureTimestamp at the last scan
+    Column("drift_state", String(16)),  # bot.domain.drift.DriftState value; None: never scanned
+    Column("checked_at", UTCDateTime()),  # when the drift state was last assessed
+    Column("notified_etag", String(256)),  # the photo version the user was last told about
+    Column("notified_at", UTCDateTime()),  # when that notice was delivered (connector accepted it)
 )
+Index("ix_photo_ledger_drift", photo_ledger.c.drift_state)
 
 audit = Table(
     "audit",

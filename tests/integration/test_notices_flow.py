@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.demo.server import STATE
+from bot.domain.drift import DriftState
 from bot.services.scan import DriftScanner
+from bot.store.outbox import notice_outbox
 
-from .conftest import ADELE, MEGAN, TeamsWorld, actions, card_kind
+from .conftest import ADELE, DIEGO, JOHANNA, MEGAN, TeamsWorld, actions, card_kind
 
 
 async def scan_and_queue(world: TeamsWorld) -> object:
@@ -38,6 +40,33 @@ async def test_drifted_user_gets_one_notice_in_their_chat(world: TeamsWorld) -> 
     assert again.queued == 0 and again.already_notified == 1  # type: ignore[attr-defined]
     counts = await world.runtime.outbox.counts()
     assert counts["sent"] == 1
+    # The ledger row tells the whole story: SharePoint's copy, the verdict, and the notice delivered.
+    assert world.runtime.demo_app is not None
+    adele = next(u for u in world.runtime.demo_app[STATE].tenant.users if u.id == ADELE)
+    entry = await world.runtime.store.ledger_entry(ADELE)
+    assert entry is not None and adele.photo is not None
+    assert entry.drift_state == DriftState.DRIFT.value and entry.checked_at is not None
+    assert adele.sharepoint.picture_timestamp is not None
+    assert entry.sharepoint_refreshed_at == adele.sharepoint.picture_timestamp.replace(microsecond=0)
+    assert entry.notified_etag == adele.photo.etag and entry.notified_at is not None
+    # Outbox rows may be purged (retention): the ledger alone still prevents a second notice.
+    async with world.runtime.store.engine.begin() as conn:
+        await conn.execute(notice_outbox.delete())
+    third = await scan_and_queue(world)
+    assert third.queued == 0 and third.already_notified == 1  # type: ignore[attr-defined]
+
+
+async def test_users_sharepoint_cannot_sync_get_no_notice(world: TeamsWorld) -> None:
+    """Profile not imported yet / SharePoint not pulling from Exchange: a re-sync cannot help, so no notice
+    (the scan report lists them for the helpdesk), even for users with a chat and a long-stale copy."""
+    for user in (JOHANNA, DIEGO):
+        await world.post(world.activity(user, "hi"))
+    await world.connector.wait_for_activities(2)
+    result = await scan_and_queue(world)
+    assert result.queued == 0 and result.not_syncing == 2  # type: ignore[attr-defined]
+    for user in (JOHANNA, DIEGO):
+        entry = await world.runtime.store.ledger_entry(user)
+        assert entry is not None and entry.drift_state == DriftState.NOT_SYNCING.value
 
 
 async def test_opted_out_users_are_not_notified(world: TeamsWorld) -> None:

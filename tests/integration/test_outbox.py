@@ -163,6 +163,28 @@ async def test_rate_limiter_windows_with_a_fake_clock() -> None:
     assert now[0] - start == pytest.approx(30.0)
 
 
+def test_rate_limiter_counts_a_send_until_its_answer_comes_back() -> None:
+    """A request that lands late (busy machine) must still be counted in the window it lands in."""
+    now = [0.0]
+    limiter = TeamsRateLimiter([], (1.0, 2), margin_s=0.0, in_flight_poll_s=0.01, clock=lambda: now[0])
+    slow = limiter.try_acquire("a", in_flight=True)
+    fast = limiter.try_acquire("b", in_flight=True)
+    assert slow is not None and fast is not None
+    limiter.finish(fast)  # answered at 0.0
+    now[0] = 1.5  # `fast` left the window; `slow` is still in flight and may land in any later window
+    third = limiter.try_acquire("c", in_flight=True)
+    assert third is not None  # 1 counted + this one = the limit of 2
+    assert limiter.try_acquire("d") is None
+    assert limiter.delay("d") == pytest.approx(0.01)  # both in flight: poll, we cannot know when they land
+    now[0] = 1.75
+    limiter.finish(slow)  # answered (so landed) by 1.75: counts until 2.75
+    now[0] = 1.8
+    limiter.finish(third)
+    assert limiter.delay("d") == pytest.approx(0.95)  # the window frees at 1.75 + 1 s
+    now[0] = 2.75
+    assert limiter.try_acquire("d") is not None
+
+
 # ----------------------------------------------------------------------------------------- sending
 
 

@@ -33,8 +33,8 @@ EXPECTED = {
     "pending": DriftState.PENDING,
     "no_photo": DriftState.NO_PHOTO,
     "change_time_unknown": DriftState.UNKNOWN,
-    "profile_importing": DriftState.DRIFT,
-    "sync_disabled": DriftState.DRIFT,
+    "profile_importing": DriftState.NOT_SYNCING,  # no SharePoint profile yet: a re-sync cannot help
+    "sync_disabled": DriftState.NOT_SYNCING,  # SharePoint does not pull from Exchange
 }
 
 

@@ -80,6 +80,23 @@ def test_refresh_inside_sighting_gap_is_unknown(
 
 
 @pytest.mark.parametrize(
+    ("refreshed", "placeholder", "now", "expected"),
+    [
+        (T, False, T + 10 * G, DriftState.OK),  # SharePoint has it: syncing or not, nothing to fix
+        (T - H, False, T + H, DriftState.NOT_SYNCING),  # inside the grace window: waiting will not help
+        (T - H, False, T + 10 * G, DriftState.NOT_SYNCING),
+        (None, True, T + 10 * G, DriftState.NOT_SYNCING),
+    ],
+)
+def test_sharepoint_not_syncing(
+    refreshed: datetime | None, placeholder: bool, now: datetime, expected: DriftState
+) -> None:
+    assert assess(T, refreshed, placeholder, now, sharepoint_syncing=False) is expected
+    # an unknown change time stays unknown: never a claim on a guess
+    assert assess(None, refreshed, placeholder, now, sharepoint_syncing=False) is DriftState.UNKNOWN
+
+
+@pytest.mark.parametrize(
     ("state", "etag", "notified", "opted_out", "expected"),
     [
         (DriftState.DRIFT, "v2", None, False, True),  # first notice
@@ -93,6 +110,7 @@ def test_refresh_inside_sighting_gap_is_unknown(
         (DriftState.OK, "v2", None, False, False),
         (DriftState.UNKNOWN, "v2", None, False, False),
         (DriftState.NO_PHOTO, None, None, False, False),
+        (DriftState.NOT_SYNCING, "v2", None, False, False),  # a re-sync would not help: helpdesk, not user
     ],
 )
 def test_should_notify(
@@ -102,4 +120,4 @@ def test_should_notify(
 
 
 def test_states_are_strings() -> None:
-    assert [s.value for s in DriftState] == ["ok", "pending", "drift", "unknown", "no_photo"]
+    assert [s.value for s in DriftState] == ["ok", "pending", "drift", "unknown", "no_photo", "not_syncing"]
