@@ -1,4 +1,5 @@
-"""`python -m bot`: serve the bot (default), or `manifest` to build the Teams app package."""
+"""`python -m bot`: serve the bot (default), `manifest` (Teams app package), `scan` (drift scan) or `migrate`
+(database schema)."""
 
 from __future__ import annotations
 
@@ -50,6 +51,9 @@ def main(argv: list[str] | None = None) -> None:
     from bot.scan_cli import add_scan_subcommand, run_scan_command
 
     add_scan_subcommand(sub)
+    from bot.migrate_cli import add_migrate_subcommand, run_migrate_command
+
+    add_migrate_subcommand(sub)
     args = parser.parse_args(argv)
     if args.command in (None, "serve"):
         serve()
@@ -57,6 +61,8 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(run_manifest_command(args))
     elif args.command == "scan":
         sys.exit(run_scan_command(args))
+    elif args.command == "migrate":
+        sys.exit(run_migrate_command(args))
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -28,10 +28,12 @@ from bot.services.notices import NoticeSender, TeamsRateLimiter
 from bot.services.notify import DriftNotifier
 from bot.services.photos import PhotoService
 from bot.services.profiles import ProfileReader
+from bot.services.replicas import leased_notice_sender, leased_retention, leased_scans, replica_id
 from bot.services.scan import DriftScanner
 from bot.services.watch import configured, resolve_watch_list
 from bot.settings import AppType, Settings
 from bot.store import OptOuts, Store
+from bot.store.leases import Leases
 from bot.store.outbox import Outbox
 from bot.store.scan_checkpoint import ScanCheckpoint
 from bot.teams.adapter import PhotoSyncAdapter
@@ -67,27 +69,6 @@ class Runtime:
 
 RUNTIME = web.AppKey("runtime", Runtime)
 SETTINGS = web.AppKey("settings", Settings)
-
-
-async def scheduled_scans(
-    scanner: DriftScanner,
-    notifier: DriftNotifier,
-    watch: Callable[[], Awaitable[list[str] | None]],
-    interval_s: float,
-) -> None:
-    """Scan the watch list every `interval_s` and queue notices; a failing pass is logged and retried next time.
-    `watch` is resolved at the start of every pass (group membership changes; start-up makes no Graph call)."""
-    while True:
-        await asyncio.sleep(interval_s)
-        try:
-            users = await watch()
-            if users is None:
-                log.warning("scheduled drift scan skipped: no watch list")
-                continue
-            report = await scanner.scan(users)
-            await notifier.enqueue(report)
-        except Exception:
-            log.exception("scheduled drift scan failed")
 
 
 def _utcnow() -> datetime:
@@ -162,8 +143,13 @@ class RuntimeContext:
             limits=httpx.Limits(max_connections=100, max_keepalive_connections=50),
         )
         self._cleanups.append(http.aclose)
-        store = Store.from_url(s.database_url)
-        await store.open()
+        store = Store.from_url(
+            s.database_url,
+            schema=s.database_schema or None,
+            pool_size=s.db_pool_size,
+            max_overflow=s.db_max_overflow,
+        )
+        await store.open(migrate=s.migrate_on_start)
         self._cleanups.append(store.close)
 
         demo_app = None
@@ -243,12 +229,35 @@ class RuntimeContext:
             service_url=s.service_url,
             bot_id=s.app_id,
         )
+        leases = Leases(store.engine)
+        owner = replica_id()
+        ttl = timedelta(seconds=s.lease_s)
         if self.run_sender:
             # Proactive notices leave through the durable outbox; the outbox does the retrying (max_attempts=1).
+            # One replica sends at a time (lease): Teams' 50/s is per app, not per replica.
             notice_sender = NoticeSender(
-                outbox, ConnectorSender(http, bot_tokens, max_attempts=1), TeamsRateLimiter(), self.clock
+                outbox,
+                ConnectorSender(http, bot_tokens, max_attempts=1),
+                TeamsRateLimiter(),
+                self.clock,
+                owner=owner,
+                lease=ttl,
             )
-            self._background("notice-sender", notice_sender.run(self._stop))
+            self._background("notice-sender", leased_notice_sender(notice_sender, leases, owner, ttl, self._stop))
+        if self.run_sender:
+            self._background(
+                "retention",
+                leased_retention(
+                    store,
+                    leases,
+                    owner,
+                    ttl,
+                    self._stop,
+                    audit_days=s.audit_retention_days,
+                    ledger_days=s.ledger_retention_days,
+                    outbox_days=s.outbox_retention_days,
+                ),
+            )
         if self.run_sender and s.scan_interval_min > 0:
             demo_ids = [u.id for u in demo_app[STATE].tenant.users] if demo_app is not None else None
             if not configured(s) and demo_ids is None:
@@ -271,7 +280,16 @@ class RuntimeContext:
                 )
                 self._background(
                     "drift-scan",
-                    scheduled_scans(scanner, notifier, watch, s.scan_interval_min * 60.0),
+                    leased_scans(
+                        scanner,
+                        notifier,
+                        watch,
+                        timedelta(minutes=s.scan_interval_min),
+                        leases,
+                        owner,
+                        ttl,
+                        self._stop,
+                    ),
                     cancel=True,  # a scan in progress is safe to abandon: the ledger and outbox are transactional
                 )
         helpdesk = HelpdeskPolicy(graph, helpdesk_group, s.helpdesk_teams)

@@ -79,8 +79,24 @@ class Settings(BaseSettings):
 
     # --- Behaviour ---
     database_url: str = Field(
-        "sqlite+aiosqlite:///photosync.db", validation_alias=AliasChoices("PHOTOSYNC_DATABASE_URL")
+        "sqlite+aiosqlite:///photosync.db",
+        validation_alias=AliasChoices("PHOTOSYNC_DATABASE_URL"),
+        repr=False,  # may hold a password: repr()/str() of the settings must not show it (redacted() does)
     )
+    database_schema: str = Field("", validation_alias=AliasChoices("PHOTOSYNC_DATABASE_SCHEMA"))
+    db_pool_size: int = Field(10, ge=1, le=200, validation_alias=AliasChoices("PHOTOSYNC_DB_POOL_SIZE"))
+    db_max_overflow: int = Field(5, ge=0, le=200, validation_alias=AliasChoices("PHOTOSYNC_DB_MAX_OVERFLOW"))
+    migrate_on_start: bool = Field(True, validation_alias=AliasChoices("PHOTOSYNC_MIGRATE_ON_START"))
+    audit_retention_days: int = Field(
+        400, ge=0, le=36500, validation_alias=AliasChoices("PHOTOSYNC_AUDIT_RETENTION_DAYS")
+    )
+    ledger_retention_days: int = Field(
+        400, ge=0, le=36500, validation_alias=AliasChoices("PHOTOSYNC_LEDGER_RETENTION_DAYS")
+    )
+    outbox_retention_days: int = Field(
+        90, ge=0, le=36500, validation_alias=AliasChoices("PHOTOSYNC_OUTBOX_RETENTION_DAYS")
+    )
+    lease_s: float = Field(30.0, ge=1, le=3600, validation_alias=AliasChoices("PHOTOSYNC_LEASE_SECONDS"))
     profile_edit_url: str = Field(
         "https://delve.office.com/?u={object_id}&v=editprofile",
         validation_alias=AliasChoices("PHOTOSYNC_PROFILE_EDIT_URL"),
@@ -143,6 +159,15 @@ class Settings(BaseSettings):
             )
         return value
 
+    @field_validator("database_schema")
+    @classmethod
+    def _schema(cls, value: str) -> str:
+        import re
+
+        if value and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,62}", value):
+            raise ValueError("must be a plain PostgreSQL identifier (letters, digits, _)")
+        return value
+
     @field_validator("log_level")
     @classmethod
     def _level(cls, value: str) -> str:
@@ -180,6 +205,8 @@ class Settings(BaseSettings):
             raise ValueError(f"PHOTOSYNC_CERTIFICATE_PATH: no file at {self.certificate_path}")
         if self.install_on_demand and not self.teams_app_id:
             raise ValueError("PHOTOSYNC_INSTALL_ON_DEMAND needs PHOTOSYNC_TEAMS_APP_ID (the manifest id)")
+        if self.database_schema and not self.database_url.startswith("postgresql"):
+            raise ValueError("PHOTOSYNC_DATABASE_SCHEMA only applies to PostgreSQL")
         if not self.demo and not self.sharepoint_url:
             raise ValueError("PHOTOSYNC_SHAREPOINT_URL is required with Graph credentials")
         return self

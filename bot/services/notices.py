@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import inspect
 import logging
 import math
@@ -204,6 +205,8 @@ class NoticeSender:
         self.on_sent = on_sent
         self.rng = rng
         self._blocked_users: set[str] = set()
+        self._lease_until: dict[int, datetime] = {}  # row leases pushed out by extend_leases()
+        self.active = True  # False: hand claimed rows back instead of sending (the replica lost its role)
         self.stats: dict[str, int] = {"sent": 0, "retry": 0, "dead": 0, "blocked": 0, "released": 0}
 
     async def run_once(self) -> int:
@@ -211,6 +214,7 @@ class NoticeSender:
         items = await self.outbox.claim(self.owner, self.clock(), self.lease, self.batch_size)
         if not items:
             return 0
+        self._lease_until = {}
         self._blocked_users = set()
         by_conversation: dict[str, list[OutboxItem]] = {}
         for item in items:
@@ -218,6 +222,16 @@ class NoticeSender:
         gate = asyncio.Semaphore(self.concurrency)
         await asyncio.gather(*(self._conversation(queue, gate) for queue in by_conversation.values()))
         return len(items)
+
+    async def extend_leases(self) -> int:
+        """Heartbeat (call every lease/4 or so while a pass runs): keep the rows this sender holds leased, so a
+        slow pass never lets another sender reclaim a row this one is about to send or is sending."""
+        now = self.clock()
+        until = now + self.lease
+        ids = await self.outbox.extend(self.owner, now, until)
+        for id in ids:
+            self._lease_until[id] = until
+        return len(ids)
 
     async def run(self, stop: asyncio.Event) -> None:
         """Deliver until `stop` is set; sleeps `idle_s` when nothing is due or the store failed."""
@@ -239,36 +253,51 @@ class NoticeSender:
                 await self.limiter.ready(item.conversation_id)
                 async with gate:
                     send = self.limiter.try_acquire(item.conversation_id, in_flight=True)
-                    if send is not None:
-                        try:
-                            await self._deliver(item)
-                        finally:
-                            self.limiter.finish(send)
-                        break
+                    if send is None:
+                        continue
+                    try:
+                        record = await self._send(item)
+                    finally:
+                        self.limiter.finish(send)  # the answer is back: the send stops being in flight
+                    # The outcome's commit no longer holds a place in the limiter's windows, but it does hold
+                    # the send slot: `concurrency` bounds how many notices can be accepted by the connector and
+                    # not yet marked sent, i.e. how many a crash at the worst moment can send twice.
+                    await record()
+                break
 
-    async def _deliver(self, item: OutboxItem) -> None:
+    async def _send(self, item: OutboxItem) -> Callable[[], Awaitable[None]]:
+        """Send one notice (no database write here); returns how to record its outcome."""
         assert item.lease_until is not None
         if item.user_id in self._blocked_users:  # blocked earlier in this batch: never send to them again
-            await self.outbox.mark_blocked(item.id, self.clock())
-            self.stats["blocked"] += 1
-            return
-        if self.clock() >= item.lease_until - self.lease_margin:
+            return functools.partial(self._blocked, item)
+        lease_until = self._lease_until.pop(item.id, item.lease_until)
+        if not self.active or self.clock() >= lease_until - self.lease_margin:
             # Too late to send safely: another sender may reclaim it any moment. Hand it back unsent.
-            await self.outbox.release(item.id, self.owner, self.clock())
-            self.stats["released"] += 1
-            return
+            return functools.partial(self._release, item)
         try:
             activity_id = await self.sender.send(item.service_url, item.conversation_id, item.payload, None)
         except ConnectorError as exc:
-            await self._failed(item, exc)
-            return
+            return functools.partial(self._failed, item, exc)
         except httpx.TransportError as exc:
-            await self._retry(item, f"transport: {type(exc).__name__}", None)
-            return
+            return functools.partial(self._retry, item, f"transport: {type(exc).__name__}", None)
         except Exception as exc:  # a bug or an unexpected answer: retry, dead-letter eventually
             log.exception("notice %s: unexpected send failure", item.idempotency_key)
-            await self._retry(item, f"unexpected: {type(exc).__name__}: {exc}", None)
-            return
+            return functools.partial(self._retry, item, f"unexpected: {type(exc).__name__}: {exc}", None)
+        return functools.partial(self._sent, item, activity_id)
+
+    async def _deliver(self, item: OutboxItem) -> None:
+        """Send one notice and record the outcome (without the limiter: callers count the send)."""
+        await (await self._send(item))()
+
+    async def _blocked(self, item: OutboxItem) -> None:
+        await self.outbox.mark_blocked(item.id, self.clock())
+        self.stats["blocked"] += 1
+
+    async def _release(self, item: OutboxItem) -> None:
+        await self.outbox.release(item.id, self.owner, self.clock())
+        self.stats["released"] += 1
+
+    async def _sent(self, item: OutboxItem, activity_id: str) -> None:
         if not await self.outbox.mark_sent(item.id, self.owner, activity_id, self.clock()):
             log.warning("notice %s sent but lease was lost: it may be sent twice", item.idempotency_key)
         self.stats["sent"] += 1

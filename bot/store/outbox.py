@@ -205,6 +205,19 @@ class Outbox:
                 )
         return True
 
+    async def extend(self, owner: str, now: datetime, until: datetime) -> list[int]:
+        """Heartbeat: move the lease of every row `owner` still holds (claimed, not yet expired) to `until`;
+        returns the ids extended. Expired rows are left alone: another sender may already have them."""
+        t = notice_outbox
+        async with self.engine.begin() as conn:
+            rows = await conn.execute(
+                update(t)
+                .where(and_(t.c.lease_owner == owner, t.c.status == SENDING, t.c.lease_until >= now))
+                .values(lease_until=until)
+                .returning(t.c.id)
+            )
+            return [int(i) for i in rows.scalars().all()]
+
     async def mark_retry(
         self, id: int, owner: str, error: str, next_at: datetime, now: datetime | None = None
     ) -> bool:

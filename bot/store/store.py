@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, desc, event, insert, select, text, update
+from sqlalchemy import and_, delete, desc, event, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from . import migrate as migrations
 from . import tables
 from .records import AuditRecord, ConversationRecord, LedgerEntry
 
@@ -20,10 +21,18 @@ class Store:
         self.engine = engine
 
     @classmethod
-    def from_url(cls, url: str) -> Store:
+    def from_url(
+        cls, url: str, *, schema: str | None = None, pool_size: int = 10, max_overflow: int = 5
+    ) -> Store:
+        """`schema` (PostgreSQL only): the schema every table lives in (the connection's search_path);
+        `pool_size` + `max_overflow`: connections this process may hold (see README, pool sizing)."""
         kwargs: dict[str, Any] = {}
         if url.startswith("postgresql"):
-            kwargs.update(pool_size=10, max_overflow=5, pool_pre_ping=True)
+            kwargs.update(pool_size=pool_size, max_overflow=max_overflow, pool_pre_ping=True)
+            if schema:
+                kwargs["connect_args"] = {"server_settings": {"search_path": schema}}
+        elif schema:
+            raise ValueError("a database schema can only be set for PostgreSQL")
         elif url.startswith("sqlite"):
             # One file, many writers: wait for the lock instead of failing with "database is locked".
             kwargs.update(connect_args={"timeout": 30})
@@ -39,10 +48,13 @@ class Store:
 
         return cls(engine)
 
-    async def open(self) -> None:
-        """Create the schema where it is missing."""
-        async with self.engine.begin() as conn:
-            await conn.run_sync(tables.metadata.create_all)
+    async def open(self, *, migrate: bool = True) -> None:
+        """Bring the schema to the code's revision (Alembic; see `bot.store.migrate`), or with
+        `migrate=False` check that it is there already (SchemaOutOfDate otherwise)."""
+        if migrate:
+            await migrations.upgrade(self.engine)
+        else:
+            await migrations.check(self.engine)
 
     async def close(self) -> None:
         await self.engine.dispose()
@@ -193,6 +205,56 @@ class Store:
         async with self.engine.connect() as conn:
             rows = (await conn.execute(query)).mappings().all()
         return [_audit(row) for row in rows]
+
+
+    # --- retention ---
+    async def purge(
+        self,
+        now: datetime,
+        *,
+        audit_days: int,
+        ledger_days: int,
+        outbox_days: int,
+        scan_days: int = 7,
+    ) -> dict[str, int]:
+        """Delete what is past its retention (0 days = keep forever); returns rows deleted per table.
+
+        - audit: rows older than `audit_days`;
+        - photo_ledger: users not seen by any scan or question for `ledger_days` (left the organisation);
+        - notice_outbox: `sent` and `dead` notices older than `outbox_days` (the ledger keeps "last notified",
+          so a purged notice is never sent again); `blocked` rows are kept: they are the record that a user
+          blocked the bot; pending/sending rows are never purged;
+        - scan checkpoints of runs that never finished, older than `scan_days`."""
+        from .outbox import BLOCKED, DEAD, SENT, notice_outbox
+        from .scan_checkpoint import scan_results, scan_runs
+
+        deleted: dict[str, int] = {}
+        async with self.engine.begin() as conn:
+            if audit_days:
+                t = tables.audit
+                result = await conn.execute(delete(t).where(t.c.at < now - timedelta(days=audit_days)))
+                deleted["audit"] = result.rowcount
+            if ledger_days:
+                t = tables.photo_ledger
+                cutoff = now - timedelta(days=ledger_days)
+                result = await conn.execute(delete(t).where(t.c.last_seen_at < cutoff))
+                deleted["photo_ledger"] = result.rowcount
+            if outbox_days:
+                o = notice_outbox
+                cutoff = now - timedelta(days=outbox_days)
+                result = await conn.execute(
+                    delete(o).where(and_(o.c.status.in_((SENT, DEAD)), o.c.updated_at < cutoff))
+                )
+                deleted["notice_outbox"] = result.rowcount
+                assert BLOCKED not in (SENT, DEAD)
+            if scan_days:
+                stale = select(scan_runs.c.id).where(
+                    and_(scan_runs.c.finished.is_(False), scan_runs.c.started_at < now - timedelta(days=scan_days))
+                )
+                await conn.execute(delete(scan_results).where(scan_results.c.run_id.in_(stale)))
+                result = await conn.execute(delete(scan_runs).where(scan_runs.c.id.in_(stale)))
+                deleted["scan_runs"] = result.rowcount
+        return deleted
 
 
 def _fields(record: AuditRecord) -> dict[str, Any]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import itertools
 import os
 import uuid
@@ -13,11 +15,13 @@ from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.app import RUNTIME, Runtime, create_app
 from bot.demo.server import STATE
 from bot.settings import Settings
-from bot.store import Store, tables
+from bot.store import Store
 from tests.cardtools import actions, card_kind, card_text  # noqa: F401 - re-exported for the tests
 from tests.fakes.connector import ConnectorServer
 from tests.fakes.identity import IdentityServer
@@ -139,20 +143,68 @@ def _postgres_url() -> str | None:
     return url
 
 
+@contextlib.asynccontextmanager
+async def pg_schema(url: str) -> AsyncIterator[str]:
+    """A new, empty PostgreSQL schema for one test (dropped afterwards): tests never see each other's rows,
+    even when several test runs share the server."""
+    name = f"t_{uuid.uuid4().hex[:16]}"
+    admin = create_async_engine(url)
+    try:
+        async with admin.begin() as conn:
+            await conn.execute(text(f'CREATE SCHEMA "{name}"'))
+        yield name
+    finally:
+        async with admin.begin() as conn:
+            await conn.execute(text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
+        await admin.dispose()
+
+
+@dataclasses.dataclass(frozen=True)
+class Database:
+    """Where a test's store lives: `url` plus, on PostgreSQL, its own `schema`."""
+
+    kind: str
+    url: str
+    schema: str | None = None
+
+    def store(self) -> Store:
+        return Store.from_url(self.url, schema=self.schema)
+
+    def env(self) -> dict[str, str]:
+        """The same database for a bot process."""
+        env = {"PHOTOSYNC_DATABASE_URL": self.url}
+        if self.schema:
+            env["PHOTOSYNC_DATABASE_SCHEMA"] = self.schema
+        return env
+
+
 @pytest.fixture(params=["sqlite", "postgres"])
-async def fresh_store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
-    """An opened, empty store on SQLite and on the real PostgreSQL (skipped locally without its URL)."""
+async def database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
+    """An empty database on SQLite and on the real PostgreSQL (skipped locally without its URL)."""
     if request.param == "sqlite":
-        url = f"sqlite+aiosqlite:///{tmp_path / 'store.db'}"
-    else:
-        pg = _postgres_url()
-        if not pg:
-            pytest.skip("PostgreSQL: set PHOTOSYNC_TEST_POSTGRES_URL (CI sets it)")
-        url = pg
-    store = Store.from_url(url)
-    if request.param == "postgres":
-        async with store.engine.begin() as conn:
-            await conn.run_sync(tables.metadata.drop_all)
+        yield Database("sqlite", f"sqlite+aiosqlite:///{tmp_path / 'store.db'}")
+        return
+    pg = _postgres_url()
+    if not pg:
+        pytest.skip("PostgreSQL: set PHOTOSYNC_TEST_POSTGRES_URL (CI sets it)")
+    async with pg_schema(pg) as schema:
+        yield Database("postgres", pg, schema)
+
+
+@pytest.fixture
+async def postgres_database() -> AsyncIterator[Database]:
+    """Only PostgreSQL (for what only it has: several processes at once, advisory locks, SKIP LOCKED)."""
+    pg = _postgres_url()
+    if not pg:
+        pytest.skip("PostgreSQL: set PHOTOSYNC_TEST_POSTGRES_URL (CI sets it)")
+    async with pg_schema(pg) as schema:
+        yield Database("postgres", pg, schema)
+
+
+@pytest.fixture
+async def fresh_store(database: Database) -> AsyncIterator[Store]:
+    """An opened (migrated), empty store on SQLite and on the real PostgreSQL."""
+    store = database.store()
     await store.open()
     try:
         yield store

@@ -1,6 +1,6 @@
 """Child process for the outbox crash test: deliver notices from the outbox at DB_URL, one send at a time.
 
-    python -m tests.integration.outbox_worker DB_URL OWNER LEASE_S CRASH_AFTER
+    python -m tests.integration.outbox_worker DB_URL OWNER LEASE_S CRASH_AFTER [SCHEMA]
 
 With CRASH_AFTER > 0 it prints "CRASHPOINT" after that many notices were sent *and* marked sent, then hangs
 (holding its other claimed rows) until the test SIGKILLs it, so the kill lands between two sends. With 0 it
@@ -21,8 +21,8 @@ from bot.store.outbox import Outbox, OutboxItem
 from bot.teams.connector import ConnectorSender
 
 
-async def main(url: str, owner: str, lease_s: float, crash_after: int) -> None:
-    store = Store.from_url(url)
+async def main(url: str, owner: str, lease_s: float, crash_after: int, schema: str | None) -> None:
+    store = Store.from_url(url, schema=schema)
     outbox = Outbox(store.engine)
     sent = 0
 
@@ -57,4 +57,5 @@ async def main(url: str, owner: str, lease_s: float, crash_after: int) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(sys.argv[1], sys.argv[2], float(sys.argv[3]), int(sys.argv[4])))
+    schema = sys.argv[5] if len(sys.argv) > 5 else None
+    asyncio.run(main(sys.argv[1], sys.argv[2], float(sys.argv[3]), int(sys.argv[4]), schema))

@@ -21,6 +21,8 @@ from bot.store.outbox import Outbox
 from bot.teams.connector import ConnectorSender
 from tests.fakes.connector import ConnectorServer
 
+from .conftest import Database
+
 REPO = Path(__file__).resolve().parents[2]
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 BLOCKED_BODY = {"error": {"code": "MessageWritesBlocked", "message": "blocked"}}
@@ -29,14 +31,14 @@ BLOCKED_BODY = {"error": {"code": "MessageWritesBlocked", "message": "blocked"}}
 @dataclass
 class DB:
     url: str
+    schema: str | None
     store: Store
     outbox: Outbox
 
 
 @pytest.fixture
-def db(fresh_store: Store) -> DB:
-    url = fresh_store.engine.url.render_as_string(hide_password=False)
-    return DB(url, fresh_store, Outbox(fresh_store.engine))
+def db(database: Database, fresh_store: Store) -> DB:
+    return DB(database.url, database.schema, fresh_store, Outbox(fresh_store.engine))
 
 
 def _now() -> datetime:
@@ -276,6 +278,7 @@ async def test_sigkilled_sender_is_resumed_and_every_notice_goes_out_once(db: DB
             owner,
             "1",  # lease, seconds
             str(crash_after),
+            *([db.schema] if db.schema else []),
             cwd=REPO,
             stdout=asyncio.subprocess.PIPE,
         )

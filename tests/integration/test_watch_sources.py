@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import dataclasses
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,14 +14,16 @@ import httpx
 import pytest
 from aiohttp import web
 
-from bot.app import scheduled_scans
 from bot.demo.server import create_graph_app
 from bot.demo.tenant import DemoGroup, DemoTenant
 from bot.graph import GraphClient, RetryPolicy, StaticTokenProvider
 from bot.graph.errors import GraphError
 from bot.scan_cli import add_scan_subcommand, run_scan_command
+from bot.services.replicas import leased_scans
 from bot.services.watch import resolve_watch_list
 from bot.settings import Settings
+from bot.store import Store
+from bot.store.leases import Leases
 
 FAST = RetryPolicy(max_attempts=2, budget_s=2.0, base_s=0.01, cap_s=0.05)
 HELPDESK = "4173ae94-81bb-4525-bacb-717911cd5748"
@@ -112,7 +115,7 @@ async def test_fallbacks(graph_for: GraphFactory, tmp_path: Path) -> None:
     assert graph.calls == {}  # nothing configured: no Graph call
 
 
-async def test_scheduled_scans_resolves_each_pass() -> None:
+async def test_scheduled_scans_resolve_the_watch_list_each_pass(tmp_path: Path) -> None:
     passes: list[int] = []
     scanned: list[list[str]] = []
 
@@ -129,12 +132,24 @@ async def test_scheduled_scans_resolves_each_pass() -> None:
         async def enqueue(self, report: str) -> None:
             return None
 
-    task = asyncio.create_task(scheduled_scans(Scanner(), Notifier(), watch, 0.01))  # type: ignore[arg-type]
-    for _ in range(200):
-        if len(scanned) >= 2:
-            break
-        await asyncio.sleep(0.01)
-    task.cancel()
+    store = Store.from_url(f"sqlite+aiosqlite:///{tmp_path / 'w.db'}")
+    await store.open()
+    stop = asyncio.Event()
+    task = asyncio.create_task(
+        leased_scans(
+            Scanner(), Notifier(), watch, timedelta(seconds=0.01), Leases(store.engine), "me",  # type: ignore[arg-type]
+            timedelta(seconds=1), stop,
+        )
+    )
+    try:
+        for _ in range(400):
+            if len(scanned) >= 2:
+                break
+            await asyncio.sleep(0.01)
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 5)
+        await store.close()
     assert scanned[:2] == [["u1"], ["u1"]] and len(passes) >= 3
 
 

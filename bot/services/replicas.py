@@ -1,0 +1,202 @@
+"""Background jobs that several bot replicas share through database leases (issue 6).
+
+- The notice sender: one replica at a time holds the `notice-sender` lease and delivers the outbox. Teams' limit
+  of 50 messages per second is per app and tenant, not per replica, and one sender reaches it, so N replicas
+  sending at once would only have to split that budget. Rows are still claimed with `FOR UPDATE SKIP LOCKED`
+  and row leases, so a hand-over (or a lease lost to a long pause) never sends a row twice.
+- The drift scan: one replica at a time holds the `drift-scan` lease and scans; `next_due_at` in the lease row
+  makes the schedule global ("every hour" means once an hour for the whole deployment). Graph's limit of 4
+  concurrent photo requests is per app, so shards scanned in parallel would have to split those 4 slots too;
+  one leased scan uses all of them. A replica that dies mid-scan stops renewing; after the lease runs out the
+  next replica takes the scan and resumes from the checkpoint (finished users are not read again).
+Leases use the wall clock (they coordinate processes), not the bot's injectable clock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+
+from bot.services.notices import NoticeSender
+from bot.services.notify import DriftNotifier
+from bot.services.scan import DriftScanner
+from bot.store import Store
+from bot.store.leases import DRIFT_SCAN, NOTICE_SENDER, RETENTION, Leases
+
+log = logging.getLogger(__name__)
+
+
+def replica_id() -> str:
+    """Who holds a lease: host, process and a random part (a restarted process is a new holder)."""
+    return f"{socket.gethostname()[:60]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+async def _pause(stop: asyncio.Event, seconds: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), seconds)
+
+
+async def leased_notice_sender(
+    sender: NoticeSender, leases: Leases, owner: str, ttl: timedelta, stop: asyncio.Event
+) -> None:
+    """Deliver the outbox while holding the sender lease; stand by (and retry every ttl/3) while another
+    replica holds it. The lease is given back on shutdown so a standby takes over at once."""
+    standby = max(ttl.total_seconds() / 3, 0.2)
+    holding = False
+    try:
+        while not stop.is_set():
+            try:
+                held = await leases.acquire(NOTICE_SENDER, owner, _now(), ttl)
+            except Exception:
+                log.exception("notice sender: lease check failed")
+                held = False
+            if held != holding:
+                log.info("notice sender: %s", "active on this replica" if held else "standing by")
+                holding = held
+            if not held:
+                await _pause(stop, standby)
+                continue
+            sender.active = True
+            heartbeat = asyncio.create_task(_heartbeat(sender, leases, owner, ttl), name="notice-heartbeat")
+            try:
+                claimed = await sender.run_once()
+            except Exception:
+                log.exception("notice outbox pass failed")
+                claimed = 0
+            finally:
+                heartbeat.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await heartbeat
+            if claimed == 0:
+                await _pause(stop, min(sender.idle_s, standby))
+    finally:
+        if holding:
+            with contextlib.suppress(Exception):
+                await leases.release(NOTICE_SENDER, owner, _now())
+
+
+async def _heartbeat(sender: NoticeSender, leases: Leases, owner: str, ttl: timedelta) -> None:
+    """While a pass runs: renew the sender role and the claimed rows every ttl/4. If the role is lost, the
+    sender hands its remaining rows back instead of sending them (another replica is sending now)."""
+    while True:
+        await asyncio.sleep(ttl.total_seconds() / 4)
+        try:
+            if not await leases.renew(NOTICE_SENDER, owner, _now(), ttl):
+                log.warning("notice sender: role lost mid-pass; handing the rest back")
+                sender.active = False
+                return
+            await sender.extend_leases()
+        except Exception:
+            log.exception("notice sender: heartbeat failed")
+
+
+async def leased_scans(
+    scanner: DriftScanner,
+    notifier: DriftNotifier,
+    watch: Callable[[], Awaitable[list[str] | None]],
+    interval: timedelta,
+    leases: Leases,
+    owner: str,
+    ttl: timedelta,
+    stop: asyncio.Event,
+) -> None:
+    """Scan the watch list whenever the shared schedule says it is due and this replica gets the lease;
+    queue the notices; set the next due time. A failed pass is retried after min(interval, 5 min)."""
+    poll = max(min(interval.total_seconds(), ttl.total_seconds() / 2), 0.2)
+    while not stop.is_set():
+        await _pause(stop, poll)
+        if stop.is_set():
+            return
+        try:
+            if not await leases.acquire(DRIFT_SCAN, owner, _now(), ttl, when_due=True):
+                continue
+        except Exception:
+            log.exception("drift scan: lease check failed")
+            continue
+        next_due = interval
+        try:
+            done = await _scan_while_leased(scanner, notifier, watch, leases, owner, ttl)
+            if not done:
+                continue  # lease lost: whoever has it now finishes the scan
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("scheduled drift scan failed")
+            next_due = min(interval, timedelta(minutes=5))
+        with contextlib.suppress(Exception):
+            await leases.release(DRIFT_SCAN, owner, _now(), next_due_at=_now() + next_due)
+
+
+async def _scan_while_leased(
+    scanner: DriftScanner,
+    notifier: DriftNotifier,
+    watch: Callable[[], Awaitable[list[str] | None]],
+    leases: Leases,
+    owner: str,
+    ttl: timedelta,
+) -> bool:
+    """One scan + enqueue, renewing the lease every ttl/3; False (scan abandoned) when the lease is lost."""
+
+    async def work() -> None:
+        users = await watch()
+        if users is None:
+            log.warning("scheduled drift scan skipped: no watch list")
+            return
+        report = await scanner.scan(users)
+        await notifier.enqueue(report)
+
+    task = asyncio.create_task(work(), name="drift-scan-pass")
+    try:
+        while True:
+            finished, _ = await asyncio.wait({task}, timeout=ttl.total_seconds() / 3)
+            if finished:
+                task.result()  # re-raise a failure
+                return True
+            if not await leases.renew(DRIFT_SCAN, owner, _now(), ttl):
+                log.warning("drift scan: lease lost, abandoning this pass (the holder resumes it)")
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+                return False
+    finally:
+        if not task.done():
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+
+async def leased_retention(
+    store: Store,
+    leases: Leases,
+    owner: str,
+    ttl: timedelta,
+    stop: asyncio.Event,
+    *,
+    audit_days: int,
+    ledger_days: int,
+    outbox_days: int,
+    every: timedelta = timedelta(days=1),
+    poll_s: float = 300.0,
+) -> None:
+    """Once a day for the whole deployment (whichever replica gets the lease), purge what is past retention."""
+    while not stop.is_set():
+        try:
+            if await leases.acquire(RETENTION, owner, _now(), ttl, when_due=True):
+                deleted = await store.purge(
+                    _now(), audit_days=audit_days, ledger_days=ledger_days, outbox_days=outbox_days
+                )
+                log.info("retention: old rows deleted", extra={"deleted": deleted})
+                await leases.release(RETENTION, owner, _now(), next_due_at=_now() + every)
+        except Exception:
+            log.exception("retention pass failed")
+        await _pause(stop, poll_s)
