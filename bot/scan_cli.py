@@ -143,11 +143,24 @@ async def _scan(
             args.concurrency,
             checkpoint=ScanCheckpoint(runtime.store.engine),
         )
+        # Replicas of the bot may be scanning on a schedule: one scan at a time (Graph's 4 photo requests in
+        # flight are per app, not per process).
+        from bot.services.replicas import LeaseBusy, holding, replica_id
+        from bot.store.leases import DRIFT_SCAN, Leases
+
         bar = None if args.no_progress else ProgressBar(sys.stderr)
-        report = await scanner.scan(watch, progress=bar)
-        if bar is not None:
-            bar.close()
-        notified = None if args.dry_run else await runtime.notifier.enqueue(report)
+        try:
+            async with holding(
+                Leases(runtime.store.engine), DRIFT_SCAN, replica_id(), timedelta(seconds=settings.lease_s)
+            ):
+                report = await scanner.scan(watch, progress=bar)
+                notified = None if args.dry_run else await runtime.notifier.enqueue(report)
+        except LeaseBusy as exc:
+            print(f"another drift scan is running ({exc}); try again when it has finished", file=sys.stderr)
+            return 3
+        finally:
+            if bar is not None:
+                bar.close()
     source = "demo tenant" if settings.demo else "Microsoft Graph"
     print(summary(report, source, dry_run=args.dry_run))
     if args.report is not None:

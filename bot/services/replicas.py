@@ -20,7 +20,7 @@ import logging
 import os
 import socket
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 from bot.services.notices import NoticeSender
@@ -200,3 +200,37 @@ async def leased_retention(
         except Exception:
             log.exception("retention pass failed")
         await _pause(stop, poll_s)
+
+
+class LeaseBusy(RuntimeError):
+    def __init__(self, name: str, holder: str | None) -> None:
+        super().__init__(f"{name} is held by {holder or 'another process'}")
+        self.holder = holder
+
+
+@contextlib.asynccontextmanager
+async def holding(leases: Leases, name: str, owner: str, ttl: timedelta) -> AsyncIterator[None]:
+    """Hold a lease around one piece of work (e.g. `python -m bot scan` while replicas run): LeaseBusy when
+    someone else holds it; renewed every ttl/3; if it is lost anyway, the work is cancelled."""
+    if not await leases.acquire(name, owner, _now(), ttl):
+        raise LeaseBusy(name, await leases.holder(name, _now()))
+    work = asyncio.current_task()
+    assert work is not None
+
+    async def renew() -> None:
+        while True:
+            await asyncio.sleep(ttl.total_seconds() / 3)
+            if not await leases.renew(name, owner, _now(), ttl):
+                log.warning("%s: lease lost, stopping", name)
+                work.cancel()
+                return
+
+    heartbeat = asyncio.create_task(renew(), name=f"{name}-heartbeat")
+    try:
+        yield
+    finally:
+        heartbeat.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await heartbeat
+        with contextlib.suppress(Exception):
+            await leases.release(name, owner, _now())

@@ -254,3 +254,36 @@ async def test_a_crashed_scan_resumes_from_its_checkpoint(tmp_path: Path) -> Non
     assert report.resumed >= 15
     assert len(report.rows) == 40 and [r.user_id for r in report.rows] == ids
     assert rescanned == 40 - report.resumed  # only the users the crashed run had not finished
+
+
+def test_cli_scan_waits_its_turn_while_a_replica_scans(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A bot replica holds the drift-scan lease: the command refuses (exit 3) instead of doubling the photo
+    requests in flight; once the lease is free it scans and gives the lease back."""
+    import asyncio
+    from datetime import UTC, datetime, timedelta
+
+    from bot.store.leases import DRIFT_SCAN, Leases
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"
+    settings = Settings(database_url=url)
+
+    async def lease(action: str) -> object:
+        store = Store.from_url(url)
+        await store.open()
+        try:
+            leases = Leases(store.engine)
+            now = datetime.now(UTC)
+            if action == "take":
+                return await leases.acquire(DRIFT_SCAN, "replica-1", now, timedelta(minutes=5))
+            if action == "give":
+                return await leases.release(DRIFT_SCAN, "replica-1", now)
+            return await leases.holder(DRIFT_SCAN, now)
+        finally:
+            await store.close()
+
+    assert asyncio.run(lease("take"))
+    assert run_scan_command(_cli_args("--dry-run", "--no-progress"), settings) == 3
+    assert "another drift scan is running" in capsys.readouterr().err
+    assert asyncio.run(lease("give"))
+    assert run_scan_command(_cli_args("--dry-run", "--no-progress"), settings) == 0
+    assert asyncio.run(lease("holder")) is None  # released after the scan
