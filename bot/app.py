@@ -222,6 +222,7 @@ class RuntimeContext:
             self.clock,
             demo=s.demo,
             profile_edit_url=s.profile_edit_url,
+            default_locale=s.default_locale,
             default_timezone=s.default_timezone,
             graph=graph,
             install_on_demand=s.install_on_demand,

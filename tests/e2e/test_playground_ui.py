@@ -36,7 +36,7 @@ def _unavailable() -> str | None:
     return playground_unavailable()
 
 
-def run_ui_driver(out: Path, timeout: float = 90) -> tuple[subprocess.CompletedProcess[str], dict[str, Any] | None]:
+def run_ui_driver(out: Path, timeout: float = 120) -> tuple[subprocess.CompletedProcess[str], dict[str, Any] | None]:
     inner = f"ip link set lo up; exec node {shlex.quote(str(UI_DRIVER))} --out {shlex.quote(str(out))}"
     proc = subprocess.run(
         ["unshare", "-n", "sh", "-c", inner], cwd=REPO, capture_output=True, text=True, timeout=timeout

@@ -33,7 +33,7 @@ const PKG = path.join(JS, "node_modules", "@microsoft", "m365agentsplayground");
 const CLI = path.join(PKG, "cli.js");
 const CONFIG = path.join(REPO, ".m365agentsplayground.yml");
 
-const DEADLINE_MS = 55_000; // hard: kill everything and exit
+const DEADLINE_MS = 90_000; // hard: kill everything and exit
 const STARTUP_MS = 15_000;
 const STEP_MS = 10_000; // one UI step (type + wait for the card)
 const { CHROMIUM_FLAGS } = require("../js/chromium.js");
@@ -302,7 +302,7 @@ async function main() {
     });
     const page = context.pages()[0] || (await context.newPage());
     page.setDefaultTimeout(STEP_MS);
-    await page.goto(base, { waitUntil: "domcontentloaded" });
+    await page.goto(base, { waitUntil: "domcontentloaded", timeout: 3 * STEP_MS }); // first load: the whole client bundle
     result.browser_ready_s = elapsed();
 
     const step = async (name, fn) => {

@@ -78,8 +78,9 @@ async def test_already_installed_app_is_found_after_409(world: TeamsWorld) -> No
     assert sent[0].conversation_id == CHAT
 
 
-async def test_install_refused_leaves_the_user_unreachable(world: TeamsWorld) -> None:
-    world.graph_state.faults.add(r"^POST /v1\.0/users/[^/]+/teamwork/installedApps$", status=403, times=None)
+@pytest.mark.parametrize("status", [403, 404])  # not allowed / the user is gone (left, or no Teams license)
+async def test_install_refused_leaves_the_user_unreachable(world: TeamsWorld, status: int) -> None:
+    world.graph_state.faults.add(r"^POST /v1\.0/users/[^/]+/teamwork/installedApps$", status=status, times=None)
     result: Any = await scan_and_queue(world)
     assert result.queued == 0 and result.installed == 0 and ADELE in result.unreachable
     assert await world.runtime.store.personal_conversation(ADELE) is None
@@ -91,3 +92,24 @@ async def test_app_missing_from_the_catalog_leaves_the_user_unreachable(world: T
     result: Any = await scan_and_queue(world)
     assert result.queued == 0 and ADELE in result.unreachable
     assert world.graph_state.counters.requests[INSTALL] == 0
+
+
+async def test_a_user_whose_language_is_unknown_gets_the_organisation_language(
+    aiohttp_client: Any, tmp_path: Path, identity: Any, connector: Any
+) -> None:
+    settings = make_settings(
+        tmp_path,
+        identity,
+        PHOTOSYNC_INSTALL_ON_DEMAND=True,
+        PHOTOSYNC_TEAMS_APP_ID=MANIFEST_ID,
+        PHOTOSYNC_SERVICE_URL=connector.url,
+        PHOTOSYNC_LOCALE="nl-NL",
+    )
+    client = await aiohttp_client(create_app(settings, msal_http_client=identity.msal_session()))
+    world = TeamsWorld(client, identity, connector, itertools.count(1))
+    result: Any = await scan_and_queue(world)
+    assert result.queued == 1 and result.installed == 1
+    sent = await world.connector.wait_for_activities(1, timeout=15)
+    card = sent[0].activity["attachments"][0]["content"]  # type: ignore[index]
+    assert card_kind(card) == "notice"
+    assert "Je foto in SharePoint is verouderd" in str(card)
