@@ -67,16 +67,20 @@ async def leased_notice_sender(
                 await _pause(stop, standby)
                 continue
             sender.active = True
-            heartbeat = asyncio.create_task(_heartbeat(sender, leases, owner, ttl), name="notice-heartbeat")
+            pass_done = asyncio.Event()
+            heartbeat = asyncio.create_task(
+                _heartbeat(sender, leases, owner, ttl, pass_done), name="notice-heartbeat"
+            )
             try:
                 claimed = await sender.run_once()
             except Exception:
                 log.exception("notice outbox pass failed")
                 claimed = 0
             finally:
-                heartbeat.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await heartbeat
+                # Let the heartbeat finish its current statement rather than cancel it mid-query (a cancelled
+                # query can leave a pooled connection behind unclosed).
+                pass_done.set()
+                await heartbeat
             if claimed == 0:
                 await _pause(stop, min(sender.idle_s, standby))
     finally:
@@ -85,11 +89,15 @@ async def leased_notice_sender(
                 await leases.release(NOTICE_SENDER, owner, _now())
 
 
-async def _heartbeat(sender: NoticeSender, leases: Leases, owner: str, ttl: timedelta) -> None:
-    """While a pass runs: renew the sender role and the claimed rows every ttl/4. If the role is lost, the
-    sender hands its remaining rows back instead of sending them (another replica is sending now)."""
+async def _heartbeat(
+    sender: NoticeSender, leases: Leases, owner: str, ttl: timedelta, done: asyncio.Event
+) -> None:
+    """While a pass runs (until `done`): renew the sender role and the claimed rows every ttl/4. If the role is
+    lost, the sender hands its remaining rows back instead of sending them (another replica is sending now)."""
     while True:
-        await asyncio.sleep(ttl.total_seconds() / 4)
+        await _pause(done, ttl.total_seconds() / 4)
+        if done.is_set():
+            return
         try:
             if not await leases.renew(NOTICE_SENDER, owner, _now(), ttl):
                 log.warning("notice sender: role lost mid-pass; handing the rest back")
@@ -216,10 +224,13 @@ async def holding(leases: Leases, name: str, owner: str, ttl: timedelta) -> Asyn
         raise LeaseBusy(name, await leases.holder(name, _now()))
     work = asyncio.current_task()
     assert work is not None
+    done = asyncio.Event()
 
     async def renew() -> None:
         while True:
-            await asyncio.sleep(ttl.total_seconds() / 3)
+            await _pause(done, ttl.total_seconds() / 3)
+            if done.is_set():
+                return
             if not await leases.renew(name, owner, _now(), ttl):
                 log.warning("%s: lease lost, stopping", name)
                 work.cancel()
@@ -229,8 +240,8 @@ async def holding(leases: Leases, name: str, owner: str, ttl: timedelta) -> Asyn
     try:
         yield
     finally:
-        heartbeat.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
+        done.set()  # never cancel the heartbeat mid-query
+        with contextlib.suppress(Exception):
             await heartbeat
         with contextlib.suppress(Exception):
             await leases.release(name, owner, _now())

