@@ -121,8 +121,9 @@ async def test_scan_200_users_within_photo_limit(world: WorldFactory) -> None:
     counts = report.counts
     assert sum(counts.values()) == 200
     assert counts[DriftState.DRIFT] > 0 and counts[DriftState.OK] > 0 and counts[DriftState.PENDING] > 0
-    # 200 photo calls of >= 10 ms, 4 at a time: >= 0.5 s; well under a serial scan's time
-    assert 0.5 <= elapsed < 30
+    # 200 photo calls of >= 10 ms, at most 4 at a time: cannot be faster than 0.5 s (a lower bound the limit
+    # implies; how close the scan gets to it is measured in bench.scan, not asserted here)
+    assert elapsed >= 0.5
     # every photo version is now in the ledger
     user = next(u for u in tenant.users if u.photo is not None)
     entry = await w.store.ledger_entry(user.id)
