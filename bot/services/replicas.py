@@ -161,6 +161,15 @@ async def _scan_while_leased(
             log.warning("scheduled drift scan skipped: no watch list")
             return
         report = await scanner.scan(users)
+        log.info(
+            "drift scan finished",
+            extra={
+                "users": len(report.rows),
+                "resumed": report.resumed,  # taken from the checkpoint of an interrupted pass
+                "counts": {state.value: n for state, n in report.counts.items()},
+                "duration_s": round(report.duration_s, 3),
+            },
+        )
         await notifier.enqueue(report)
 
     task = asyncio.create_task(work(), name="drift-scan-pass")

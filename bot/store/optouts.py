@@ -9,9 +9,10 @@ import builtins
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import Boolean, Column, String, Table, insert, select, update
+from sqlalchemy import Boolean, Column, String, Table, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from .store import upsert
 from .tables import UTCDateTime, metadata
 
 notice_optouts = Table(
@@ -38,9 +39,7 @@ class OptOuts:
         t = notice_optouts
         values = {"opted_out": opted_out, "changed_at": now}
         async with self.engine.begin() as conn:
-            result = await conn.execute(update(t).where(t.c.user_id == user_id).values(**values))
-            if result.rowcount == 0:
-                await conn.execute(insert(t).values(user_id=user_id, **values))
+            await upsert(conn, t, {"user_id": user_id}, values, ("user_id",))
 
     async def is_opted_out(self, user_id: str) -> bool:
         t = notice_optouts

@@ -6,8 +6,11 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, desc, event, insert, select, text, update
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy import Table, and_, delete, desc, event, insert, select, text, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from . import migrate as migrations
 from . import tables
@@ -80,13 +83,14 @@ class Store:
             "updated_at": record.updated_at,
             "reference": record.reference,
         }
-        key = and_(t.c.user_id == record.user_id, t.c.conversation_id == record.conversation_id)
         async with self.engine.begin() as conn:
-            result = await conn.execute(update(t).where(key).values(**values))
-            if result.rowcount == 0:
-                await conn.execute(
-                    insert(t).values(user_id=record.user_id, conversation_id=record.conversation_id, **values)
-                )
+            await upsert(
+                conn,
+                t,
+                {"user_id": record.user_id, "conversation_id": record.conversation_id},
+                values,
+                ("user_id", "conversation_id"),
+            )
 
     async def personal_conversation(self, user_id: str) -> ConversationRecord | None:
         t = tables.conversations
@@ -104,7 +108,14 @@ class Store:
 
     # --- photo ledger ---
     async def observe_photo(self, user_id: str, etag: str, now: datetime) -> LedgerEntry:
-        """Record that `etag` is the user's current photo at `now`; return what we know of it."""
+        """Record that `etag` is the user's current photo at `now`; return what we know of it. Two replicas
+        seeing a new user at once: the loser of the insert race reads the winner's row and goes on."""
+        try:
+            return await self._observe_photo(user_id, etag, now)
+        except IntegrityError:
+            return await self._observe_photo(user_id, etag, now)
+
+    async def _observe_photo(self, user_id: str, etag: str, now: datetime) -> LedgerEntry:
         t = tables.photo_ledger
         async with self.engine.begin() as conn:
             row = (await conn.execute(select(t).where(t.c.user_id == user_id))).mappings().first()
@@ -140,9 +151,7 @@ class Store:
             "known_change": True,
         }
         async with self.engine.begin() as conn:
-            result = await conn.execute(update(t).where(t.c.user_id == user_id).values(**values))
-            if result.rowcount == 0:
-                await conn.execute(insert(t).values(user_id=user_id, **values))
+            await upsert(conn, t, {"user_id": user_id}, values, ("user_id",))
 
     async def record_drift(
         self, user_id: str, state: str, sharepoint_refreshed: datetime | None, checked_at: datetime
@@ -255,6 +264,20 @@ class Store:
                 result = await conn.execute(delete(scan_runs).where(scan_runs.c.id.in_(stale)))
                 deleted["scan_runs"] = result.rowcount
         return deleted
+
+
+async def upsert(
+    conn: AsyncConnection,
+    table: Table,
+    key: dict[str, Any],
+    values: dict[str, Any],
+    conflict: tuple[str, ...],
+) -> None:
+    """INSERT … ON CONFLICT (key) DO UPDATE: one atomic statement on SQLite and PostgreSQL (an UPDATE-then-INSERT
+    races when two replicas write the same new row)."""
+    dialect_insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    statement = dialect_insert(table).values(**key, **values)
+    await conn.execute(statement.on_conflict_do_update(index_elements=list(conflict), set_=values))
 
 
 def _fields(record: AuditRecord) -> dict[str, Any]:

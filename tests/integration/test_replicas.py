@@ -10,23 +10,29 @@ notice marked `sent` is delivered exactly once, and every notice at least once."
 from __future__ import annotations
 
 import asyncio
+import copy
+import json
 import os
 import signal
 import socket
 import subprocess
 import sys
 import time
+import uuid
 from collections import Counter
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from bot.store.leases import NOTICE_SENDER, leases
+from bot.store.leases import DRIFT_SCAN, NOTICE_SENDER, leases
 from bot.store.outbox import SENDING, SENT, Outbox, notice_outbox
+from bot.store.scan_checkpoint import scan_results, scan_runs
+from bot.store.tables import photo_ledger
 from tests.fakes.connector import ConnectorServer
 
 from .conftest import Database
@@ -42,7 +48,7 @@ def _free_port() -> int:
 
 
 class Replica:
-    def __init__(self, name: str, database: Database, tmp: Path) -> None:
+    def __init__(self, name: str, database: Database, tmp: Path, extra: dict[str, str] | None = None) -> None:
         self.name = name
         self.port = _free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith(("PHOTOSYNC_", "Microsoft"))}
@@ -53,7 +59,9 @@ class Replica:
             PHOTOSYNC_LOG_FORMAT="json",
             PYTHONPATH=str(ROOT),
         )
-        self.log = (tmp / f"{name}.log").open("wb")
+        env.update(extra or {})
+        self.log_path = tmp / f"{name}.log"
+        self.log = self.log_path.open("wb")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "bot"], cwd=tmp, env=env, stdout=self.log, stderr=subprocess.STDOUT
         )
@@ -70,6 +78,17 @@ class Replica:
                 pass
             time.sleep(0.1)
         pytest.fail(f"replica {self.name} did not become ready")
+
+    def log_record(self, msg: str) -> dict[str, Any] | None:
+        """The first JSON log record with this message, if the replica wrote one yet."""
+        for line in self.log_path.read_text(encoding="utf-8", errors="replace").splitlines():
+            try:
+                record = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(record, dict) and record.get("msg") == msg:
+                return record
+        return None
 
     def stop(self) -> None:
         if self.proc.poll() is None:
@@ -195,3 +214,84 @@ async def test_killing_the_sending_replica_hands_the_work_to_the_other(
                   f"{len(twice)} delivered twice")
         finally:
             await store.close()
+
+
+def _big_demo_tenant(path: Path, n: int) -> int:
+    """The packaged demo tenant plus `n` copies of Adele (stale photo): a scan long enough to kill mid-way."""
+    raw = json.loads((ROOT / "bot" / "demo" / "tenant.json").read_text(encoding="utf-8"))
+    template = next(u for u in raw["users"] if u["case"] == "stale")
+    for i in range(n):
+        user = copy.deepcopy(template)
+        user["id"] = str(uuid.uuid5(uuid.NAMESPACE_URL, f"photosync-replica-test-{i}"))
+        user["displayName"] = f"Stale User {i}"
+        user["userPrincipalName"] = user["mail"] = f"stale{i}@contoso.onmicrosoft.com"
+        user["photo"]["etag"] = f'W/"stale-{i}-v2"'
+        raw["users"].append(user)
+    path.write_text(json.dumps(raw), encoding="utf-8")
+    return len(raw["users"])
+
+
+async def test_a_scan_interrupted_by_a_kill_is_finished_by_the_other_replica(
+    postgres_database: Database, replicas: list[Replica], tmp_path: Path
+) -> None:
+    total = _big_demo_tenant(tmp_path / "tenant.json", 150)
+    extra = {
+        "PHOTOSYNC_DEMO_TENANT": str(tmp_path / "tenant.json"),
+        "PHOTOSYNC_DEMO_LATENCY_MS": "60",  # 160 users x 2 photo-bound calls / 4 in flight: several seconds
+        "PHOTOSYNC_SCAN_INTERVAL": "60",  # minutes: exactly one pass in this test
+    }
+    replicas += [
+        Replica("a", postgres_database, tmp_path, extra),
+        Replica("b", postgres_database, tmp_path, extra),
+    ]
+    for replica in replicas:
+        replica.wait_ready()
+    store = postgres_database.store()
+    try:
+        deadline = time.monotonic() + 120
+        while True:  # until one replica is well into the scan
+            assert time.monotonic() < deadline, "no replica started scanning"
+            async with store.engine.connect() as conn:
+                done = (await conn.execute(select(func.count()).select_from(scan_results))).scalar_one()
+                holder = (
+                    await conn.execute(select(leases.c.owner).where(leases.c.name == DRIFT_SCAN))
+                ).scalar_one_or_none()
+            if done >= 30 and holder:
+                break
+            await asyncio.sleep(0.05)
+        victim = next(r for r in replicas if f":{r.proc.pid}:" in holder)
+        survivor = next(r for r in replicas if r is not victim)
+        victim.proc.send_signal(signal.SIGKILL)
+        victim.proc.wait()
+        async with store.engine.connect() as conn:
+            saved_at_kill = (await conn.execute(select(func.count()).select_from(scan_results))).scalar_one()
+        assert saved_at_kill < total, "killed too late"
+
+        finished = None
+        deadline = time.monotonic() + 180
+        while finished is None:
+            assert time.monotonic() < deadline, "the survivor never finished the scan"
+            finished = survivor.log_record("drift scan finished")
+            await asyncio.sleep(0.1)
+        assert finished["users"] == total
+        assert finished["resumed"] >= saved_at_kill  # it did not read the victim's users again
+        async with store.engine.connect() as conn:
+            runs = (await conn.execute(select(scan_runs.c.finished))).scalars().all()
+            scanned = (
+                await conn.execute(
+                    select(func.count()).select_from(photo_ledger).where(photo_ledger.c.drift_state.is_not(None))
+                )
+            ).scalar_one()
+        assert runs == [True]  # one run: started by the victim, finished by the survivor
+        assert scanned >= 150  # every user with a photo has a drift verdict in the ledger
+        next_due = None
+        while next_due is None:  # set when the survivor gives the lease back, after queueing the notices
+            assert time.monotonic() < deadline, "the survivor never released the scan lease"
+            async with store.engine.connect() as conn:
+                next_due = (
+                    await conn.execute(select(leases.c.next_due_at).where(leases.c.name == DRIFT_SCAN))
+                ).scalar_one()
+            await asyncio.sleep(0.1)
+        assert next_due > datetime.now(UTC) + timedelta(minutes=50)  # the next pass, for both, in an hour
+    finally:
+        await store.close()

@@ -9,6 +9,8 @@ import pytest
 
 from bot.store import AuditRecord, ConversationRecord, Store
 
+from .conftest import Database
+
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
 
@@ -75,3 +77,30 @@ async def test_concurrent_observations_are_safe(store: Store) -> None:
     await asyncio.gather(*(store.observe_photo("u3", "e1", T0 + timedelta(seconds=i)) for i in range(10)))
     entry = await store.ledger_entry("u3")
     assert entry is not None and entry.etag == "e1"
+
+
+async def test_replicas_writing_the_same_new_rows_at_once_never_fail(database: Database) -> None:
+    """Several processes (here: engines) first-write the same user at the same moment: conversation reference,
+    ledger seed, first sighting and opt-out all end up as one row, with no IntegrityError."""
+    from bot.store import OptOuts
+
+    stores = [database.store() for _ in range(6)]
+    try:
+        await stores[0].open()
+        record = ConversationRecord(
+            user_id="u-race", conversation_id="a:race", conversation_type="personal",
+            service_url="http://127.0.0.1:9/", channel_id="msteams", tenant_id=None, bot_id="28:b",
+            locale="nl-NL", updated_at=T0, reference={},
+        )
+        for _ in range(3):  # a few rounds: the race is real only if the writes overlap
+            await asyncio.gather(*(s.save_conversation(record) for s in stores))
+            await asyncio.gather(*(s.seed_photo("u-seed", "e1", T0 - timedelta(days=1), T0) for s in stores))
+            await asyncio.gather(*(s.observe_photo(f"u-new-{_}", "e1", T0) for s in stores))
+            await asyncio.gather(*(OptOuts(s.engine).set("u-race", True, T0) for s in stores))
+        assert (await stores[0].personal_conversation("u-race")) is not None
+        assert (await stores[0].ledger_entry("u-seed")) is not None
+        assert (await stores[0].ledger_entry("u-new-2")) is not None
+        assert await OptOuts(stores[0].engine).is_opted_out("u-race")
+    finally:
+        for s in stores:
+            await s.close()
