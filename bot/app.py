@@ -291,7 +291,8 @@ class RuntimeContext:
                         ttl,
                         self._stop,
                     ),
-                    cancel=True,  # a scan in progress is safe to abandon: the ledger and outbox are transactional
+                    # not cancelled: on shutdown the scan stops between users (a query cancelled half-way can
+                    # leave a pooled connection behind) and the checkpoint keeps what it did
                 )
         helpdesk = HelpdeskPolicy(graph, helpdesk_group, s.helpdesk_teams)
         bot = PhotoSyncBot(photos, store, options, self.clock, helpdesk, UserResolver(graph), optouts)

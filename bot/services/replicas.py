@@ -133,7 +133,13 @@ async def leased_scans(
             continue
         next_due = interval
         try:
-            done = await _scan_while_leased(scanner, notifier, watch, leases, owner, ttl)
+            done = await _scan_while_leased(scanner, notifier, watch, leases, owner, ttl, stop)
+            if stop.is_set():
+                # Shutting down mid-pass: give the lease back without moving the schedule; the next holder
+                # resumes from the checkpoint right away.
+                with contextlib.suppress(Exception):
+                    await leases.release(DRIFT_SCAN, owner, _now())
+                return
             if not done:
                 continue  # lease lost: whoever has it now finishes the scan
         except asyncio.CancelledError:
@@ -152,15 +158,20 @@ async def _scan_while_leased(
     leases: Leases,
     owner: str,
     ttl: timedelta,
+    stop: asyncio.Event | None = None,
 ) -> bool:
-    """One scan + enqueue, renewing the lease every ttl/3; False (scan abandoned) when the lease is lost."""
+    """One scan + enqueue, renewing the lease every ttl/3; False (scan abandoned) when the lease is lost.
+    `stop` (shutdown) ends the scan between users, never mid-query."""
 
     async def work() -> None:
         users = await watch()
         if users is None:
             log.warning("scheduled drift scan skipped: no watch list")
             return
-        report = await scanner.scan(users)
+        report = await scanner.scan(users, stop=stop)
+        if report.interrupted:
+            log.info("drift scan interrupted by shutdown", extra={"done": len(report.rows)})
+            return
         log.info(
             "drift scan finished",
             extra={

@@ -47,6 +47,7 @@ class ScanRow:
 class ScanReport:
     rows: list[ScanRow] = field(default_factory=list)
     resumed: int = 0  # rows taken from the checkpoint of an interrupted run of the same watch list
+    interrupted: bool = False  # stopped early (shutdown): rows are partial, the checkpoint stays open
     started_at: datetime | None = None
     finished_at: datetime | None = None
     duration_s: float = 0.0
@@ -88,11 +89,14 @@ class DriftScanner:
         *,
         progress: Progress | None = None,
         checkpoint: ScanCheckpoint | None = None,
+        stop: asyncio.Event | None = None,
     ) -> ScanReport:
         """Scan each distinct user once; rows come back in input order. Errors become UNKNOWN rows.
 
         With a `checkpoint`, every finished row is saved as it completes, and a scan of the same watch list
-        that finds an unfinished run (the last one crashed) skips the users it already did."""
+        that finds an unfinished run (the last one crashed) skips the users it already did. With `stop`, the
+        scan ends early once it is set (users in progress finish; no query is cancelled half-way): the
+        report is `interrupted` and the checkpoint stays open for the next scan."""
         ids = list(dict.fromkeys(u.strip() for u in user_ids if u and u.strip()))
         checkpoint = checkpoint or self.checkpoint
         total = len(ids)
@@ -115,6 +119,9 @@ class DriftScanner:
         async def worker() -> None:
             nonlocal done
             for i in next_index:  # shared iterator: each index taken by exactly one worker
+                if stop is not None and stop.is_set():
+                    report.interrupted = True  # shutting down: leave the rest to the checkpoint
+                    return
                 row = await self._scan_one(ids[i], photo_gate)
                 if checkpoint is not None:
                     await checkpoint.save(run_id, ids[i], _row_to_json(row))
@@ -134,7 +141,7 @@ class DriftScanner:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
             raise
-        if checkpoint is not None:
+        if checkpoint is not None and not report.interrupted:
             await checkpoint.finish(run_id)
         report.rows = [r for r in rows if r is not None]
         report.finished_at = self.clock()

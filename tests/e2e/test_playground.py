@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import shlex
-import subprocess
 import sys
 from typing import Any
 
@@ -18,7 +17,7 @@ import pytest
 
 from tests.cardtools import actions, card_text
 from tests.e2e.driver import DEMO_USERS, HELPDESK, REPO, slug
-from tests.e2e.tools import playground_unavailable, require_or_skip
+from tests.e2e.tools import playground_unavailable, require_or_skip, run_in_netns
 
 ADELE = "53d6c7d3-7bc7-4272-b9e3-4eb50bd7b23b"
 PATTI = "de567967-bfef-48e7-bcdc-95bab6a08f07"  # the demo tenant's helpdesk member
@@ -30,9 +29,7 @@ def e2e(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     require_or_skip(playground_unavailable(), "Playground e2e")
     out = tmp_path_factory.mktemp("e2e") / "result.json"
     inner = f"ip link set lo up; exec {shlex.quote(sys.executable)} -m tests.e2e.driver --out {shlex.quote(str(out))}"
-    proc = subprocess.run(
-        ["unshare", "-n", "sh", "-c", inner], cwd=REPO, capture_output=True, text=True, timeout=300
-    )
+    proc = run_in_netns(inner, 300, REPO)
     if not out.is_file():
         pytest.fail(f"driver wrote no report (exit {proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
     result: dict[str, Any] = json.loads(out.read_text())

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.driver import REPO
-from tests.e2e.tools import playground_unavailable, require_or_skip
+from tests.e2e.tools import playground_unavailable, require_or_skip, run_in_netns
 
 UI_DRIVER = REPO / "tests" / "e2e" / "ui_driver.js"
 PLAYWRIGHT = REPO / "tests" / "js" / "node_modules" / "playwright-core"
@@ -38,9 +38,7 @@ def _unavailable() -> str | None:
 
 def run_ui_driver(out: Path, timeout: float = 120) -> tuple[subprocess.CompletedProcess[str], dict[str, Any] | None]:
     inner = f"ip link set lo up; exec node {shlex.quote(str(UI_DRIVER))} --out {shlex.quote(str(out))}"
-    proc = subprocess.run(
-        ["unshare", "-n", "sh", "-c", inner], cwd=REPO, capture_output=True, text=True, timeout=timeout
-    )
+    proc = run_in_netns(inner, timeout, REPO)
     report = out / "result.json"
     return proc, (json.loads(report.read_text()) if report.is_file() else None)
 

@@ -34,3 +34,28 @@ def require_or_skip(reason: str | None, what: str) -> None:
     if os.environ.get("PHOTOSYNC_REQUIRE_E2E") == "1":
         pytest.fail(f"{what} required (PHOTOSYNC_REQUIRE_E2E=1) but unavailable: {reason}")
     pytest.skip(f"{what} unavailable: {reason}")
+
+
+def run_in_netns(inner: str, timeout: float, cwd: object) -> subprocess.CompletedProcess[str]:
+    """`unshare -n sh -c inner` in its own process group; on timeout the whole group is killed (bot, Playground,
+    browser), so nothing outlives the test, and the partial output is returned with returncode -9."""
+    import signal
+
+    proc = subprocess.Popen(
+        ["unshare", "-n", "sh", "-c", inner],
+        cwd=cwd,  # type: ignore[arg-type]
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        out, err = proc.communicate()
+    finally:
+        if proc.poll() is None:  # pragma: no cover - interrupted
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)

@@ -8,6 +8,7 @@ import time
 from datetime import UTC, datetime, timedelta
 
 from bot.services.replicas import leased_scans
+from bot.services.scan import ScanReport
 from bot.store import Store
 from bot.store.leases import DRIFT_SCAN, Leases
 
@@ -65,7 +66,7 @@ async def test_two_replicas_never_scan_at_once_and_one_takes_over_from_a_dead_on
         def __init__(self, name: str) -> None:
             self.name = name
 
-        async def scan(self, users: list[str]) -> str:
+        async def scan(self, users: list[str], stop: object = None) -> ScanReport:
             running.append(self.name)
             overlap.append(len(running))
             try:
@@ -75,10 +76,10 @@ async def test_two_replicas_never_scan_at_once_and_one_takes_over_from_a_dead_on
                 scans.append(self.name)
             finally:
                 running.remove(self.name)
-            return "report"
+            return ScanReport()
 
     class Notifier:
-        async def enqueue(self, report: str) -> None:
+        async def enqueue(self, report: ScanReport) -> None:
             return None
 
     async def watch() -> list[str]:

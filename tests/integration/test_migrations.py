@@ -33,21 +33,36 @@ def _table_names(connection: Connection) -> set[str]:
 
 def test_revisions_form_one_line() -> None:
     script = ScriptDirectory.from_config(migrate.config())
-    assert script.get_heads() == [migrate.head()]
+    assert script.get_heads() == [migrate.head()] == [migrate.HEAD]  # the constant the fast start path uses
     chain = [r.revision for r in script.walk_revisions()]
     assert chain[-1] == "0001" and chain[0] == migrate.head()
     assert len(chain) == len(set(chain))
 
 
 async def test_head_matches_the_code_tables(database: Database) -> None:
+    """The migrations build exactly the code's tables — which is why a new, empty database may be created
+    directly from the metadata and stamped (Store.open's fast path)."""
     store = database.store()
     try:
-        await store.open()
-        assert await migrate.current(store.engine) == migrate.head()
+        assert await migrate.upgrade(store.engine) == migrate.head()  # through every migration
         async with store.engine.connect() as conn:
             assert await conn.run_sync(_diff) == []  # nothing create_all would make differently
         await store.open()  # a second start is a no-op
         assert await migrate.current(store.engine) == migrate.head()
+    finally:
+        await store.close()
+
+
+async def test_a_new_database_is_created_at_head_and_later_migrations_apply(database: Database) -> None:
+    store = database.store()
+    try:
+        await store.open()  # fast path: create_all + stamp
+        assert await migrate.current(store.engine) == migrate.head() == migrate.HEAD
+        async with store.engine.connect() as conn:
+            assert await conn.run_sync(_diff) == []
+        assert await migrate.downgrade(store.engine, "0002") == "0002"  # a stamped database migrates normally
+        await store.open()
+        assert await migrate.current(store.engine) == migrate.HEAD
     finally:
         await store.close()
 

@@ -212,7 +212,6 @@ async def test_health_and_readiness(world: TeamsWorld) -> None:
     assert (await world.client.get("/healthz")).status == 200
     ready = await world.client.get("/readyz")
     assert ready.status == 200 and (await ready.json())["status"] == "ready"
-    await world.runtime.store.engine.dispose()
 
 
 async def test_concurrent_turns_on_sqlite_never_fail_with_a_locked_database(world: TeamsWorld) -> None:

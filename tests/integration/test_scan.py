@@ -257,6 +257,35 @@ async def test_a_crashed_scan_resumes_from_its_checkpoint(tmp_path: Path) -> Non
     assert rescanned == 40 - report.resumed  # only the users the crashed run had not finished
 
 
+async def test_a_scan_stopped_for_shutdown_ends_between_users_and_resumes(tmp_path: Path) -> None:
+    import asyncio
+
+    from bot.store.scan_checkpoint import ScanCheckpoint
+
+    tenant = DemoTenant.synthetic(40, now=NOW, seed=4)
+    with ThreadedServer(lambda: create_graph_app(tenant, GraphLimits(photo_concurrency=4))) as server:
+        store = Store.from_url(f"sqlite+aiosqlite:///{tmp_path / 'scan.db'}")
+        await store.open()
+        async with httpx.AsyncClient(trust_env=False) as http:
+            graph = GraphClient(http, server.url, StaticTokenProvider("t"), RetryPolicy(budget_s=2))
+            sp = SharePointClient(http, f"{server.url}/sp", StaticTokenProvider("t"), RetryPolicy(budget_s=2))
+            scanner = DriftScanner(graph, sp, store, lambda: NOW, timedelta(hours=24), 4)
+            ids = [u.id for u in tenant.users]
+            checkpoint = ScanCheckpoint(store.engine)
+            stop = asyncio.Event()
+
+            def shutdown_after_10(done: int, total: int) -> None:
+                if done >= 10:
+                    stop.set()
+
+            first = await scanner.scan(ids, progress=shutdown_after_10, checkpoint=checkpoint, stop=stop)
+            second = await scanner.scan(ids, checkpoint=checkpoint)
+        await store.close()
+    assert first.interrupted and 10 <= len(first.rows) < 40
+    assert not second.interrupted and second.resumed == len(first.rows)  # every finished user was kept
+    assert [r.user_id for r in second.rows] == ids
+
+
 def test_cli_scan_waits_its_turn_while_a_replica_scans(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """A bot replica holds the drift-scan lease: the command refuses (exit 3) instead of doubling the photo
     requests in flight; once the lease is free it scans and gives the lease back."""

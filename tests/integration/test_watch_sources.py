@@ -20,6 +20,7 @@ from bot.graph import GraphClient, RetryPolicy, StaticTokenProvider
 from bot.graph.errors import GraphError
 from bot.scan_cli import add_scan_subcommand, run_scan_command
 from bot.services.replicas import leased_scans
+from bot.services.scan import ScanReport
 from bot.services.watch import resolve_watch_list
 from bot.settings import Settings
 from bot.store import Store
@@ -124,12 +125,12 @@ async def test_scheduled_scans_resolve_the_watch_list_each_pass(tmp_path: Path) 
         return None if len(passes) == 1 else ["u1"]
 
     class Scanner:
-        async def scan(self, users: list[str]) -> str:
+        async def scan(self, users: list[str], stop: object = None) -> ScanReport:
             scanned.append(users)
-            return "report"
+            return ScanReport()
 
     class Notifier:
-        async def enqueue(self, report: str) -> None:
+        async def enqueue(self, report: ScanReport) -> None:
             return None
 
     store = Store.from_url(f"sqlite+aiosqlite:///{tmp_path / 'w.db'}")
