@@ -7,16 +7,89 @@ through `ConnectorSender` (pooled httpx, cached token) instead of a per-turn msr
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from enum import Enum
 from typing import Any
 
 from botbuilder.core import BotAdapter, InvokeResponse, TurnContext
 from botbuilder.schema import Activity, ActivityTypes, ConversationReference, ResourceResponse
 from botframework.connector.auth import AuthenticationConstants, ClaimsIdentity
+from msrest.serialization import Model
 
 from .auth import VerifiedCaller
 from .connector import ConnectorSender
 
 Logic = Callable[[TurnContext], Awaitable[Any]]
+
+
+class CardContent(dict[str, Any]):
+    """An attachment's JSON content (an Adaptive Card from `cards/`), shared instead of copied.
+
+    botbuilder's `TurnContext.send_activities` deep-copies every outgoing activity; for a card that copy of a
+    ~3 KB JSON tree was a measurable share of a turn (docs/BENCHMARKS.md). Cards are built fresh per turn and
+    never changed after sending, so copying them is pointless: `copy`/`deepcopy` return the same object.
+    msrest's serializer does not know dict subclasses (it would send `str(card)`); `activity_json` below passes
+    the content through as JSON.
+    """
+
+    def __copy__(self) -> CardContent:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> CardContent:
+        return self
+
+
+def activity_json(activity: Activity) -> dict[str, Any]:
+    """The activity as the connector's JSON, exactly what `activity.serialize()` gives, without msrest's cost:
+    msrest walks every value of a card (~3 KB of JSON) through its type machinery, which cost more than the
+    rest of the turn (docs/BENCHMARKS.md). Our cards are plain JSON, so they pass through as they are; the
+    activity's own fields are read from botbuilder's attribute maps. Anything this fast path does not know
+    (dates, flattened keys, extra properties, non-JSON content) takes msrest's path unchanged."""
+    body = _model_json(activity)
+    return activity.serialize() if body is None else body
+
+
+_SCALARS: dict[str, type] = {"bool": bool, "int": int, "float": float}
+_JSON_VALUES = (dict, list, str, int, float, bool)
+
+
+def _model_json(model: Model) -> dict[str, Any] | None:
+    """msrest's JSON for `model` (None when it holds anything `_value_json` does not handle)."""
+    if type(model)._validation:  # read-only attributes: msrest's rules
+        return None
+    out: dict[str, Any] = {}
+    for attr, desc in type(model)._attribute_map.items():
+        value = getattr(model, attr, None)
+        if value is None:
+            continue
+        key = desc["key"]
+        if "." in key or not key:  # msrest would nest flattened keys / merge additional properties
+            return None
+        json_value = _value_json(value, desc["type"])
+        if json_value is _UNKNOWN:
+            return None
+        out[key] = json_value
+    return out
+
+
+_UNKNOWN = object()
+
+
+def _value_json(value: Any, kind: str) -> Any:
+    if kind == "str":
+        if isinstance(value, Enum):
+            return value.value
+        return value if type(value) is str else _UNKNOWN
+    if kind in _SCALARS:
+        return value if type(value) is _SCALARS[kind] else _UNKNOWN
+    if kind == "object":
+        return value if isinstance(value, _JSON_VALUES) else _UNKNOWN  # cards: passed through, not walked
+    if kind.startswith("[") and kind.endswith("]") and isinstance(value, list):
+        items = [_value_json(v, kind[1:-1]) for v in value]
+        return _UNKNOWN if any(i is _UNKNOWN for i in items) else items
+    if isinstance(value, Model) and type(value).__name__ == kind:
+        nested = _model_json(value)
+        return _UNKNOWN if nested is None else nested
+    return _UNKNOWN  # dates, dicts of models, ...: msrest's business
 
 
 class PhotoSyncAdapter(BotAdapter):
@@ -50,7 +123,7 @@ class PhotoSyncAdapter(BotAdapter):
                 responses.append(ResourceResponse(id=""))
                 continue
             activity.id = None
-            body = activity.serialize()
+            body = activity_json(activity)
             new_id = await self.sender.send(
                 activity.service_url, activity.conversation.id, body, activity.reply_to_id
             )
@@ -59,7 +132,7 @@ class PhotoSyncAdapter(BotAdapter):
 
     async def update_activity(self, context: TurnContext, activity: Activity) -> ResourceResponse:
         new_id = await self.sender.update(
-            activity.service_url, activity.conversation.id, activity.id, activity.serialize()
+            activity.service_url, activity.conversation.id, activity.id, activity_json(activity)
         )
         return ResourceResponse(id=new_id)
 

@@ -28,6 +28,8 @@ from bot.services.helpdesk import HelpdeskPolicy, MentionedUser, UserResolver
 from bot.services.photos import PhotoService, ResyncStatus
 from bot.store import AuditRecord, ConversationRecord, OptOuts, Store
 
+from .adapter import CardContent
+
 log = logging.getLogger(__name__)
 
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
@@ -139,7 +141,8 @@ class PhotoSyncBot(TeamsActivityHandler):
 
     @staticmethod
     async def _send_card(turn: TurnContext, card: dict[str, Any]) -> None:
-        await turn.send_activity(MessageFactory.attachment(CardFactory.adaptive_card(card)))
+        # CardContent: botbuilder deep-copies outgoing activities; the fresh card needs no copy.
+        await turn.send_activity(MessageFactory.attachment(CardFactory.adaptive_card(CardContent(card))))
 
     # --- activities ---
     async def on_message_activity(self, turn: TurnContext) -> None:

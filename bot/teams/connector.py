@@ -7,8 +7,12 @@ its CPU). This posts the same JSON to the same REST endpoints.
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
+import json
 import logging
 import random
+import time
 from typing import Any
 from urllib.parse import quote
 
@@ -21,6 +25,8 @@ log = logging.getLogger(__name__)
 
 BOT_FRAMEWORK_SCOPE = "https://api.botframework.com/.default"
 RETRY_STATUSES = frozenset({429, 412, 502, 504})  # Teams' documented retryable answers
+TOKEN_EXPIRY_MARGIN_S = 300.0  # stop reusing a bearer token this long before its `exp` (msal's own margin)
+TOKEN_REUSE_MAX_S = 600.0  # and ask the token provider again at least this often
 
 
 class ConnectorError(Exception):
@@ -51,6 +57,8 @@ class ConnectorSender:
         self.max_attempts = max_attempts
         self.base_delay_s = base_delay_s
         self.max_delay_s = max_delay_s
+        self._token: str | None = None
+        self._token_until = 0.0  # time.time() after which the cached token is not reused
 
     @staticmethod
     def url(service_url: str, conversation_id: str, activity_id: str | None = None) -> str:
@@ -83,7 +91,7 @@ class ConnectorSender:
         for attempt in range(1, self.max_attempts + 1):
             headers = {}
             if self.tokens is not None:
-                headers["Authorization"] = f"Bearer {await self.tokens.token(BOT_FRAMEWORK_SCOPE)}"
+                headers["Authorization"] = f"Bearer {await self._bearer()}"
             try:
                 response = await self.http.request(method, url, json=body, headers=headers)
             except httpx.TransportError as exc:
@@ -93,6 +101,8 @@ class ConnectorSender:
                 continue
             if response.is_success:
                 return response
+            if response.status_code == 401:
+                self._token = None  # never reuse a token the connector refused
             if response.status_code in RETRY_STATUSES and attempt < self.max_attempts:
                 await asyncio.sleep(self._backoff(attempt, retry_after_seconds(response.headers)))
                 continue
@@ -101,10 +111,39 @@ class ConnectorSender:
             )
         raise AssertionError("unreachable")
 
+    async def _bearer(self) -> str:
+        """The Bot Framework token, reused until shortly before it expires.
+
+        The provider (msal) already caches tokens, but asking it costs a worker-thread hop and msal's cache
+        search on every send: measured as a visible share of a turn (docs/BENCHMARKS.md). A token whose expiry
+        can't be read (not a JWT) is not reused."""
+        assert self.tokens is not None
+        now = time.time()
+        if self._token is not None and now < self._token_until:
+            return self._token
+        token = await self.tokens.token(BOT_FRAMEWORK_SCOPE)
+        exp = _jwt_exp(token)
+        self._token = token if exp is not None else None
+        self._token_until = min(exp - TOKEN_EXPIRY_MARGIN_S, now + TOKEN_REUSE_MAX_S) if exp is not None else 0.0
+        return token
+
     def _backoff(self, attempt: int, retry_after: float | None) -> float:
         if retry_after is not None:
             return min(retry_after, self.max_delay_s)
         return random.uniform(0, min(self.max_delay_s, self.base_delay_s * 2 ** (attempt - 1)))  # noqa: S311
+
+
+def _jwt_exp(token: str) -> float | None:
+    """The `exp` claim of a JWT, read without verification (our own token, only to know when to renew it)."""
+    parts = token.split(".")
+    if len(parts) != 3:
+        return None
+    try:
+        payload = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
+    except (ValueError, binascii.Error):
+        return None
+    exp = payload.get("exp") if isinstance(payload, dict) else None
+    return float(exp) if isinstance(exp, int | float) and not isinstance(exp, bool) else None
 
 
 def _id(response: httpx.Response) -> str:

@@ -84,9 +84,14 @@ class MessagesEndpoint:
         except web.HTTPRequestEntityTooLarge:
             return _problem(413, "body too large"), "unknown"
         try:
-            body = json.loads(raw)
+            text = raw.decode("utf-8-sig")  # strict: invalid UTF-8 (raw surrogates included) is refused
+            body = json.loads(text)
         except (ValueError, UnicodeDecodeError):
             return _problem(400, "body is not valid JSON"), "unknown"
+        except RecursionError:  # e.g. 50,000 nested '[': the C parser gives up before our depth check runs
+            return _problem(400, "activity is nested too deeply"), "unknown"
+        if "\\u" in text and _has_lone_surrogate(body):  # "\ud800" escapes: valid JSON, not valid Unicode
+            return _problem(400, "body is not valid Unicode"), "unknown"
         problem = _check_shape(body)
         if problem:
             return _problem(400, problem), "invalid"
@@ -94,6 +99,8 @@ class MessagesEndpoint:
         caller = await self._authenticate(request, body)
         if caller is None:
             return web.json_response({"error": "unauthorized"}, status=401), kind
+        if body.get("channelData") is None and body["type"] == "conversationUpdate":
+            body["channelData"] = {}  # botbuilder's Teams handler dereferences it (None.team): treat as empty
         try:
             activity = Activity().deserialize(body)
         except Exception:  # msrest raises several types for hostile shapes
@@ -121,7 +128,17 @@ def _invoke_response(invoke: InvokeResponse | None) -> web.Response:
         return web.Response(status=200)
     body = invoke.body
     if body is not None and hasattr(body, "serialize"):
-        body = body.serialize()
+        try:
+            body = body.serialize()
+        except Exception:  # botbuilder 4.17 puts an Exception object into its own invoke error responses
+            value = getattr(body, "value", None)
+            args = [str(a) for a in getattr(value, "args", ())]
+            status = int(getattr(body, "status_code", None) or invoke.status or 400)
+            body = {
+                "statusCode": status,
+                "type": "application/vnd.microsoft.error",
+                "value": {"code": args[0] if args else "BadRequest", "message": args[1] if len(args) > 1 else ""},
+            }
     if body is None:
         return web.Response(status=invoke.status or 200)
     return web.json_response(body, status=invoke.status or 200)
@@ -161,13 +178,30 @@ def _check_shape(body: Any) -> str | None:
     if not isinstance(conversation, dict) or not isinstance(conversation.get("id"), str):
         return "activity.conversation.id is required"
     for key in ("from", "recipient"):
-        if key in body and not isinstance(body[key], dict):
+        if key in body and not (isinstance(body[key], dict) and isinstance(body[key].get("id"), str)):
+            return f"activity.{key} must be an object with an id"
+    for key in ("channelData", "relatesTo"):  # botbuilder deserializes these as objects (Teams: always are)
+        if body.get(key) is not None and not isinstance(body[key], dict):
             return f"activity.{key} must be an object"
+    for key in ("attachments", "membersAdded", "membersRemoved", "reactionsAdded", "reactionsRemoved"):
+        items = body.get(key)
+        if items is not None and not (isinstance(items, list) and all(isinstance(i, dict) for i in items)):
+            return f"activity.{key} must be a list of objects"
     for key in ("text", "locale", "id", "replyToId", "channelId", "name", "localTimezone"):
         if key in body and body[key] is not None and not isinstance(body[key], str):
             return f"activity.{key} must be a string"
-    if "entities" in body and body["entities"] is not None and not isinstance(body["entities"], list):
-        return "activity.entities must be a list"
+    entities = body.get("entities")
+    if entities is not None and not (isinstance(entities, list) and all(isinstance(e, dict) for e in entities)):
+        return "activity.entities must be a list of objects"
     if _depth(body, MAX_DEPTH) > MAX_DEPTH:
         return "activity is nested too deeply"
     return None
+
+
+def _has_lone_surrogate(body: Any) -> bool:
+    """True when a string in `body` holds an unpaired UTF-16 surrogate (storage and logging would fail)."""
+    try:
+        json.dumps(body, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False

@@ -1,0 +1,107 @@
+"""The per-turn work a Bot Framework bot cannot skip, timed piece by piece in one process (no network, no load).
+
+    python -m bench.floor
+
+Each piece runs 300 times, 5 repeats, best repeat kept (so a busy machine inflates it least); µs per call:
+  * RS256 channel-token validation exactly as bot/teams/auth.py does it (PyJWT header read + decode with the
+    signature, audience, issuer and expiry checks) with a 2048-bit key like the Bot Framework's;
+  * `Activity().deserialize` of the incoming activity (botbuilder's TurnContext needs an Activity);
+  * the reply's JSON: our `activity_json` (bot/teams/adapter.py) vs msrest's `Activity.serialize()`;
+  * `TurnContext` creation + `send_activity` bookkeeping (deep copy of the reply, conversation reference);
+  * the diagnosis card (cards/), the per-turn render.
+Compare the sum with the bare handler's CPU per turn from `python -m bench.turns` (the ceiling): ours can
+only reach X % of bare if its unavoidable work costs at most bare / X.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import timeit
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import jwt
+from botbuilder.core import CardFactory, MessageFactory, TurnContext
+from botbuilder.schema import Activity
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+import cards
+from bench.common import APP_ID, activity
+from bot.domain.model import Diagnosis, DiagnosisCase, StaleCopy
+from bot.teams.adapter import CardContent, activity_json
+
+ISSUER = "https://api.botframework.com"
+
+
+def best_us(fn: Callable[[], Any], number: int = 300) -> float:
+    return min(timeit.repeat(fn, number=number, repeat=5)) / number * 1e6
+
+
+def main() -> None:
+    service_url = "https://smba.trafficmanager.net/amer/"
+    body = activity(1, service_url)
+    raw = json.dumps(body).encode()
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    now = datetime.now(UTC)
+    token = jwt.encode(
+        {"iss": ISSUER, "aud": APP_ID, "serviceurl": service_url, "nbf": now, "exp": now + timedelta(hours=1)},
+        key,
+        algorithm="RS256",
+        headers={"kid": "k1"},
+    )
+    public = key.public_key()
+
+    def validate() -> None:  # bot/teams/auth.py ChannelTokenValidator.validate, minus the key lookup
+        jwt.get_unverified_header(token)
+        jwt.decode(token, public, algorithms=["RS256"], audience=APP_ID, issuer=ISSUER, leeway=300,
+                   options={"require": ["exp", "iss", "aud"]})
+
+    incoming = Activity().deserialize(body)
+    reference = TurnContext.get_conversation_reference(incoming)
+    ctx = cards.CardContext(locale="en-US", tz=ZoneInfo("UTC"), now=now, demo=True,
+                            profile_edit_url="https://example.invalid/")
+    diagnosis = Diagnosis(DiagnosisCase.STALE, "u", "Adele Vance", "adele@x", StaleCopy.SHAREPOINT, True, True,
+                          True, now - timedelta(days=4), now - timedelta(days=9), now - timedelta(days=3),
+                          now - timedelta(days=1), timedelta(days=3))
+    card = cards.diagnosis_card(diagnosis, ctx)
+
+    def reply(content: dict[str, Any]) -> Activity:
+        return TurnContext.apply_conversation_reference(
+            MessageFactory.attachment(CardFactory.adaptive_card(content)), reference
+        )
+
+    shared, plain = reply(CardContent(card)), reply(card)
+
+    class _Adapter:  # TurnContext only needs something with send_activities for this measurement
+        async def send_activities(self, context: Any, activities: Any) -> list[Any]:
+            return []
+
+    def turn_bookkeeping() -> None:
+        context = TurnContext(_Adapter(), incoming)  # type: ignore[arg-type]
+        coro = context.send_activity(MessageFactory.attachment(CardFactory.adaptive_card(CardContent(card))))
+        with contextlib.suppress(StopIteration):
+            coro.send(None)
+
+    rows = [
+        ("json.loads of the activity (bare does this too)", best_us(lambda: json.loads(raw))),
+        ("RS256 token validation (PyJWT, as auth.py)", best_us(validate)),
+        ("Activity().deserialize (msrest)", best_us(lambda: Activity().deserialize(body))),
+        ("TurnContext + send_activity bookkeeping", best_us(turn_bookkeeping)),
+        ("diagnosis card render (cards/)", best_us(lambda: cards.diagnosis_card(diagnosis, ctx))),
+        ("reply JSON: activity_json (ours)", best_us(lambda: activity_json(shared))),
+        ("reply JSON: Activity.serialize() (msrest, before)", best_us(lambda: plain.serialize())),
+        ("json.dumps of the reply body", best_us(lambda: json.dumps(activity_json(shared)))),
+    ]
+    width = max(len(name) for name, _ in rows)
+    for name, us in rows:
+        print(f"{name:<{width}}  {us:9.1f} µs")
+    floor = sum(us for name, us in rows[1:5])
+    print(f"\nunavoidable with botbuilder (token + deserialize + TurnContext + card): {floor / 1000:.3f} ms per turn")
+    print("40 % of bare needs ours' whole turn CPU <= 2.5 x bare's; compare with bench.turns' CPU ms/turn column.")
+
+
+if __name__ == "__main__":
+    main()

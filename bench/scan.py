@@ -1,0 +1,142 @@
+"""Drift scan against the Graph photo limit: scan time vs the bound users x latency / photo slots.
+
+    python -m bench.scan [--users 100000] [--latency-ms 10] [--limit 4]
+
+The real `DriftScanner` (bot/services/scan.py) with the real `GraphClient`/`SharePointClient` (one pooled
+httpx client, as bot/app.py builds it) and a real store (SQLite file in a temp dir, with the scan checkpoint
+as the scheduled scan uses it) runs in this process. The fake Graph + SharePoint (`bench.graph_proc`) runs in
+its own process: at most `--limit` photo requests in flight, 429 + Retry-After above that, `--latency-ms` per
+photo request, user read and SharePoint read. Nothing else runs. Bounded by `--timeout` (default: 3 x bound
++ users / 5 + 60 s) and by `--users` (max 200,000).
+
+Prints: scan time, the bound (users x latency / limit), efficiency = bound / time (goal >= 95 %), photo
+requests, throttled (429) share (goal < 0.5 %), most photo requests ever in flight, and the scanner process's
+CPU seconds per user (the other thing that can bound the scan).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import resource
+import sys
+import tempfile
+import time
+import urllib.request
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+
+from bench.common import free_port, rss_mb, spawn, stop, wait_ready
+from bench.graph_proc import user_id
+from bot.graph import GraphClient, SharePointClient
+from bot.graph.retry import RetryPolicy
+from bot.graph.tokens import StaticTokenProvider
+from bot.services.scan import DriftScanner
+from bot.store import Store
+from bot.store.scan_checkpoint import ScanCheckpoint
+
+
+def _stats(url: str) -> dict[str, int]:
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    with opener.open(f"{url}/bench/stats", timeout=5) as resp:
+        return dict(json.loads(resp.read()))
+
+
+def _cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+async def run_scan(users: int, graph_url: str, db: Path, timeout_s: float) -> tuple[float, Counter[str], float]:
+    http = httpx.AsyncClient(  # as bot/app.py builds it (minus the metrics hook)
+        trust_env=False,
+        timeout=httpx.Timeout(10.0, connect=5.0),
+        limits=httpx.Limits(max_connections=100, max_keepalive_connections=50),
+    )
+    store = Store.from_url(f"sqlite+aiosqlite:///{db}")
+    await store.open()
+    try:
+        tokens = StaticTokenProvider("bench")
+        policy = RetryPolicy(budget_s=10.0)  # PHOTOSYNC_GRAPH_TIMEOUT default
+        scanner = DriftScanner(
+            GraphClient(http, graph_url, tokens, policy),
+            SharePointClient(http, f"{graph_url}/sp", tokens, policy),
+            store,
+            lambda: datetime.now(UTC),
+            timedelta(hours=24),
+            checkpoint=ScanCheckpoint(store.engine),
+        )
+        ids = [user_id(n) for n in range(1, users + 1)]
+        step = max(1, users // 10)
+        t0 = time.perf_counter()
+        peak_rss = 0.0
+
+        def progress(done: int, total: int) -> None:
+            nonlocal peak_rss
+            if done % step == 0 or done == total:
+                peak_rss = max(peak_rss, _self_rss())
+                print(f"  {done:>7}/{total}  {time.perf_counter() - t0:7.1f} s", file=sys.stderr, flush=True)
+
+        report = await asyncio.wait_for(scanner.scan(ids, progress=progress), timeout_s)
+        elapsed = time.perf_counter() - t0
+        states = Counter(str(r.state) for r in report.rows)
+        return elapsed, states, peak_rss
+    finally:
+        await store.close()
+        await http.aclose()
+
+
+def _self_rss() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.scan", description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=100_000)
+    parser.add_argument("--latency-ms", type=float, default=10.0)
+    parser.add_argument("--limit", type=int, default=4, help="photo requests in flight the fake allows")
+    parser.add_argument("--timeout", type=float, default=None, help="seconds (default 3 x bound + users/5 + 60)")
+    args = parser.parse_args()
+    users = max(1, min(args.users, 200_000))
+    bound = users * args.latency_ms / 1000 / args.limit
+    timeout_s = args.timeout or 3 * bound + users / 5 + 60  # a slow (CPU-bound) scanner still gets ~5 users/s
+
+    port = free_port()
+    fake = spawn("bench.graph_proc", str(port), f"{args.latency_ms:g}", str(args.limit), "1")
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_ready(f"{url}/bench/stats", fake)
+        with tempfile.TemporaryDirectory() as tmp:
+            cpu0 = _cpu_s()
+            elapsed, states, peak_rss = asyncio.run(run_scan(users, url, Path(tmp) / "scan.db", timeout_s))
+            cpu = _cpu_s() - cpu0
+        s = _stats(url)
+        fake_rss = rss_mb(fake.pid)
+    finally:
+        stop(fake)
+
+    photo = max(s["photo_requests"], 1)
+    print(f"\n{users} users, fake Graph latency {args.latency_ms:g} ms, {args.limit} photo requests allowed in flight")
+    print(f"scan time          {elapsed:9.1f} s")
+    print(f"bound              {bound:9.1f} s   (users x latency / {args.limit})")
+    print(f"efficiency         {100 * bound / elapsed:9.1f} %   (bound / scan time; goal >= 95 %)")
+    print(
+        f"photo requests     {s['photo_requests']:9d}   ok {s['photo_ok']}, throttled (429) {s['throttled']} "
+        f"= {100 * s['throttled'] / photo:.3f} % (goal < 0.5 %)"
+    )
+    print(f"max photo in flight{s['max_in_flight']:9d}   $batch requests {s['batches']}, SharePoint {s['sharepoint_requests']}")
+    print(f"scanner CPU        {cpu:9.1f} s   = {1000 * cpu / users:.2f} ms per user "
+          f"(CPU-bound ceiling {users / cpu if cpu else float('inf'):.0f} users/s vs {args.limit / args.latency_ms * 1000:.0f} users/s allowed)")
+    print(f"scanner RSS peak   {peak_rss:9.1f} MB   fake Graph RSS {fake_rss:.1f} MB")
+    print(f"rows by state      {dict(sorted(states.items()))}")
+
+
+if __name__ == "__main__":
+    main()
