@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+import sqlalchemy as sa
+
 from bot.domain.diagnosis import diagnose
 from bot.domain.model import Diagnosis, DiagnosisCase
 from bot.graph import GraphClient, GraphError, PhotoUpdateBlocked
 from bot.store import AuditRecord, Store
+from bot.store import tables as store_tables
 
 from .profiles import ProfileReader
 
@@ -20,6 +24,7 @@ log = logging.getLogger(__name__)
 
 
 class ResyncStatus(StrEnum):
+    STARTED = "started"  # written before the Graph PUT; replaced by the outcome (stays only if the process died)
     REQUESTED = "requested"
     COOLDOWN = "cooldown"
     REFUSED = "refused"
@@ -97,16 +102,45 @@ class PhotoService:
             if diagnosis.case in (DiagnosisCase.ON_PREMISES, DiagnosisCase.NO_PHOTO):
                 await audit(ResyncStatus.NOT_POSSIBLE, diagnosis.case.value)
                 return ResyncResult(ResyncStatus.NOT_POSSIBLE, now, diagnosis)
+            # Write-ahead: the attempt is on record *before* the Graph PUT, so a process killed mid-PUT still
+            # leaves a trace (outcome "started"); the same row then gets the outcome.
+            journal = await self._begin(AuditRecord(now, actor_id, target_id, "resync", "started", None,
+                                                    correlation_id))
+
+            async def finish(outcome: ResyncStatus, detail: str | None = None) -> None:
+                if self.on_outcome is not None:
+                    self.on_outcome(outcome.value)
+                await self._finish(journal, outcome.value, detail)
+
             try:
                 data, content_type = await self.graph.get_photo(target_id)
                 await self.graph.put_photo(target_id, data, content_type)
             except PhotoUpdateBlocked:
-                await audit(ResyncStatus.NOT_POSSIBLE, "photo update blocked by tenant policy")
+                await finish(ResyncStatus.NOT_POSSIBLE, "photo update blocked by tenant policy")
                 return ResyncResult(ResyncStatus.NOT_POSSIBLE, now, diagnosis)
             except GraphError as exc:
-                await audit(ResyncStatus.FAILED, type(exc).__name__)
+                await finish(ResyncStatus.FAILED, type(exc).__name__)
                 return ResyncResult(ResyncStatus.FAILED, now, diagnosis)
+            except BaseException:  # cancelled (shutdown, client gone) or a bug: the outcome is unknown
+                with contextlib.suppress(Exception):
+                    await asyncio.shield(self._finish(journal, "interrupted", "attempt did not complete"))
+                raise
             self.profiles.forget(target_id)
-            await audit(ResyncStatus.REQUESTED)
+            await finish(ResyncStatus.REQUESTED)
             log.info("resync requested", extra={"actor": actor_id, "target": target_id})
             return ResyncResult(ResyncStatus.REQUESTED, now, diagnosis)
+
+    async def _begin(self, record: AuditRecord) -> int:
+        """Insert an audit row now and return its id (the outcome follows with `_finish`)."""
+        async with self.store.engine.begin() as conn:
+            result = await conn.execute(
+                sa.insert(store_tables.audit).values(
+                    **{name: getattr(record, name) for name in AuditRecord.__slots__}
+                )
+            )
+            return int(result.inserted_primary_key[0])
+
+    async def _finish(self, row_id: int, outcome: str, detail: str | None) -> None:
+        t = store_tables.audit
+        async with self.store.engine.begin() as conn:
+            await conn.execute(sa.update(t).where(t.c.id == row_id).values(outcome=outcome, detail=detail))
