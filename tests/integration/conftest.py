@@ -178,27 +178,30 @@ class Database:
         return env
 
 
+@contextlib.asynccontextmanager
+async def _postgres() -> AsyncIterator[Database]:
+    pg = _postgres_url()
+    if not pg:
+        pytest.skip("PostgreSQL: set PHOTOSYNC_TEST_POSTGRES_URL (CI sets it)")
+    async with pg_schema(pg) as schema:
+        yield Database("postgres", pg, schema)
+
+
 @pytest.fixture(params=["sqlite", "postgres"])
 async def database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
     """An empty database on SQLite and on the real PostgreSQL (skipped locally without its URL)."""
     if request.param == "sqlite":
         yield Database("sqlite", f"sqlite+aiosqlite:///{tmp_path / 'store.db'}")
         return
-    pg = _postgres_url()
-    if not pg:
-        pytest.skip("PostgreSQL: set PHOTOSYNC_TEST_POSTGRES_URL (CI sets it)")
-    async with pg_schema(pg) as schema:
-        yield Database("postgres", pg, schema)
+    async with _postgres() as db:
+        yield db
 
 
 @pytest.fixture
 async def postgres_database() -> AsyncIterator[Database]:
     """Only PostgreSQL (for what only it has: several processes at once, advisory locks, SKIP LOCKED)."""
-    pg = _postgres_url()
-    if not pg:
-        pytest.skip("PostgreSQL: set PHOTOSYNC_TEST_POSTGRES_URL (CI sets it)")
-    async with pg_schema(pg) as schema:
-        yield Database("postgres", pg, schema)
+    async with _postgres() as db:
+        yield db
 
 
 @pytest.fixture

@@ -30,17 +30,22 @@ async def scan_and_queue(world: TeamsWorld, users: tuple[str, ...] = (ADELE,)) -
 
 
 
-@pytest.fixture
-async def world(aiohttp_client: Any, tmp_path: Path, identity: Any, connector: Any) -> AsyncIterator[TeamsWorld]:
+async def _world(aiohttp_client: Any, tmp_path: Path, identity: Any, connector: Any, **extra: Any) -> TeamsWorld:
     settings = make_settings(
         tmp_path,
         identity,
         PHOTOSYNC_INSTALL_ON_DEMAND=True,
         PHOTOSYNC_TEAMS_APP_ID=MANIFEST_ID,
         PHOTOSYNC_SERVICE_URL=connector.url,
+        **extra,
     )
     client = await aiohttp_client(create_app(settings, msal_http_client=identity.msal_session()))
-    yield TeamsWorld(client, identity, connector, itertools.count(1))
+    return TeamsWorld(client, identity, connector, itertools.count(1))
+
+
+@pytest.fixture
+async def world(aiohttp_client: Any, tmp_path: Path, identity: Any, connector: Any) -> AsyncIterator[TeamsWorld]:
+    yield await _world(aiohttp_client, tmp_path, identity, connector)
 
 
 async def test_never_chatted_user_gets_the_notice_in_the_installation_chat(world: TeamsWorld) -> None:
@@ -97,16 +102,7 @@ async def test_app_missing_from_the_catalog_leaves_the_user_unreachable(world: T
 async def test_a_user_whose_language_is_unknown_gets_the_organisation_language(
     aiohttp_client: Any, tmp_path: Path, identity: Any, connector: Any
 ) -> None:
-    settings = make_settings(
-        tmp_path,
-        identity,
-        PHOTOSYNC_INSTALL_ON_DEMAND=True,
-        PHOTOSYNC_TEAMS_APP_ID=MANIFEST_ID,
-        PHOTOSYNC_SERVICE_URL=connector.url,
-        PHOTOSYNC_LOCALE="nl-NL",
-    )
-    client = await aiohttp_client(create_app(settings, msal_http_client=identity.msal_session()))
-    world = TeamsWorld(client, identity, connector, itertools.count(1))
+    world = await _world(aiohttp_client, tmp_path, identity, connector, PHOTOSYNC_LOCALE="nl-NL")
     result: Any = await scan_and_queue(world)
     assert result.queued == 1 and result.installed == 1
     sent = await world.connector.wait_for_activities(1, timeout=15)

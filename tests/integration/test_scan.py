@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -225,33 +227,39 @@ def test_cli_refuses_bad_report_name(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert "--report" in capsys.readouterr().err
 
 
-async def test_a_crashed_scan_resumes_from_its_checkpoint(tmp_path: Path) -> None:
+@contextlib.asynccontextmanager
+async def _checkpointed_scan(tmp_path: Path, seed: int) -> AsyncIterator[tuple[DriftScanner, list[str], Any, Any]]:
+    """40 synthetic users behind a demo Graph server: (scanner, ids, checkpoint, server)."""
     from bot.store.scan_checkpoint import ScanCheckpoint
 
-    tenant = DemoTenant.synthetic(40, now=NOW, seed=3)
+    tenant = DemoTenant.synthetic(40, now=NOW, seed=seed)
     with ThreadedServer(lambda: create_graph_app(tenant, GraphLimits(photo_concurrency=4))) as server:
         store = Store.from_url(f"sqlite+aiosqlite:///{tmp_path / 'scan.db'}")
         await store.open()
-        async with httpx.AsyncClient(trust_env=False) as http:
-            graph = GraphClient(http, server.url, StaticTokenProvider("t"), RetryPolicy(budget_s=2))
-            sp = SharePointClient(http, f"{server.url}/sp", StaticTokenProvider("t"), RetryPolicy(budget_s=2))
-            scanner = DriftScanner(graph, sp, store, lambda: NOW, timedelta(hours=24), 4)
-            ids = [u.id for u in tenant.users]
-            checkpoint = ScanCheckpoint(store.engine)
+        try:
+            async with httpx.AsyncClient(trust_env=False) as http:
+                graph = GraphClient(http, server.url, StaticTokenProvider("t"), RetryPolicy(budget_s=2))
+                sp = SharePointClient(http, f"{server.url}/sp", StaticTokenProvider("t"), RetryPolicy(budget_s=2))
+                scanner = DriftScanner(graph, sp, store, lambda: NOW, timedelta(hours=24), 4)
+                yield scanner, [u.id for u in tenant.users], ScanCheckpoint(store.engine), server
+        finally:
+            await store.close()
 
-            class Crash(Exception):
-                pass
 
-            def crash_after_15(done: int, total: int) -> None:
-                if done >= 15:
-                    raise Crash
+async def test_a_crashed_scan_resumes_from_its_checkpoint(tmp_path: Path) -> None:
+    class Crash(Exception):
+        pass
 
-            with pytest.raises(Crash):
-                await scanner.scan(ids, progress=crash_after_15, checkpoint=checkpoint)
-            batches_before = server.app[STATE].counters.batch_requests  # type: ignore[index]
-            report = await scanner.scan(ids, checkpoint=checkpoint)
-            rescanned = server.app[STATE].counters.batch_requests - batches_before  # type: ignore[index]
-        await store.close()
+    def crash_after_15(done: int, total: int) -> None:
+        if done >= 15:
+            raise Crash
+
+    async with _checkpointed_scan(tmp_path, 3) as (scanner, ids, checkpoint, server):
+        with pytest.raises(Crash):
+            await scanner.scan(ids, progress=crash_after_15, checkpoint=checkpoint)
+        batches_before = server.app[STATE].counters.batch_requests
+        report = await scanner.scan(ids, checkpoint=checkpoint)
+        rescanned = server.app[STATE].counters.batch_requests - batches_before
     assert report.resumed >= 15
     assert len(report.rows) == 40 and [r.user_id for r in report.rows] == ids
     assert rescanned == 40 - report.resumed  # only the users the crashed run had not finished
@@ -260,27 +268,15 @@ async def test_a_crashed_scan_resumes_from_its_checkpoint(tmp_path: Path) -> Non
 async def test_a_scan_stopped_for_shutdown_ends_between_users_and_resumes(tmp_path: Path) -> None:
     import asyncio
 
-    from bot.store.scan_checkpoint import ScanCheckpoint
+    stop = asyncio.Event()
 
-    tenant = DemoTenant.synthetic(40, now=NOW, seed=4)
-    with ThreadedServer(lambda: create_graph_app(tenant, GraphLimits(photo_concurrency=4))) as server:
-        store = Store.from_url(f"sqlite+aiosqlite:///{tmp_path / 'scan.db'}")
-        await store.open()
-        async with httpx.AsyncClient(trust_env=False) as http:
-            graph = GraphClient(http, server.url, StaticTokenProvider("t"), RetryPolicy(budget_s=2))
-            sp = SharePointClient(http, f"{server.url}/sp", StaticTokenProvider("t"), RetryPolicy(budget_s=2))
-            scanner = DriftScanner(graph, sp, store, lambda: NOW, timedelta(hours=24), 4)
-            ids = [u.id for u in tenant.users]
-            checkpoint = ScanCheckpoint(store.engine)
-            stop = asyncio.Event()
+    def shutdown_after_10(done: int, total: int) -> None:
+        if done >= 10:
+            stop.set()
 
-            def shutdown_after_10(done: int, total: int) -> None:
-                if done >= 10:
-                    stop.set()
-
-            first = await scanner.scan(ids, progress=shutdown_after_10, checkpoint=checkpoint, stop=stop)
-            second = await scanner.scan(ids, checkpoint=checkpoint)
-        await store.close()
+    async with _checkpointed_scan(tmp_path, 4) as (scanner, ids, checkpoint, _):
+        first = await scanner.scan(ids, progress=shutdown_after_10, checkpoint=checkpoint, stop=stop)
+        second = await scanner.scan(ids, checkpoint=checkpoint)
     assert first.interrupted and 10 <= len(first.rows) < 40
     assert not second.interrupted and second.resumed == len(first.rows)  # every finished user was kept
     assert [r.user_id for r in second.rows] == ids
