@@ -239,7 +239,7 @@ class Store:
           so a purged notice is never sent again); `blocked` rows are kept: they are the record that a user
           blocked the bot; pending/sending rows are never purged;
         - scan checkpoints of runs that never finished, older than `scan_days`."""
-        from .outbox import BLOCKED, DEAD, SENT, notice_outbox
+        from .outbox import DEAD, SENT, notice_outbox
         from .scan_checkpoint import scan_results, scan_runs
 
         deleted: dict[str, int] = {}
@@ -260,7 +260,6 @@ class Store:
                     delete(o).where(and_(o.c.status.in_((SENT, DEAD)), o.c.updated_at < cutoff))
                 )
                 deleted["notice_outbox"] = result.rowcount
-                assert BLOCKED not in (SENT, DEAD)
             if scan_days:
                 stale = select(scan_runs.c.id).where(
                     and_(scan_runs.c.finished.is_(False), scan_runs.c.started_at < now - timedelta(days=scan_days))
