@@ -29,15 +29,13 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import httpx
-
 import cards
 from bench.common import APP_ID, ROOT, TENANT_ID
 from bot.graph.tokens import StaticTokenProvider
 from bot.services.notices import NoticeSender, TeamsRateLimiter
 from bot.store import Store
 from bot.store.outbox import Outbox
-from bot.teams.connector import ConnectorSender
+from bot.teams.connector import ConnectorSender, connector_session
 
 APP_CEILING = 50.0  # Teams: requests per second per app per tenant
 
@@ -69,11 +67,7 @@ def _notice(n: int, service_url: str, now: datetime) -> tuple[str, str, dict[str
 async def run(notices: int, service_url: str, db: Path, timeout_s: float) -> dict[str, Any]:
     store = Store.from_url(f"sqlite+aiosqlite:///{db}")
     await store.open()
-    http = httpx.AsyncClient(  # as bot/app.py builds it (minus the metrics hook)
-        trust_env=False,
-        timeout=httpx.Timeout(10.0, connect=5.0),
-        limits=httpx.Limits(max_connections=100, max_keepalive_connections=50),
-    )
+    http = connector_session(timeout_s=10.0)  # as bot/app.py builds it (minus the metrics hook)
     try:
         outbox = Outbox(store.engine)
         now = _utcnow()
@@ -103,7 +97,7 @@ async def run(notices: int, service_url: str, db: Path, timeout_s: float) -> dic
         await task
         return {"elapsed": elapsed, "stats": dict(sender.stats), "counts": await outbox.counts()}
     finally:
-        await http.aclose()
+        await http.close()
         await store.close()
 
 

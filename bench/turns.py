@@ -172,7 +172,7 @@ async def bench_target(
             print(f"{name} exited {proc.returncode}; stderr in {log}")
 
 
-async def main_async(seconds: float, concurrencies: list[int]) -> None:
+async def main_async(seconds: float, concurrencies: list[int], only: list[str] | None = None) -> None:
     ids = itertools.count(1)
     with IdentityServer() as identity, tempfile.TemporaryDirectory() as tmp:
         identity.register_app(APP_ID, secret=APP_SECRET)
@@ -186,6 +186,7 @@ async def main_async(seconds: float, concurrencies: list[int]) -> None:
                 ("stock", "bench.stock_proc", []),
                 ("bare", "bench.bare_proc", []),
             ]
+            targets = [t for t in targets if not only or t[0] in only]
             results: dict[str, list[Run]] = {}
             footprint: dict[str, tuple[float, float]] = {}
             for name, module, extra in targets:
@@ -207,6 +208,8 @@ async def main_async(seconds: float, concurrencies: list[int]) -> None:
                 f" {r.pct(0.99):>8.2f} {r.failed:>6} {r.tokens_per_turn:>8.3f} {r.posts_per_turn:>10.2f} {r.rss_max_mb:>10.1f}"
                 f" {r.cpu_ms_per_turn:>11.3f}"
             )
+    if len(results) < 3:
+        return  # a profiling run of some targets: no ratios
     print("\nratios (same run)")
     for i, c in enumerate(concurrencies):
         ours, stock, bare = (results[n][i] for n in ("ours", "stock", "bare"))
@@ -232,10 +235,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.turns", description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10.0, help="load duration per cell (max 30)")
     parser.add_argument("--concurrency", default="1,16", help="comma-separated in-flight requests")
+    parser.add_argument(
+        "--targets", default="ours,stock,bare", help="comma-separated subset (for profiling; ratios need all three)"
+    )
     args = parser.parse_args()
     seconds = min(args.seconds, 30.0)
     concurrencies = [max(1, min(int(c), 256)) for c in args.concurrency.split(",")]
-    asyncio.run(main_async(seconds, concurrencies))
+    asyncio.run(main_async(seconds, concurrencies, args.targets.split(",")))
 
 
 if __name__ == "__main__":

@@ -39,7 +39,7 @@ from bot.store.scan_checkpoint import ScanCheckpoint
 from bot.teams.adapter import PhotoSyncAdapter
 from bot.teams.auth import ChannelTokenValidator
 from bot.teams.bot import BotOptions, PhotoSyncBot
-from bot.teams.connector import ConnectorSender
+from bot.teams.connector import ConnectorSender, connector_session
 from bot.teams.endpoint import MessagesEndpoint
 
 log = logging.getLogger(__name__)
@@ -205,7 +205,14 @@ class RuntimeContext:
                 http_client=self.msal_http_client,
             )
             validator = ChannelTokenValidator(s.openid_metadata_url, s.app_id, http)
-        sender = ConnectorSender(http, bot_tokens)
+        # Replies and notices leave through their own pooled aiohttp session (connector.py says why).
+        connector_http = connector_session(timeout_s=s.graph_timeout_s)
+        self._cleanups.append(connector_http.close)
+
+        def connector_answer(status: int) -> None:
+            metrics.count("connector", status)
+
+        sender = ConnectorSender(connector_http, bot_tokens, on_answer=connector_answer)
         adapter = PhotoSyncAdapter(sender, s.app_id)
         options = BotOptions(
             demo=s.demo,
@@ -238,7 +245,7 @@ class RuntimeContext:
             # One replica sends at a time (lease): Teams' 50/s is per app, not per replica.
             notice_sender = NoticeSender(
                 outbox,
-                ConnectorSender(http, bot_tokens, max_attempts=1),
+                ConnectorSender(connector_http, bot_tokens, max_attempts=1, on_answer=connector_answer),
                 TeamsRateLimiter(),
                 self.clock,
                 owner=owner,

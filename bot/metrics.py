@@ -56,9 +56,12 @@ class Metrics:
 
     async def on_response(self, response: httpx.Response) -> None:
         """httpx response hook: count every outbound answer (labels stay low-cardinality)."""
-        service = self._service(str(response.request.url))
-        self.outbound.labels(service, str(response.status_code)).inc()
-        if response.status_code == 429:
+        self.count(self._service(str(response.request.url)), response.status_code)
+
+    def count(self, service: str, status: int) -> None:
+        """Count one outbound answer (the connector's aiohttp session reports here directly)."""
+        self.outbound.labels(service, str(status)).inc()
+        if status == 429:
             self.throttled.labels(service).inc()
 
     def render(self) -> bytes:

@@ -1,7 +1,10 @@
-"""Our reply path to the Bot Connector: one pooled httpx client, a cached bearer token, Teams' retry rules.
+"""Our reply path to the Bot Connector: one pooled aiohttp session, a cached bearer token, Teams' retry rules.
 
 The stock path builds msrest clients per turn and sends with `requests` in a thread pool (DESIGN.md: most of
-its CPU). This posts the same JSON to the same REST endpoints.
+its CPU). This posts the same JSON to the same REST endpoints. Why aiohttp and not the httpx client the Graph
+side uses: with a few connections in its pool, httpx/httpcore spent ~50 % of a whole turn's CPU on the reply
+post (anyio cancel scopes, a readability check of every pooled socket per request); aiohttp's client, already
+loaded for the server, does the same post for a fraction of that (docs/BENCHMARKS.md).
 """
 
 from __future__ import annotations
@@ -13,10 +16,12 @@ import json
 import logging
 import random
 import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-import httpx
+import aiohttp
 
 from bot.graph.retry import retry_after_seconds
 from bot.graph.tokens import TokenProvider
@@ -42,17 +47,39 @@ class ConnectorError(Exception):
         return self.status == 403 and self.code == "MessageWritesBlocked"
 
 
+@dataclass(frozen=True, slots=True)
+class ConnectorAnswer:
+    status: int
+    headers: Mapping[str, str]  # case-insensitive (aiohttp's CIMultiDictProxy)
+    content: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.content)
+
+
+def connector_session(*, timeout_s: float = 30.0, connect_s: float = 5.0, limit: int = 100) -> aiohttp.ClientSession:
+    """The pooled session replies and notices leave through (create it inside the running event loop).
+    No proxy from the environment (`trust_env=False`), keep-alive connections reused across turns."""
+    return aiohttp.ClientSession(
+        connector=aiohttp.TCPConnector(limit=limit, ttl_dns_cache=300),
+        timeout=aiohttp.ClientTimeout(total=timeout_s, sock_connect=connect_s),
+        trust_env=False,
+    )
+
+
 class ConnectorSender:
     def __init__(
         self,
-        http: httpx.AsyncClient,
+        http: aiohttp.ClientSession,
         tokens: TokenProvider | None,
         *,
         max_attempts: int = 4,
         base_delay_s: float = 0.5,
         max_delay_s: float = 8.0,
+        on_answer: Callable[[int], None] | None = None,
     ) -> None:
         self.http = http
+        self.on_answer = on_answer  # metrics: called with every HTTP status the connector answered
         self.tokens = tokens  # None: anonymous (local Playground / Emulator without a registration)
         self.max_attempts = max_attempts
         self.base_delay_s = base_delay_s
@@ -84,31 +111,36 @@ class ConnectorSender:
     async def create_conversation(self, service_url: str, parameters: dict[str, Any]) -> dict[str, Any]:
         base = service_url if service_url.endswith("/") else service_url + "/"
         response = await self._request("POST", f"{base}v3/conversations", parameters)
-        data = response.json() if response.content else {}
+        try:
+            data = response.json() if response.content else {}
+        except ValueError:
+            data = {}
         return data if isinstance(data, dict) else {}
 
-    async def _request(self, method: str, url: str, body: dict[str, Any] | None) -> httpx.Response:
+    async def _request(self, method: str, url: str, body: dict[str, Any] | None) -> ConnectorAnswer:
+        data = None if body is None else json.dumps(body).encode()
         for attempt in range(1, self.max_attempts + 1):
-            headers = {}
+            headers = {"Content-Type": "application/json"} if data is not None else {}
             if self.tokens is not None:
                 headers["Authorization"] = f"Bearer {await self._bearer()}"
             try:
-                response = await self.http.request(method, url, json=body, headers=headers)
-            except httpx.TransportError as exc:
+                async with self.http.request(method, url, data=data, headers=headers) as resp:
+                    response = ConnectorAnswer(resp.status, resp.headers, await resp.read())
+            except (aiohttp.ClientError, TimeoutError) as exc:
                 if attempt == self.max_attempts:
                     raise ConnectorError(0, type(exc).__name__) from None
                 await asyncio.sleep(self._backoff(attempt, None))
                 continue
-            if response.is_success:
+            if self.on_answer is not None:
+                self.on_answer(response.status)
+            if 200 <= response.status < 300:
                 return response
-            if response.status_code == 401:
+            if response.status == 401:
                 self._token = None  # never reuse a token the connector refused
-            if response.status_code in RETRY_STATUSES and attempt < self.max_attempts:
+            if response.status in RETRY_STATUSES and attempt < self.max_attempts:
                 await asyncio.sleep(self._backoff(attempt, retry_after_seconds(response.headers)))
                 continue
-            raise ConnectorError(
-                response.status_code, _error_code(response), retry_after_seconds(response.headers)
-            )
+            raise ConnectorError(response.status, _error_code(response), retry_after_seconds(response.headers))
         raise AssertionError("unreachable")
 
     async def _bearer(self) -> str:
@@ -146,7 +178,7 @@ def _jwt_exp(token: str) -> float | None:
     return float(exp) if isinstance(exp, int | float) and not isinstance(exp, bool) else None
 
 
-def _id(response: httpx.Response) -> str:
+def _id(response: ConnectorAnswer) -> str:
     try:
         data = response.json()
     except ValueError:
@@ -154,7 +186,7 @@ def _id(response: httpx.Response) -> str:
     return str(data.get("id") or "") if isinstance(data, dict) else ""
 
 
-def _error_code(response: httpx.Response) -> str | None:
+def _error_code(response: ConnectorAnswer) -> str | None:
     try:
         data = response.json()
     except ValueError:

@@ -10,12 +10,12 @@ from typing import Any
 
 from aiohttp import web
 from botbuilder.core import InvokeResponse
-from botbuilder.schema import Activity, ActivityTypes
+from botbuilder.schema import ActivityTypes
 
 from bot.logs import correlation_id
 from bot.metrics import Metrics
 
-from .adapter import PhotoSyncAdapter
+from .adapter import PhotoSyncAdapter, activity_from_json
 from .auth import AuthError, ChannelTokenValidator, VerifiedCaller
 from .bot import PhotoSyncBot
 
@@ -102,7 +102,7 @@ class MessagesEndpoint:
         if body.get("channelData") is None and body["type"] == "conversationUpdate":
             body["channelData"] = {}  # botbuilder's Teams handler dereferences it (None.team): treat as empty
         try:
-            activity = Activity().deserialize(body)
+            activity = activity_from_json(body)
         except Exception:  # msrest raises several types for hostile shapes
             return _problem(400, "not a Bot Framework activity"), kind
         invoke = await self.adapter.process_activity(caller, activity, self.bot.on_turn)

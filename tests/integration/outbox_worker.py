@@ -13,12 +13,10 @@ import asyncio
 import sys
 from datetime import timedelta
 
-import httpx
-
 from bot.services.notices import NoticeSender, TeamsRateLimiter
 from bot.store import Store
 from bot.store.outbox import Outbox, OutboxItem
-from bot.teams.connector import ConnectorSender
+from bot.teams.connector import ConnectorSender, connector_session
 
 
 async def main(url: str, owner: str, lease_s: float, crash_after: int, schema: str | None) -> None:
@@ -33,7 +31,7 @@ async def main(url: str, owner: str, lease_s: float, crash_after: int, schema: s
             print("CRASHPOINT", flush=True)
             await asyncio.sleep(3600)
 
-    async with httpx.AsyncClient(timeout=5.0) as http:
+    async with connector_session(timeout_s=5.0) as http:
         sender = NoticeSender(
             outbox,
             ConnectorSender(http, None, max_attempts=1),

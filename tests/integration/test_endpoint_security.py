@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import time
 
 import pytest
 
@@ -55,6 +57,57 @@ async def test_rotated_signing_key_is_picked_up(world: TeamsWorld) -> None:
     kid = world.identity.add_key()
     token = world.identity.mint(APP_ID, world.connector.url, kid=kid)
     assert (await world.post(world.activity(ADELE, "help"), token=token)).status == 200
+
+
+async def test_a_verified_token_is_checked_cryptographically_once(world: TeamsWorld) -> None:
+    validator = world.runtime.endpoint.validator
+    assert validator is not None
+    token = world.identity.mint(APP_ID, world.connector.url)
+    before = validator.signature_checks
+    for _ in range(5):
+        assert (await world.post(world.activity(ADELE, "help"), token=token)).status == 200
+    assert validator.signature_checks - before == 1
+    other = world.identity.mint(APP_ID, world.connector.url, jti="another")  # a different token text
+    assert (await world.post(world.activity(ADELE, "help"), token=other)).status == 200
+    assert validator.signature_checks - before == 2
+
+
+async def test_a_remembered_token_is_still_held_to_the_activity(world: TeamsWorld) -> None:
+    """Remembering a verified token skips only the token-alone checks: serviceUrl and channel still count."""
+    token = world.identity.mint(APP_ID, world.connector.url)
+    assert (await world.post(world.activity(ADELE, "help"), token=token)).status == 200
+    moved = world.activity(ADELE, "help")
+    moved["serviceUrl"] = "https://smba.trafficmanager.net/amer/"
+    assert (await world.post(moved, token=token)).status == 401
+    other_channel = world.activity(ADELE, "help")
+    other_channel["channelId"] = "webchat"  # the key is endorsed for msteams only
+    assert (await world.post(other_channel, token=token)).status == 401
+    assert (await world.post(world.activity(ADELE, "help"), token=token)).status == 200
+    assert [c.method for c in world.connector.calls()].count("POST") == 2
+
+
+async def test_a_remembered_token_expires_with_its_leeway(world: TeamsWorld) -> None:
+    validator = world.runtime.endpoint.validator
+    assert validator is not None
+    now = int(time.time())
+    window = 4  # PyJWT accepts it until exp + 300 s leeway: exp 296 s ago = 4 more seconds
+    token = world.identity.mint(APP_ID, world.connector.url, iat=now - 3600, nbf=now - 3600, exp=now - 300 + window)
+    assert (await world.post(world.activity(ADELE, "help"), token=token)).status == 200
+    await asyncio.sleep(max(0.0, now + window - time.time()) + 0.5)
+    assert (await world.post(world.activity(ADELE, "help"), token=token)).status == 401
+
+
+async def test_a_key_removed_from_the_jwks_ends_its_remembered_tokens(world: TeamsWorld) -> None:
+    validator = world.runtime.endpoint.validator
+    assert validator is not None
+    validator.min_refresh_interval_s = 0  # production waits 30 s between refreshes triggered by unknown kids
+    kid = world.identity.add_key()
+    token = world.identity.mint(APP_ID, world.connector.url, kid=kid)
+    assert (await world.post(world.activity(ADELE, "help"), token=token)).status == 200
+    world.identity.publish_key(kid, False)  # the channel retires the key ...
+    unknown = world.identity.mint_attack("unknown_kid", APP_ID, world.connector.url)
+    assert (await world.post(world.activity(ADELE, "help"), token=unknown)).status == 401  # ... we refresh
+    assert (await world.post(world.activity(ADELE, "help"), token=token)).status == 401
 
 
 @pytest.mark.parametrize(

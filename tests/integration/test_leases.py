@@ -96,14 +96,16 @@ async def test_two_replicas_never_scan_at_once_and_one_takes_over_from_a_dead_on
         for name in ("a", "b")
     }
     try:
-        for _ in range(500):  # until a is stuck holding the lease
+        deadline = time.monotonic() + 60  # a hang guard: which replica wins each pass is up to the race
+        while time.monotonic() < deadline:  # until a is stuck holding the lease
             if "a" in running and len(scans) >= 2:
                 break
             await asyncio.sleep(0.01)
         assert "a" in running
         tasks["a"].cancel()  # a dies without releasing: its lease must run out first
         before = len(scans)
-        for _ in range(600):
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
             if len(scans) >= before + 2 and scans[-1] == "b":
                 break
             await asyncio.sleep(0.01)

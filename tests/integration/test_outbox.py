@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import httpx
+import aiohttp
 import pytest
 
 from bot.services.notices import NoticeSender, TeamsRateLimiter
 from bot.store import Store
 from bot.store.outbox import Outbox
-from bot.teams.connector import ConnectorSender
+from bot.teams.connector import ConnectorSender, connector_session
 from tests.fakes.connector import ConnectorServer
 
 from .conftest import Database
@@ -62,7 +62,7 @@ def _delivered(server: ConnectorServer) -> Counter[str]:
     return Counter(c.text.removeprefix("notice ") for c in server.activities() if c.text)
 
 
-def _sender(outbox: Outbox, http: httpx.AsyncClient, **kwargs: object) -> NoticeSender:
+def _sender(outbox: Outbox, http: aiohttp.ClientSession, **kwargs: object) -> NoticeSender:
     options: dict[str, object] = {"base_delay_s": 0.05, "idle_s": 0.02, "max_attempts": 5}
     options.update(kwargs)
     return NoticeSender(
@@ -193,7 +193,7 @@ def test_rate_limiter_counts_a_send_until_its_answer_comes_back() -> None:
 async def test_200_notices_delivered_once_within_teams_limits(db: DB) -> None:
     with ConnectorServer(enforce_rate_limits=True) as server:
         keys = await _enqueue(db.outbox, server.url, 200, 20)
-        async with httpx.AsyncClient(timeout=5.0) as http:
+        async with connector_session(timeout_s=5.0) as http:
             sender = _sender(db.outbox, http, concurrency=16, batch_size=100)
             stop = asyncio.Event()
             started = time.monotonic()
@@ -219,7 +219,7 @@ async def test_429_with_retry_after_is_retried_and_delivered_once(db: DB) -> Non
     with ConnectorServer(enforce_rate_limits=True) as server:
         server.fail(429, times=1, route="send", headers={"Retry-After": "1"})
         keys = await _enqueue(db.outbox, server.url, 3, 3)
-        async with httpx.AsyncClient(timeout=5.0) as http:
+        async with connector_session(timeout_s=5.0) as http:
             sender = _sender(db.outbox, http)
             await _until(lambda: _settled(db.outbox), sender, 10)
         assert _delivered(server) == Counter(dict.fromkeys(keys, 1))
@@ -235,7 +235,7 @@ async def test_403_message_writes_blocked_stops_messaging_the_user(db: DB) -> No
         for etag in ("e1", "e2"):
             await db.outbox.enqueue(f"ub:{etag}", "ub", "a:blocked", server.url, {"text": "x"}, _now())
         await db.outbox.enqueue("ok:e1", "ok", "a:ok", server.url, {"text": "notice ok:e1"}, _now())
-        async with httpx.AsyncClient(timeout=5.0) as http:
+        async with connector_session(timeout_s=5.0) as http:
             sender = _sender(db.outbox, http)
             await _until(lambda: _settled(db.outbox), sender, 10)
         assert len(server.calls(conversation_id="a:blocked")) == 1  # not retried, the second never sent
@@ -251,7 +251,7 @@ async def test_500_forever_is_dead_after_max_attempts_and_400_at_once(db: DB) ->
         server.fail(400, times=None, conversation_id="a:bad", body={"error": {"code": "BadArgument"}})
         await db.outbox.enqueue("u1:e", "u1", "a:broken", server.url, {"text": "x"}, _now())
         await db.outbox.enqueue("u2:e", "u2", "a:bad", server.url, {"text": "y"}, _now())
-        async with httpx.AsyncClient(timeout=5.0) as http:
+        async with connector_session(timeout_s=5.0) as http:
             sender = _sender(db.outbox, http, max_attempts=3)
             await _until(lambda: _settled(db.outbox), sender, 10)
         assert len(server.calls(conversation_id="a:broken")) == 3

@@ -10,8 +10,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import httpx
 import pytest
+from aiohttp import web
 from botbuilder.core import CardFactory, MessageFactory, TurnContext
 from botbuilder.schema import (
     Activity,
@@ -23,11 +23,14 @@ from botbuilder.schema import (
     HeroCard,
     Mention,
 )
+from hypothesis import HealthCheck, given, settings
+from msrest.serialization import Model
 
 import cards
 from bot.domain.model import Diagnosis, DiagnosisCase, StaleCopy
-from bot.teams.adapter import CardContent, activity_json
-from bot.teams.connector import ConnectorError, ConnectorSender, _jwt_exp
+from bot.teams.adapter import CardContent, activity_from_json, activity_json
+from bot.teams.connector import ConnectorError, ConnectorSender, _jwt_exp, connector_session
+from tests.reliability.hostile import activities as hostile_activities
 
 INCOMING = {
     "type": "message",
@@ -130,17 +133,30 @@ class _Tokens:
 
 
 async def _send_times(tokens: _Tokens, n: int, status: int = 201) -> list[str]:
+    """`n` sends through a real aiohttp session to a loopback connector answering `status`; the bearers seen."""
     seen: list[str] = []
 
-    def answer(request: httpx.Request) -> httpx.Response:
+    async def answer(request: web.Request) -> web.Response:
         seen.append(request.headers["Authorization"])
-        return httpx.Response(status, json={"id": "1"})
+        assert await request.json() == {"type": "message"}
+        return web.json_response({"id": "1"}, status=status)
 
-    async with httpx.AsyncClient(transport=httpx.MockTransport(answer)) as http:
-        sender = ConnectorSender(http, tokens, max_attempts=1)
-        for _ in range(n):
-            with contextlib.suppress(ConnectorError):  # the 401 case
-                await sender.send("https://smba.example/", "c", {"type": "message"}, None)
+    app = web.Application()
+    app.router.add_post("/v3/conversations/{conversation}/activities", answer)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    try:
+        async with connector_session(timeout_s=5.0) as http:
+            sender = ConnectorSender(http, tokens, max_attempts=1)
+            for _ in range(n):
+                with contextlib.suppress(ConnectorError):  # the 401 case
+                    await sender.send(f"http://127.0.0.1:{port}/", "c", {"type": "message"}, None)
+    finally:
+        await runner.cleanup()
+    assert len(seen) == n
     return seen
 
 
@@ -159,3 +175,79 @@ async def test_connector_drops_a_refused_token() -> None:
     tokens = _Tokens(_jwt({"exp": datetime.now(UTC).timestamp() + 3600}))
     await _send_times(tokens, 3, status=401)
     assert tokens.calls == 3
+
+
+# ------------------------------------------------------------------ inbound: activity_from_json == msrest
+
+
+def _tree(value: Any) -> Any:
+    """A model tree as plain data, types included (True and 1 differ), for exact comparison."""
+    if isinstance(value, Model):
+        return (type(value).__name__, {k: _tree(v) for k, v in vars(value).items()})
+    if isinstance(value, list):
+        return [_tree(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _tree(v) for k, v in value.items()}
+    return (type(value).__name__, value)
+
+
+def _outcome(parse: Any, body: dict[str, Any]) -> Any:
+    try:
+        return _tree(parse(copy.deepcopy(body)))
+    except Exception as exc:  # both paths must fail alike (the endpoint answers 400)
+        return ("raised", type(exc).__name__)
+
+
+TEAMS_ACTIVITY = {
+    "type": "message",
+    "id": "1700000000000",
+    "timestamp": "2026-11-25T10:00:00.1234567Z",  # 7 fraction digits, as Teams sends them
+    "localTimestamp": "2026-11-25T11:00:00.123+01:00",
+    "localTimezone": "Europe/Amsterdam",
+    "serviceUrl": "https://smba.trafficmanager.net/emea/",
+    "channelId": "msteams",
+    "from": {"id": "29:1abc", "name": "Adele Vance", "aadObjectId": "87d349ed-44d7-43e1-9a83-5f2406dee5bd"},
+    "conversation": {"conversationType": "personal", "tenantId": "t-1", "id": "a:1xyz"},
+    "recipient": {"id": "28:bot", "name": "PhotoSync"},
+    "textFormat": "plain",
+    "locale": "nl-NL",
+    "text": "<at>PhotoSync</at> waarom is mijn foto oud?",
+    "entities": [
+        {"mentioned": {"id": "28:bot", "name": "PhotoSync"}, "text": "<at>PhotoSync</at>", "type": "mention"},
+        {"locale": "nl-NL", "country": "NL", "platform": "Web", "timezone": "Europe/Amsterdam", "type": "clientInfo"},
+    ],
+    "channelData": {"tenant": {"id": "t-1"}, "team": {"id": "19:x"}, "channel": {"id": "19:y"}},
+    "attachments": [{"contentType": "text/html", "content": "<div>hi</div>"}],
+    "membersAdded": [{"id": "28:bot"}],
+    "relatesTo": {"activityId": "1", "conversation": {"id": "a:1"}, "serviceUrl": "https://x/"},
+    "value": {"action": {"type": "Action.Execute", "verb": "resyncPhoto", "data": {"n": [1, 2.5, True, None]}}},
+    "listenFor": ["a", None],
+    "unknownTopLevel": {"kept": True},
+}
+
+
+@pytest.mark.parametrize(
+    "patch",
+    [
+        {},
+        {"timestamp": "not a date"},
+        {"timestamp": 5},
+        {"text": 5},
+        {"historyDisclosed": "yes"},
+        {"membersAdded": {"id": "x"}},
+        {"membersAdded": [None, {"id": "x"}]},
+        {"entities": ["mention"]},
+        {"from": "29:1abc"},
+        {"suggestedActions": {"actions": [{"type": "imBack", "title": "t", "value": "v"}], "to": ["a"]}},
+        {"timestamp": "0000-01-01T00:00:00Z"},
+    ],
+)
+def test_activity_from_json_builds_what_msrest_builds(patch: dict[str, Any]) -> None:
+    body = {**TEAMS_ACTIVITY, **patch}
+    assert _outcome(activity_from_json, body) == _outcome(lambda b: Activity().deserialize(b), body)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(body=hostile_activities("https://smba.trafficmanager.net/emea/"))
+def test_activity_from_json_equals_msrest_on_generated_activities(body: dict[str, Any]) -> None:
+    assert _outcome(activity_from_json, body) == _outcome(lambda b: Activity().deserialize(b), body)
