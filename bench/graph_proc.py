@@ -12,7 +12,10 @@ the bot's real clients speak:
 
 Limits, as DOMAIN.md states them: at most PHOTO_LIMIT (default 4) photo requests in flight per app; the next
 one is answered 429 with `Retry-After: RETRY_AFTER_S` (default 1) and does not count. Every photo request,
-user read and SharePoint read takes LATENCY_MS (asyncio.sleep; the server does no other work meanwhile).
+user read and SharePoint read takes LATENCY_MS, counted from the moment its handler starts (the fake's own
+work on the request is inside it, as a real server's is), so the bound users x latency / limit is what the
+fake really allows. The timers are precise: the event loop polls with select(), whose timeout has microsecond
+resolution (epoll's is 1 ms, rounded up: a nominal 10 ms $batch took 10.6-10.9 ms, out of the bound's reach).
 Users: id `00000000-0000-4000-8000-{n:012d}`, UPN `user{n}@bench.example`; every 10th has no photo, the
 rest a photo whose etag derives from n; SharePoint pictures refreshed 2 days ago (every 3rd: 30 days ago).
 """
@@ -22,7 +25,9 @@ from __future__ import annotations
 import asyncio
 import json
 import random
+import selectors
 import sys
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import unquote
@@ -53,6 +58,7 @@ class FakeGraph:
             "user_requests": 0,
             "sharepoint_requests": 0,
             "unauthorized": 0,
+            "batch_service_us": 0,  # summed time from a $batch's arrival (handler start) to its answer built
         }
         now = datetime.now(UTC)
         self.sp_recent = str(int((now - timedelta(days=2) - _SP_EPOCH).total_seconds()))
@@ -67,13 +73,17 @@ class FakeGraph:
         except ValueError:
             return None
 
-    async def _latency(self) -> None:
-        if self.latency_s > 0:
-            await asyncio.sleep(self.latency_s)
+    def _deadline(self) -> float:
+        return asyncio.get_running_loop().time() + self.latency_s
 
-    async def _user(self, uid: str) -> tuple[int, dict[str, Any], dict[str, str]]:
+    async def _latency(self, deadline: float) -> None:
+        remaining = deadline - asyncio.get_running_loop().time()
+        if remaining > 0:
+            await asyncio.sleep(remaining)
+
+    async def _user(self, uid: str, deadline: float) -> tuple[int, dict[str, Any], dict[str, str]]:
         self.stats["user_requests"] += 1
-        await self._latency()
+        await self._latency(deadline)
         n = self._number(uid)
         if n is None:
             return 404, {"error": {"code": "Request_ResourceNotFound", "message": "no such user"}}, {}
@@ -89,7 +99,7 @@ class FakeGraph:
         }
         return 200, body, {}
 
-    async def _photo(self, uid: str) -> tuple[int, dict[str, Any], dict[str, str]]:
+    async def _photo(self, uid: str, deadline: float) -> tuple[int, dict[str, Any], dict[str, str]]:
         self.stats["photo_requests"] += 1
         if self.in_flight >= self.photo_limit:
             self.stats["throttled"] += 1
@@ -98,7 +108,7 @@ class FakeGraph:
         self.in_flight += 1
         self.stats["max_in_flight"] = max(self.stats["max_in_flight"], self.in_flight)
         try:
-            await self._latency()
+            await self._latency(deadline)
         finally:
             self.in_flight -= 1
         self.stats["photo_ok"] += 1
@@ -114,13 +124,13 @@ class FakeGraph:
         }
         return 200, body, {}
 
-    async def _item(self, item: dict[str, Any]) -> dict[str, Any]:
+    async def _item(self, item: dict[str, Any], deadline: float) -> dict[str, Any]:
         url = str(item.get("url", ""))
         path = unquote(url.split("?", 1)[0]).strip("/").split("/")
         if len(path) == 3 and path[0] == "users" and path[2] == "photo":
-            status, body, headers = await self._photo(path[1])
+            status, body, headers = await self._photo(path[1], deadline)
         elif len(path) == 2 and path[0] == "users":
-            status, body, headers = await self._user(path[1])
+            status, body, headers = await self._user(path[1], deadline)
         else:
             status, body, headers = 400, {"error": {"code": "BadRequest", "message": url}}, {}
         headers = {**headers, "Content-Type": "application/json"}
@@ -131,17 +141,21 @@ class FakeGraph:
             self.stats["unauthorized"] += 1
             return web.json_response({"error": {"code": "InvalidAuthenticationToken"}}, status=401)
         self.stats["batches"] += 1
+        started = time.perf_counter()
+        deadline = self._deadline()
         payload = await request.json()
-        responses = list(await asyncio.gather(*(self._item(i) for i in payload["requests"])))
+        responses = list(await asyncio.gather(*(self._item(i, deadline) for i in payload["requests"])))
         self.rng.shuffle(responses)
-        return web.json_response({"responses": responses})
+        response = web.json_response({"responses": responses})
+        self.stats["batch_service_us"] += int((time.perf_counter() - started) * 1e6)
+        return response
 
     async def sharepoint(self, request: web.Request) -> web.Response:
         if not request.headers.get("Authorization", "").startswith("Bearer "):
             self.stats["unauthorized"] += 1
             return web.json_response({"error": "unauthorized"}, status=401)
         self.stats["sharepoint_requests"] += 1
-        await self._latency()
+        await self._latency(self._deadline())
         account = request.query.get("@v", "").strip("'")
         upn = account.rsplit("|", 1)[-1]
         local = upn.split("@", 1)[0]
@@ -176,7 +190,8 @@ def main() -> None:
     limit = int(sys.argv[3]) if len(sys.argv) > 3 else 4
     retry_after = float(sys.argv[4]) if len(sys.argv) > 4 else 1.0
     fake = FakeGraph(latency_ms / 1000, limit, retry_after)
-    web.run_app(fake.app(), host="127.0.0.1", port=port, access_log=None, print=None)
+    loop = asyncio.SelectorEventLoop(selectors.SelectSelector())  # microsecond timers (see the docstring)
+    web.run_app(fake.app(), host="127.0.0.1", port=port, access_log=None, print=None, loop=loop)
 
 
 if __name__ == "__main__":

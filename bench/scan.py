@@ -30,7 +30,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.common import free_port, rss_mb, spawn, stop, wait_ready
+from bench.common import cpu_seconds, free_port, rss_mb, spawn, stop, wait_ready
 from bench.graph_proc import user_id
 from bot.graph import GraphClient, SharePointClient
 from bot.graph.retry import RetryPolicy
@@ -90,6 +90,29 @@ async def run_scan(users: int, graph_url: str, db: Path, timeout_s: float) -> tu
         await http.aclose()
 
 
+async def run_floor(users: int, graph_url: str) -> float:
+    """The same $batch requests and nothing else: 4 bare loops of `httpx.AsyncClient.post` (no SharePoint, no
+    store, no retries). What a scanner could reach at best with this HTTP stack against this fake."""
+    http = httpx.AsyncClient(trust_env=False, limits=httpx.Limits(max_connections=100, max_keepalive_connections=50))
+    batch_url = httpx.URL(f"{graph_url}/v1.0/$batch")
+    numbers = iter(range(1, users + 1))
+
+    async def loop() -> None:
+        for n in numbers:
+            uid = user_id(n)
+            items = [{"id": "user", "method": "GET", "url": f"/users/{uid}"},
+                     {"id": "photo", "method": "GET", "url": f"/users/{uid}/photo"}]
+            response = await http.post(batch_url, json={"requests": items}, headers={"Authorization": "Bearer b"})
+            response.json()
+
+    try:
+        t0 = time.perf_counter()
+        await asyncio.gather(*(loop() for _ in range(4)))
+        return time.perf_counter() - t0
+    finally:
+        await http.aclose()
+
+
 def _self_rss() -> float:
     for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -103,6 +126,8 @@ def main() -> None:
     parser.add_argument("--latency-ms", type=float, default=10.0)
     parser.add_argument("--limit", type=int, default=4, help="photo requests in flight the fake allows")
     parser.add_argument("--timeout", type=float, default=None, help="seconds (default 3 x bound + users/5 + 60)")
+    parser.add_argument("--floor", action="store_true",
+                        help="also time bare httpx $batch loops against the same fake (the HTTP stack's ceiling)")
     args = parser.parse_args()
     users = max(1, min(args.users, 200_000))
     bound = users * args.latency_ms / 1000 / args.limit
@@ -114,10 +139,11 @@ def main() -> None:
     try:
         wait_ready(f"{url}/bench/stats", fake)
         with tempfile.TemporaryDirectory() as tmp:
-            cpu0 = _cpu_s()
+            cpu0, fake_cpu0 = _cpu_s(), cpu_seconds(fake.pid)
             elapsed, states, peak_rss = asyncio.run(run_scan(users, url, Path(tmp) / "scan.db", timeout_s))
-            cpu = _cpu_s() - cpu0
+            cpu, fake_cpu = _cpu_s() - cpu0, cpu_seconds(fake.pid) - fake_cpu0
         s = _stats(url)
+        floor = asyncio.run(run_floor(users, url)) if args.floor else None
         fake_rss = rss_mb(fake.pid)
     finally:
         stop(fake)
@@ -134,6 +160,11 @@ def main() -> None:
     print(f"max photo in flight{s['max_in_flight']:9d}   $batch requests {s['batches']}, SharePoint {s['sharepoint_requests']}")
     print(f"scanner CPU        {cpu:9.1f} s   = {1000 * cpu / users:.2f} ms per user "
           f"(CPU-bound ceiling {users / cpu if cpu else float('inf'):.0f} users/s vs {args.limit / args.latency_ms * 1000:.0f} users/s allowed)")
+    print(f"fake Graph         {fake_cpu:9.1f} s CPU; a $batch took {s['batch_service_us'] / 1000 / max(s['batches'], 1):.2f} ms "
+          f"from its handler's start to its answer (latency {args.latency_ms:g} ms)")
+    if floor is not None:
+        print(f"bare httpx floor   {floor:9.1f} s   = {100 * bound / floor:.1f} % of the bound "
+              f"(4 loops posting the same $batch, nothing else); the scan reaches {100 * floor / elapsed:.1f} % of it")
     print(f"scanner RSS peak   {peak_rss:9.1f} MB   fake Graph RSS {fake_rss:.1f} MB")
     print(f"rows by state      {dict(sorted(states.items()))}")
 

@@ -99,6 +99,7 @@ class GraphClient:
         self.tokens = tokens
         self.policy = policy or RetryPolicy()
         self.scope = (f"{PUBLIC_GRAPH}/.default" if is_loopback(base) else f"{origin(base)}/.default")
+        self._batch_url = httpx.URL(f"{base}/v1.0/$batch")  # parsed once: the drift scan posts it per user
         self.calls: collections.Counter[str] = collections.Counter()  # HTTP requests sent, by kind
         self._clock, self._sleep, self._rng = clock, sleep, rng
         self._source: tuple[PhotoSource, float] | None = None  # (value, expires at)
@@ -107,11 +108,13 @@ class GraphClient:
     # ---- plumbing ------------------------------------------------------------------------------
     async def _send(self, kind: str, method: str, path: str, *, version: str = "v1.0",
                     params: dict[str, str] | None = None, json_body: Any = None, content: bytes | None = None,
-                    headers: dict[str, str] | None = None) -> httpx.Response:
+                    headers: dict[str, str] | None = None, slot: retry.Slot | None = None) -> httpx.Response:
         """One logical call with retries; transport failures become GraphUnavailable."""
         token = await self.tokens.token(self.scope)
         all_headers = {"Authorization": f"Bearer {token}", **(headers or {})}
-        url = f"{self.base_url}/{version}{path}"
+        url: str | httpx.URL = f"{self.base_url}/{version}{path}"
+        if path == "/$batch" and version == "v1.0":
+            url = self._batch_url
 
         def build() -> httpx.Request:
             self.calls[kind] += 1
@@ -120,7 +123,7 @@ class GraphClient:
 
         try:
             return await retry.send(self.http, build, self.policy, sleep=self._sleep, rng=self._rng,
-                                    clock=self._clock)
+                                    clock=self._clock, slot=slot)
         except httpx.HTTPError as exc:
             raise GraphUnavailable(f"{kind}: {type(exc).__name__}") from exc
 
@@ -135,8 +138,21 @@ class GraphClient:
         return GraphError(reason, status=status)
 
     # ---- user + photo ----------------------------------------------------------------------------
-    async def get_user_and_photo(self, user_id: str) -> tuple[UserProfile | None, GraphPhoto | None]:
-        """User fields and photo metadata in one `$batch`; only throttled/5xx items are re-sent."""
+    async def get_user_and_photo(self, user_id: str, *, slot: asyncio.Semaphore | None = None
+                                 ) -> tuple[UserProfile | None, GraphPhoto | None]:
+        """User fields and photo metadata in one `$batch`; only throttled/5xx items are re-sent.
+
+        `slot`: a semaphore bounding the photo requests in flight (the drift scan's 4). A place is held from
+        just before the first request is sent until the final answer's headers arrive (waits between rounds
+        included), so the body is read and parsed while another call already uses the place."""
+        place = retry.Slot(slot)
+        try:
+            return await self._user_and_photo(user_id, place)
+        finally:
+            place.give()
+
+    async def _user_and_photo(self, user_id: str, place: retry.Slot
+                              ) -> tuple[UserProfile | None, GraphPhoto | None]:
         uid = _path_id(user_id)
         pending: dict[str, dict[str, Any]] = {
             "user": {"id": "user", "method": "GET", "url": f"/users/{uid}?$select={USER_SELECT}"},
@@ -148,7 +164,7 @@ class GraphClient:
         while pending:
             rounds += 1
             response = await self._send("batch", "POST", "/$batch",
-                                        json_body={"requests": list(pending.values())})
+                                        json_body={"requests": list(pending.values())}, slot=place)
             if response.status_code != 200:
                 raise GraphUnavailable(f"batch: HTTP {response.status_code}", status=response.status_code)
             body = _json(response)
@@ -174,6 +190,7 @@ class GraphClient:
             if rounds >= self.policy.max_attempts or delay > deadline - self._clock():
                 statuses = ",".join(f"{k}={by_id[k]['status']}" for k in sorted(pending))
                 raise GraphUnavailable(f"batch items still failing: {statuses}")
+            await place.take()  # wait to re-send holding the place, as a throttled caller always did
             await self._sleep(delay)
         return self._user_item(done["user"]), self._photo_item(done["photo"])
 

@@ -69,6 +69,29 @@ def is_retryable(response: httpx.Response) -> bool:
     return response.status_code in RETRY_STATUSES
 
 
+class Slot:
+    """A place in a caller's semaphore (e.g. the drift scan's 4 photo requests), held while a request is in
+    flight or waiting to be retried, and given back as soon as the final answer's headers have arrived: the
+    server is done with the request then, so reading and parsing the body need no place. Owned by one call:
+    `take` and `give` are idempotent, and the owner gives it back in a `finally`."""
+
+    __slots__ = ("_held", "_semaphore")
+
+    def __init__(self, semaphore: asyncio.Semaphore | None) -> None:
+        self._semaphore = semaphore
+        self._held = False
+
+    async def take(self) -> None:
+        if self._semaphore is not None and not self._held:
+            await self._semaphore.acquire()
+            self._held = True
+
+    def give(self) -> None:
+        if self._semaphore is not None and self._held:
+            self._held = False
+            self._semaphore.release()
+
+
 async def send(
     client: httpx.AsyncClient,
     build: Callable[[], httpx.Request] | httpx.Request,
@@ -77,9 +100,12 @@ async def send(
     sleep: Sleep = asyncio.sleep,
     rng: Callable[[], float] = random.random,
     clock: Callable[[], float] = time.monotonic,
+    slot: Slot | None = None,
 ) -> httpx.Response:
     """Send `build()` (a fresh request per attempt) until it is not retryable, attempts run out, or the next
-    wait would overrun the budget. Returns the last response; re-raises the last transport error."""
+    wait would overrun the budget. Returns the last response (body read); re-raises the last transport error.
+    With a `slot`, each attempt is sent holding it, it stays held while waiting to retry, and it is given back
+    once a response that will not be retried has its headers (its body is read after)."""
     policy = policy or RetryPolicy()
     deadline = clock() + policy.budget_s
     attempt = 0
@@ -89,7 +115,10 @@ async def send(
         response: httpx.Response | None = None
         error: Exception | None = None
         try:
-            response = await client.send(request)
+            if slot is None:
+                response = await client.send(request)
+            else:
+                response = await _send_in_slot(client, request, slot)
         except RETRY_ERRORS as exc:
             error = exc
         if response is not None and not is_retryable(response):
@@ -106,4 +135,20 @@ async def send(
         what = f"HTTP {response.status_code}" if response is not None else type(error).__name__
         log.info("retrying %s %s after %s in %.2fs (attempt %d)", request.method, request.url.path, what,
                  delay, attempt)
+        if slot is not None:
+            await slot.take()  # a failed body read gave it back: wait to retry holding it, as before
         await sleep(delay)
+
+
+async def _send_in_slot(client: httpx.AsyncClient, request: httpx.Request, slot: Slot) -> httpx.Response:
+    """`client.send(request)` holding `slot` until the answer's headers (same hooks, timeouts and errors:
+    httpx reads the body of a non-streamed response the same way, after the response hooks)."""
+    await slot.take()
+    response = await client.send(request, stream=True)
+    try:
+        if not is_retryable(response):
+            slot.give()
+        await response.aread()
+    finally:
+        await response.aclose()
+    return response

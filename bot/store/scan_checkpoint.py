@@ -1,18 +1,23 @@
 """Scan checkpoints: a scan that dies part-way resumes where it stopped instead of starting over.
 
-One run per watch list (identified by a hash of its ids). Each finished user's row is saved as it completes;
-a new scan of the same list finds the unfinished run and skips the users already done.
+One run per watch list (identified by a hash of its ids). Finished users' rows are saved in batches (the drift
+scan's write-behind commits up to one batch of users at a time, together with their ledger writes); a new scan of
+the same list finds the unfinished run and skips the users already saved, so a crash re-scans at most the users
+of one unsaved batch (and those in flight) — harmless, a scan is idempotent.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, Column, Integer, String, Table, and_, delete, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from .tables import UTCDateTime, metadata
 
@@ -72,6 +77,22 @@ class ScanCheckpoint:
                 await conn.execute(insert(scan_results).values(run_id=run_id, user_id=user_id, row=row))
         except IntegrityError:
             pass
+
+    async def save_many(
+        self, run_id: int, rows: Mapping[str, dict[str, Any]], *, conn: AsyncConnection | None = None
+    ) -> None:
+        """Record many finished users in one statement; a user saved before keeps their first row (INSERT …
+        ON CONFLICT DO NOTHING: no IntegrityError, so the caller's transaction goes on). With `conn`, inside
+        the caller's transaction (the scan commits a batch's checkpoint rows with its ledger writes)."""
+        if not rows:
+            return
+        if conn is None:
+            async with self.engine.begin() as own:
+                await self.save_many(run_id, rows, conn=own)
+            return
+        dialect_insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+        statement = dialect_insert(scan_results).on_conflict_do_nothing(index_elements=["run_id", "user_id"])
+        await conn.execute(statement, [{"run_id": run_id, "user_id": u, "row": r} for u, r in rows.items()])
 
     async def finish(self, run_id: int) -> None:
         async with self.engine.begin() as conn:

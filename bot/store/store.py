@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, and_, delete, desc, event, insert, select, text, update
+from sqlalchemy import Table, and_, bindparam, delete, desc, event, insert, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -124,25 +124,64 @@ class Store:
         t = tables.photo_ledger
         async with self.engine.begin() as conn:
             row = (await conn.execute(select(t).where(t.c.user_id == user_id))).mappings().first()
+            values, entry = _sighting(row, user_id, etag, now)
             if row is None:
-                values = {"etag": etag, "first_seen_at": now, "last_seen_at": now, "known_change": False}
                 await conn.execute(insert(t).values(user_id=user_id, **values))
-                return LedgerEntry(user_id=user_id, **values)
-            if row["etag"] == etag:
-                await conn.execute(update(t).where(t.c.user_id == user_id).values(last_seen_at=now))
-                return LedgerEntry(**{**dict(row), "last_seen_at": now})
-            values = {
-                "etag": etag,
-                "first_seen_at": now,
-                "last_seen_at": now,
-                "previous_etag": row["etag"],
-                "previous_seen_at": row["last_seen_at"],
-                "known_change": True,
-                "drift_state": None,  # a new version: the old verdict no longer applies
-                "checked_at": None,
-            }
-            await conn.execute(update(t).where(t.c.user_id == user_id).values(**values))
-            return LedgerEntry(**{**dict(row), **values})
+            else:
+                await conn.execute(update(t).where(t.c.user_id == user_id).values(**values))
+            return entry
+
+    async def observe_photos(
+        self, sightings: Sequence[tuple[str, str, datetime]], *, conn: AsyncConnection | None = None
+    ) -> list[LedgerEntry]:
+        """`observe_photo(user_id, etag, now)` for each `(user_id, etag, now)` in order, in ONE transaction
+        (the drift scan's write-behind batches): the same rows and the same returned entries (one per sighting,
+        in order; a user sighted twice sees their first sighting) as the calls one by one, in a few statements.
+        With `conn`, inside the caller's transaction (call it first there: on SQLite it takes the write lock);
+        without, in its own.
+
+        Concurrent writers: the rows are read under the write lock (SQLite: BEGIN IMMEDIATE; PostgreSQL:
+        SELECT … FOR UPDATE, in one lock order), so a concurrent `observe_photo` waits instead of being
+        overwritten by a stale read; a new user another replica inserts first is read back and the sighting
+        applied to that row (INSERT … ON CONFLICT DO NOTHING), as `observe_photo`'s retry does."""
+        if not sightings:
+            return []
+        if conn is not None:
+            return await self._observe_photos(conn, sightings)
+        async with self.engine.begin() as own:
+            return await self._observe_photos(own, sightings)
+
+    async def _observe_photos(
+        self, conn: AsyncConnection, sightings: Sequence[tuple[str, str, datetime]]
+    ) -> list[LedgerEntry]:
+        t = tables.photo_ledger
+        await _write_lock(conn)
+        ids = sorted({user_id for user_id, _, _ in sightings})  # one lock order for every writer
+        current = await _ledger_rows_for_update(conn, ids)
+        entries, final = _fold(sightings, current)
+        new = [user_id for user_id in ids if user_id not in current]
+        if new:
+            statement = _dialect_insert(conn)(t).on_conflict_do_nothing(index_elements=["user_id"])
+            result = await conn.execute(
+                statement.returning(t.c.user_id),
+                [{"user_id": u, **{c: final[u][c] for c in _OBSERVED}} for u in new],
+            )
+            lost = set(new) - set(result.scalars())
+            if lost:  # another replica inserted these users first: apply the sightings to its rows
+                current.update(await _ledger_rows_for_update(conn, sorted(lost)))
+                mine = [(i, s) for i, s in enumerate(sightings) if s[0] in lost]
+                redone, refolded = _fold([s for _, s in mine], current)
+                for (i, _), entry in zip(mine, redone, strict=True):
+                    entries[i] = entry
+                final.update(refolded)
+        changed = [
+            {"b_user_id": user_id, **{c: final[user_id][c] for c in _OBSERVED}}
+            for user_id in ids
+            if user_id in current
+        ]
+        if changed:
+            await conn.execute(update(t).where(t.c.user_id == bindparam("b_user_id")), changed)
+        return entries
 
     async def seed_photo(self, user_id: str, etag: str, changed_at: datetime, now: datetime) -> None:
         """Record a photo version whose change time is known (demo tenant, migration import)."""
@@ -162,13 +201,29 @@ class Store:
         self, user_id: str, state: str, sharepoint_refreshed: datetime | None, checked_at: datetime
     ) -> None:
         """Keep the last drift verdict for a user who has a ledger row (the scan observed their photo first)."""
+        await self.record_drifts([(user_id, state, sharepoint_refreshed, checked_at)])
+
+    async def record_drifts(
+        self,
+        verdicts: Sequence[tuple[str, str, datetime | None, datetime]],
+        *,
+        conn: AsyncConnection | None = None,
+    ) -> None:
+        """`record_drift(user_id, state, sharepoint_refreshed, checked_at)` for each tuple, in order, as one
+        statement (executemany); with `conn`, inside the caller's transaction."""
+        if not verdicts:
+            return
         t = tables.photo_ledger
-        async with self.engine.begin() as conn:
-            await conn.execute(
-                update(t)
-                .where(t.c.user_id == user_id)
-                .values(drift_state=state, sharepoint_refreshed_at=sharepoint_refreshed, checked_at=checked_at)
-            )
+        statement = update(t).where(t.c.user_id == bindparam("b_user_id"))
+        params = [
+            {"b_user_id": u, "drift_state": s, "sharepoint_refreshed_at": r, "checked_at": c}
+            for u, s, r, c in verdicts
+        ]
+        if conn is not None:
+            await conn.execute(statement, params)
+            return
+        async with self.engine.begin() as own:
+            await own.execute(statement, params)
 
     async def ledger_entries(self, user_ids: Sequence[str]) -> dict[str, LedgerEntry]:
         """Ledger rows for many users at once (chunked to stay under bind-parameter limits)."""
@@ -282,6 +337,84 @@ async def upsert(
     dialect_insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
     statement = dialect_insert(table).values(**key, **values)
     await conn.execute(statement.on_conflict_do_update(index_elements=list(conflict), set_=values))
+
+
+def _dialect_insert(conn: AsyncConnection) -> Any:
+    return pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+
+
+async def _write_lock(conn: AsyncConnection) -> None:
+    """SQLite: start the transaction with the write lock (BEGIN IMMEDIATE) so what it reads stays true until it
+    commits; the driver would only begin at the first write, after the reads. PostgreSQL: nothing (rows are
+    locked FOR UPDATE as they are read)."""
+    if conn.dialect.name != "sqlite":
+        return
+    raw = await conn.get_raw_connection()
+    if not raw.driver_connection.in_transaction:  # type: ignore[union-attr]
+        await conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+async def _ledger_rows_for_update(conn: AsyncConnection, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    t = tables.photo_ledger
+    rows: dict[str, dict[str, Any]] = {}
+    for start in range(0, len(ids), 500):
+        chunk = list(ids[start : start + 500])
+        query = select(t).where(t.c.user_id.in_(chunk)).order_by(t.c.user_id).with_for_update()
+        rows.update({row["user_id"]: dict(row) for row in (await conn.execute(query)).mappings()})
+    return rows
+
+
+def _fold(
+    sightings: Sequence[tuple[str, str, datetime]], rows: dict[str, dict[str, Any]]
+) -> tuple[list[LedgerEntry], dict[str, dict[str, Any]]]:
+    """Apply `sightings` in order to the ledger `rows` (user id -> row; absent: new user): the entry each
+    sighting returns and each user's row after the last one. `rows` is not changed."""
+    state: dict[str, dict[str, Any]] = {}
+    entries: list[LedgerEntry] = []
+    for user_id, etag, now in sightings:
+        row = state.get(user_id, rows.get(user_id))
+        values, entry = _sighting(row, user_id, etag, now)
+        state[user_id] = {**(row or _NEW_ROW), "user_id": user_id, **values}
+        entries.append(entry)
+    return entries, state
+
+
+# Ledger columns a sighting may change (written whole by the batched path; see `_sighting`).
+_OBSERVED = (
+    "etag",
+    "first_seen_at",
+    "last_seen_at",
+    "previous_etag",
+    "previous_seen_at",
+    "known_change",
+    "drift_state",
+    "checked_at",
+)
+_NEW_ROW: dict[str, Any] = {c.name: None for c in tables.photo_ledger.columns}
+
+
+def _sighting(
+    row: Any, user_id: str, etag: str, now: datetime
+) -> tuple[dict[str, Any], LedgerEntry]:
+    """What sighting `etag` at `now` changes in a user's ledger row (`row`: the current row, None for a new
+    user), and the entry `observe_photo` returns. Pure: the one definition both write paths use."""
+    if row is None:
+        values = {"etag": etag, "first_seen_at": now, "last_seen_at": now, "known_change": False}
+        return values, LedgerEntry(user_id=user_id, **values)
+    if row["etag"] == etag:
+        values = {"last_seen_at": now}
+        return values, LedgerEntry(**{**dict(row), **values})
+    values = {
+        "etag": etag,
+        "first_seen_at": now,
+        "last_seen_at": now,
+        "previous_etag": row["etag"],
+        "previous_seen_at": row["last_seen_at"],
+        "known_change": True,
+        "drift_state": None,  # a new version: the old verdict no longer applies
+        "checked_at": None,
+    }
+    return values, LedgerEntry(**{**dict(row), **values})
 
 
 def _fields(record: AuditRecord) -> dict[str, Any]:

@@ -229,7 +229,8 @@ def test_cli_refuses_bad_report_name(tmp_path: Path, capsys: pytest.CaptureFixtu
 
 @contextlib.asynccontextmanager
 async def _checkpointed_scan(tmp_path: Path, seed: int) -> AsyncIterator[tuple[DriftScanner, list[str], Any, Any]]:
-    """40 synthetic users behind a demo Graph server: (scanner, ids, checkpoint, server)."""
+    """40 synthetic users behind a demo Graph server: (scanner, ids, checkpoint, server). Write batches of 4
+    users (the default, 100, would commit all 40 at once: nothing left to interrupt or resume)."""
     from bot.store.scan_checkpoint import ScanCheckpoint
 
     tenant = DemoTenant.synthetic(40, now=NOW, seed=seed)
@@ -240,7 +241,7 @@ async def _checkpointed_scan(tmp_path: Path, seed: int) -> AsyncIterator[tuple[D
             async with httpx.AsyncClient(trust_env=False) as http:
                 graph = GraphClient(http, server.url, StaticTokenProvider("t"), RetryPolicy(budget_s=2))
                 sp = SharePointClient(http, f"{server.url}/sp", StaticTokenProvider("t"), RetryPolicy(budget_s=2))
-                scanner = DriftScanner(graph, sp, store, lambda: NOW, timedelta(hours=24), 4)
+                scanner = DriftScanner(graph, sp, store, lambda: NOW, timedelta(hours=24), 4, batch_size=4)
                 yield scanner, [u.id for u in tenant.users], ScanCheckpoint(store.engine), server
         finally:
             await store.close()
