@@ -10,7 +10,7 @@ import sys
 
 from aiohttp import web
 
-from bot.app import create_app
+from bot.app import create_app, freeze_after_startup
 from bot.settings import Settings
 from tests.fakes.identity import MsalLoopbackSession
 
@@ -29,7 +29,7 @@ def main() -> None:
         PHOTOSYNC_DATABASE_URL=f"sqlite+aiosqlite:///{db_path}",
         PHOTOSYNC_LOG_LEVEL="WARNING",
     )
-    app = create_app(settings, msal_http_client=MsalLoopbackSession(identity_url))
+    app = freeze_after_startup(create_app(settings, msal_http_client=MsalLoopbackSession(identity_url)))  # as `python -m bot`
     web.run_app(app, host="127.0.0.1", port=port, access_log=None, print=None)
 
 

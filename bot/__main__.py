@@ -18,7 +18,7 @@ log = logging.getLogger("bot")
 def serve() -> None:
     settings = load_settings()
     logs.configure(settings.log_level, settings.log_format.value)
-    from bot.app import create_app
+    from bot.app import create_app, freeze_after_startup
 
     mode = "DEMO DATA (built-in demo tenant, no Microsoft account)" if settings.demo else "Microsoft Graph"
     auth = (
@@ -29,7 +29,7 @@ def serve() -> None:
         extra={"settings": settings.redacted()},
     )
     web.run_app(
-        create_app(settings),
+        freeze_after_startup(create_app(settings)),
         host=settings.host,
         port=settings.port,
         access_log=None,

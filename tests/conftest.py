@@ -24,6 +24,8 @@ from typing import Any
 
 import pytest
 
+import tests.hypothesis_profile  # noqa: F401 - deadline-free hypothesis for the whole session
+
 _RUN = re.compile(r"[A-Za-z0-9_\-]{43,}")  # base64url runs: where a JWT signature would show up
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime", "taskName"}
 

@@ -6,7 +6,9 @@ through `ConnectorSender` (pooled httpx, cached token) instead of a per-turn msr
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from enum import Enum
 from typing import Any
 
@@ -126,7 +128,17 @@ def _json_copy(value: Any) -> Any:
     return value
 
 
+# The shape Teams sends ("2026-11-25T10:00:00.1234567Z", "...+01:00"): Python's own parser gives the same
+# instant and offset as msrest's (both keep 6 fraction digits, truncating); any other shape goes to msrest.
+_TEAMS_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})", re.ASCII)
+
+
 def _iso(raw: str) -> Any:
+    if _TEAMS_TIMESTAMP.fullmatch(raw) and raw[:4] != "0000":
+        try:
+            return datetime.fromisoformat(raw)
+        except ValueError:
+            pass  # e.g. month 13: msrest decides (and raises the error the endpoint answers 400 for)
     try:
         return Deserializer.deserialize_iso(raw)
     except DeserializationError:

@@ -27,6 +27,7 @@ import httpx
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
+import tests.hypothesis_profile  # noqa: F401 - deadline-free hypothesis (bench.reliability runs outside pytest)
 from bot.app import RUNTIME, create_app
 from bot.demo.server import STATE
 from tests.fakes.connector import ConnectorServer

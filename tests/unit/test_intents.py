@@ -385,3 +385,12 @@ def test_strip_markup_output_is_single_spaced_and_trimmed(text: str) -> None:
     assert clean == clean.strip()
     assert "  " not in clean
     assert not any(c in clean for c in "\n\r\t\x00")
+
+
+@given(st.lists(st.sampled_from(_FRAGMENTS) | st.text(max_size=8), max_size=40))
+def test_the_cached_classifier_answers_as_the_classifier(parts: list[str]) -> None:
+    from bot.domain.intents import _classify
+
+    text = " ".join(parts)
+    assert classify(text) == _classify(text)
+    assert classify(text) == _classify(text)  # the second answer comes from the cache when it is short

@@ -24,6 +24,7 @@ from botbuilder.schema import (
     Mention,
 )
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from msrest.serialization import Model
 
 import cards
@@ -188,6 +189,8 @@ def _tree(value: Any) -> Any:
         return [_tree(v) for v in value]
     if isinstance(value, dict):
         return {k: _tree(v) for k, v in value.items()}
+    if isinstance(value, datetime):
+        return ("datetime", value.isoformat())  # the instant, the offset and the microseconds
     return (type(value).__name__, value)
 
 
@@ -240,6 +243,12 @@ TEAMS_ACTIVITY = {
         {"from": "29:1abc"},
         {"suggestedActions": {"actions": [{"type": "imBack", "title": "t", "value": "v"}], "to": ["a"]}},
         {"timestamp": "0000-01-01T00:00:00Z"},
+        {"timestamp": "2026-11-25T10:00:00.123456789-05:30"},
+        {"timestamp": "2026-13-25T10:00:00Z"},
+        {"timestamp": "2026-11-25T24:00:00Z"},
+        {"timestamp": "2026-11-25T10:00:00"},
+        {"timestamp": "2026-11-25"},
+        {"timestamp": "2026-11-25t10:00:00z"},
     ],
 )
 def test_activity_from_json_builds_what_msrest_builds(patch: dict[str, Any]) -> None:
@@ -250,4 +259,11 @@ def test_activity_from_json_builds_what_msrest_builds(patch: dict[str, Any]) -> 
 @settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
 @given(body=hostile_activities("https://smba.trafficmanager.net/emea/"))
 def test_activity_from_json_equals_msrest_on_generated_activities(body: dict[str, Any]) -> None:
+    assert _outcome(activity_from_json, body) == _outcome(lambda b: Activity().deserialize(b), body)
+
+
+@settings(max_examples=300, deadline=None)
+@given(stamp=st.from_regex(r"\d{4}-[01]\d-[0-3]\dT[0-2]\d:[0-5]\d:[0-6]\d(\.\d{1,9})?(Z|[+-][01]\d:[0-5]\d)", fullmatch=True))
+def test_activity_from_json_reads_timestamps_as_msrest_does(stamp: str) -> None:
+    body = {**TEAMS_ACTIVITY, "timestamp": stamp, "localTimestamp": stamp}
     assert _outcome(activity_from_json, body) == _outcome(lambda b: Activity().deserialize(b), body)
