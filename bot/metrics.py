@@ -42,6 +42,21 @@ class Metrics:
             "photosync_resyncs", "Photo re-sync attempts by outcome", ["outcome"], registry=self.registry
         )
         self._services: list[tuple[str, str]] = []
+        # Labelled children, looked up once: `labels()` validates and locks on every call, which showed up as
+        # ~9 % of a turn's CPU (docs/BENCHMARKS.md). Label values are bounded (activity kinds, HTTP statuses).
+        self._children: dict[tuple[int, str, str], Counter] = {}
+
+    def _child(self, counter: Counter, a: str, b: str) -> Counter:
+        key = (id(counter), a, b)
+        child = self._children.get(key)
+        if child is None:
+            child = self._children[key] = counter.labels(a, b)
+        return child
+
+    def turn(self, kind: str, status: int, seconds: float) -> None:
+        """Count one /api/messages request and its duration."""
+        self._child(self.turns, kind, str(status)).inc()
+        self.turn_seconds.observe(seconds)
 
     def name_services(self, services: Iterable[tuple[str, str]]) -> None:
         """(URL prefix, service label) pairs used to label outbound requests."""
@@ -60,7 +75,7 @@ class Metrics:
 
     def count(self, service: str, status: int) -> None:
         """Count one outbound answer (the connector's aiohttp session reports here directly)."""
-        self.outbound.labels(service, str(status)).inc()
+        self._child(self.outbound, service, str(status)).inc()
         if status == 429:
             self.throttled.labels(service).inc()
 

@@ -64,8 +64,7 @@ class MessagesEndpoint:
         finally:
             elapsed = time.perf_counter() - started
             if self.metrics is not None:
-                self.metrics.turns.labels(kind, str(status)).inc()
-                self.metrics.turn_seconds.observe(elapsed)
+                self.metrics.turn(kind, status, elapsed)
             log.info(
                 "turn",
                 extra={

@@ -205,6 +205,7 @@ async def test_metrics_count_turns_outbound_calls_and_resyncs(world: TeamsWorld)
     assert 'photosync_resyncs_total{outcome="requested"} 1.0' in text
     assert 'photosync_outbound_requests_total{service="graph",status="200"}' in text
     assert 'photosync_outbound_requests_total{service="sharepoint",status="200"}' in text
+    assert 'photosync_outbound_requests_total{service="connector",status="20' in text  # replies (aiohttp)
     assert "photosync_turn_seconds_bucket" in text
 
 
