@@ -33,8 +33,6 @@ from collections.abc import Awaitable, Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-import httpx
-
 from bot.store.outbox import Outbox, OutboxItem
 from bot.teams.connector import RETRY_STATUSES, ConnectorError
 
@@ -276,10 +274,8 @@ class NoticeSender:
             return functools.partial(self._release, item)
         try:
             activity_id = await self.sender.send(item.service_url, item.conversation_id, item.payload, None)
-        except ConnectorError as exc:
+        except ConnectorError as exc:  # HTTP answers and transport failures (status 0) alike
             return functools.partial(self._failed, item, exc)
-        except httpx.TransportError as exc:
-            return functools.partial(self._retry, item, f"transport: {type(exc).__name__}", None)
         except Exception as exc:  # a bug or an unexpected answer: retry, dead-letter eventually
             log.exception("notice %s: unexpected send failure", item.idempotency_key)
             return functools.partial(self._retry, item, f"unexpected: {type(exc).__name__}: {exc}", None)

@@ -1,7 +1,7 @@
 """A lean Bot Framework adapter: botbuilder's TurnContext and handlers, our auth and reply path.
 
 `process_activity` takes an already verified caller (see auth.py) and runs the turn; sends and updates go
-through `ConnectorSender` (pooled httpx, cached token) instead of a per-turn msrest ConnectorClient.
+through `ConnectorSender` (pooled aiohttp session, cached token) instead of a per-turn msrest ConnectorClient.
 """
 
 from __future__ import annotations
