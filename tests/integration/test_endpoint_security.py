@@ -49,13 +49,18 @@ async def test_unknown_kids_refresh_keys_at_most_once_per_interval(world: TeamsW
     assert world.identity.keys_requests - before <= 1
 
 
-async def test_rotated_signing_key_is_picked_up(world: TeamsWorld) -> None:
-    assert (await world.post(world.activity(ADELE, "help"))).status == 200
+async def _token_signed_by_a_new_key(world: TeamsWorld) -> tuple[str, str]:
+    """A key the channel just added (the bot has not seen it yet), and a token signed with it: (kid, token)."""
     validator = world.runtime.endpoint.validator
     assert validator is not None
     validator.min_refresh_interval_s = 0  # production waits 30 s between refreshes triggered by unknown kids
     kid = world.identity.add_key()
-    token = world.identity.mint(APP_ID, world.connector.url, kid=kid)
+    return kid, world.identity.mint(APP_ID, world.connector.url, kid=kid)
+
+
+async def test_rotated_signing_key_is_picked_up(world: TeamsWorld) -> None:
+    assert (await world.post(world.activity(ADELE, "help"))).status == 200
+    _, token = await _token_signed_by_a_new_key(world)
     assert (await world.post(world.activity(ADELE, "help"), token=token)).status == 200
 
 
@@ -98,11 +103,7 @@ async def test_a_remembered_token_expires_with_its_leeway(world: TeamsWorld) -> 
 
 
 async def test_a_key_removed_from_the_jwks_ends_its_remembered_tokens(world: TeamsWorld) -> None:
-    validator = world.runtime.endpoint.validator
-    assert validator is not None
-    validator.min_refresh_interval_s = 0  # production waits 30 s between refreshes triggered by unknown kids
-    kid = world.identity.add_key()
-    token = world.identity.mint(APP_ID, world.connector.url, kid=kid)
+    kid, token = await _token_signed_by_a_new_key(world)
     assert (await world.post(world.activity(ADELE, "help"), token=token)).status == 200
     world.identity.publish_key(kid, False)  # the channel retires the key ...
     unknown = world.identity.mint_attack("unknown_kid", APP_ID, world.connector.url)
