@@ -76,7 +76,7 @@ def format_time(moment: datetime, ctx: CardContext) -> str:
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError("card times must be timezone-aware")
     local = moment.astimezone(ctx.tz)
-    today = ctx.now.astimezone(ctx.tz).date()
+    today = ctx.today
     clock = format_clock(local, ctx)
     days = (local.date() - today).days
     lang = ctx.lang
