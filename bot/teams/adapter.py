@@ -6,14 +6,23 @@ through `ConnectorSender` (pooled aiohttp session, cached token) instead of a pe
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from enum import Enum
 from typing import Any
 
-from botbuilder.core import BotAdapter, InvokeResponse, TurnContext
-from botbuilder.schema import Activity, ActivityTypes, ConversationReference, ResourceResponse
+from botbuilder.core import BotAdapter, CardFactory, InvokeResponse, TurnContext
+from botbuilder.schema import (
+    Activity,
+    ActivityTypes,
+    Attachment,
+    AttachmentLayoutTypes,
+    ConversationReference,
+    InputHints,
+    ResourceResponse,
+)
 from botframework.connector.auth import AuthenticationConstants, ClaimsIdentity
 from msrest.exceptions import DeserializationError
 from msrest.serialization import Deserializer, Model
@@ -39,6 +48,28 @@ class CardContent(dict[str, Any]):
 
     def __deepcopy__(self, memo: dict[int, Any]) -> CardContent:
         return self
+
+
+class CardReply(Activity):
+    """A reply carrying one Adaptive Card, built fresh for one send and never touched after it.
+
+    botbuilder's `TurnContext.send_activities` deep-copies every outgoing activity before setting its
+    conversation fields on the copy; for our fresh replies that copy (~300 `deepcopy` calls, ~5 % of a turn's
+    CPU) protects nothing, so it is a shallow copy: the conversation fields are assigned on the copy, never
+    mutated in place, and the card itself is `CardContent`."""
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> CardReply:
+        return copy.copy(self)
+
+    @classmethod
+    def of(cls, card: dict[str, Any]) -> CardReply:
+        """What `MessageFactory.attachment(CardFactory.adaptive_card(card))` builds (tested equal)."""
+        return cls(
+            type=ActivityTypes.message,
+            attachment_layout=AttachmentLayoutTypes.list,
+            attachments=[Attachment(content_type=CardFactory.content_types.adaptive_card, content=CardContent(card))],
+            input_hint=InputHints.accepting_input,
+        )
 
 
 def activity_json(activity: Activity) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from botbuilder.core import CardFactory, InvokeResponse, MessageFactory, TurnContext
+from botbuilder.core import InvokeResponse, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.schema import (
     Activity,
@@ -28,7 +28,7 @@ from bot.services.helpdesk import HelpdeskPolicy, MentionedUser, UserResolver
 from bot.services.photos import PhotoService, ResyncStatus
 from bot.store import AuditRecord, ConversationRecord, OptOuts, Store
 
-from .adapter import CardContent
+from .adapter import CardReply
 
 log = logging.getLogger(__name__)
 
@@ -141,8 +141,8 @@ class PhotoSyncBot(TeamsActivityHandler):
 
     @staticmethod
     async def _send_card(turn: TurnContext, card: dict[str, Any]) -> None:
-        # CardContent: botbuilder deep-copies outgoing activities; the fresh card needs no copy.
-        await turn.send_activity(MessageFactory.attachment(CardFactory.adaptive_card(CardContent(card))))
+        # CardReply: botbuilder deep-copies outgoing activities; a fresh card reply needs no deep copy.
+        await turn.send_activity(CardReply.of(card))
 
     # --- activities ---
     async def on_message_activity(self, turn: TurnContext) -> None:

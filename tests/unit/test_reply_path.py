@@ -29,7 +29,7 @@ from msrest.serialization import Model
 
 import cards
 from bot.domain.model import Diagnosis, DiagnosisCase, StaleCopy
-from bot.teams.adapter import CardContent, activity_from_json, activity_json
+from bot.teams.adapter import CardContent, CardReply, activity_from_json, activity_json
 from bot.teams.connector import ConnectorError, ConnectorSender, _jwt_exp, connector_session
 from tests.reliability.hostile import activities as hostile_activities
 
@@ -108,6 +108,36 @@ def test_card_content_is_shared_not_copied() -> None:
     content = CardContent(_cards()[1])
     reply = _reply(content)
     assert copy.deepcopy(reply).attachments[0].content is content
+
+
+class _Recorder:
+    """The adapter side of TurnContext: records what botbuilder hands over for sending."""
+
+    def __init__(self) -> None:
+        self.sent: list[Activity] = []
+
+    async def send_activities(self, context: Any, activities: list[Activity]) -> list[Any]:
+        self.sent.extend(activities)
+        return [None] * len(activities)
+
+
+async def _through_turn_context(reply: Activity) -> Activity:
+    recorder = _Recorder()
+    await TurnContext(recorder, Activity().deserialize(INCOMING)).send_activity(reply)  # type: ignore[arg-type]
+    return recorder.sent[0]
+
+
+@pytest.mark.parametrize("index", range(3))
+async def test_card_reply_sends_what_message_factory_sends(index: int) -> None:
+    card = _cards()[index]
+    ours = CardReply.of(card)
+    sent = await _through_turn_context(ours)
+    stock = await _through_turn_context(MessageFactory.attachment(CardFactory.adaptive_card(card)))
+    assert activity_json(sent) == activity_json(stock) == stock.serialize()
+    # The shallow copy kept the reply itself untouched: TurnContext assigned its fields on the copy only.
+    assert ours.conversation is None and ours.recipient is None and sent is not ours
+    assert sent.conversation is not None and sent.recipient is not None
+    assert sent.attachments[0].content == card
 
 
 def _jwt(payload: dict[str, Any]) -> str:
