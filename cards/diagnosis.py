@@ -96,7 +96,7 @@ def _facts(diagnosis: Diagnosis, ctx: CardContext, values: dict[str, Any]) -> li
     lang = ctx.lang
     case = diagnosis.case
     if diagnosis.photo_changed_at is not None:
-        changed = format_time(diagnosis.photo_changed_at, ctx)
+        changed = values["changed"]  # format_time(diagnosis.photo_changed_at, ctx), made once in _values
     elif not diagnosis.has_photo:
         changed = t("fact.changed.none", lang)
     else:
@@ -105,7 +105,7 @@ def _facts(diagnosis: Diagnosis, ctx: CardContext, values: dict[str, Any]) -> li
     if not diagnosis.sharepoint_read:
         refreshed = t("fact.sp.unavailable", lang)
     elif diagnosis.sharepoint_refreshed_at is not None:
-        refreshed = format_time(diagnosis.sharepoint_refreshed_at, ctx)
+        refreshed = values["sp_refreshed"]  # format_time(diagnosis.sharepoint_refreshed_at, ctx), from _values
     elif case is DiagnosisCase.PROFILE_IMPORTING:
         refreshed = t("fact.sp.no_profile", lang)
     else:

@@ -22,6 +22,7 @@ from typing import Any
 from urllib.parse import quote
 
 import aiohttp
+import orjson
 
 from bot.graph.retry import retry_after_seconds
 from bot.graph.tokens import TokenProvider
@@ -118,7 +119,7 @@ class ConnectorSender:
         return data if isinstance(data, dict) else {}
 
     async def _request(self, method: str, url: str, body: dict[str, Any] | None) -> ConnectorAnswer:
-        data = None if body is None else json.dumps(body).encode()
+        data = None if body is None else _json_bytes(body)
         for attempt in range(1, self.max_attempts + 1):
             headers = {"Content-Type": "application/json"} if data is not None else {}
             if self.tokens is not None:
@@ -163,6 +164,15 @@ class ConnectorSender:
         if retry_after is not None:
             return min(retry_after, self.max_delay_s)
         return random.uniform(0, min(self.max_delay_s, self.base_delay_s * 2 ** (attempt - 1)))  # noqa: S311
+
+
+def _json_bytes(body: dict[str, Any]) -> bytes:
+    """The request body as UTF-8 JSON. orjson: the card reply's `json.dumps` was ~7 % of a turn's CPU. Anything
+    orjson refuses (an int beyond 64 bits, a non-str key) goes through the standard library unchanged."""
+    try:
+        return orjson.dumps(body)
+    except TypeError:  # orjson.JSONEncodeError is a TypeError
+        return json.dumps(body).encode()
 
 
 def _jwt_exp(token: str) -> float | None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import time
-import uuid
 from typing import Any
 
 from aiohttp import web
@@ -54,7 +54,7 @@ class MessagesEndpoint:
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         started = time.perf_counter()
-        cid = request.headers.get("x-ms-correlation-id") or uuid.uuid4().hex[:16]
+        cid = request.headers.get("x-ms-correlation-id") or os.urandom(8).hex()
         token = correlation_id.set(cid[:64])
         status, kind = 500, "unknown"
         try:
@@ -91,7 +91,7 @@ class MessagesEndpoint:
             return _problem(400, "activity is nested too deeply"), "unknown"
         if "\\u" in text and _has_lone_surrogate(body):  # "\ud800" escapes: valid JSON, not valid Unicode
             return _problem(400, "body is not valid Unicode"), "unknown"
-        problem = _check_shape(body)
+        problem = _check_shape(body, may_nest=text.count("{") + text.count("[") > MAX_DEPTH)
         if problem:
             return _problem(400, problem), "invalid"
         kind = body["type"] if body["type"] in KNOWN_TYPES else "other"  # bounded metric labels
@@ -163,8 +163,9 @@ def _depth(value: Any, limit: int) -> int:
     return deepest
 
 
-def _check_shape(body: Any) -> str | None:
-    """The minimum an activity must have before anything else looks at it."""
+def _check_shape(body: Any, *, may_nest: bool = True) -> str | None:
+    """The minimum an activity must have before anything else looks at it. `may_nest=False`: the body's text has
+    at most MAX_DEPTH brackets (strings included), so it cannot be nested too deeply and the walk is skipped."""
     if not isinstance(body, dict):
         return "activity must be a JSON object"
     if not isinstance(body.get("type"), str) or not body["type"]:
@@ -192,7 +193,7 @@ def _check_shape(body: Any) -> str | None:
     entities = body.get("entities")
     if entities is not None and not (isinstance(entities, list) and all(isinstance(e, dict) for e in entities)):
         return "activity.entities must be a list of objects"
-    if _depth(body, MAX_DEPTH) > MAX_DEPTH:
+    if may_nest and _depth(body, MAX_DEPTH) > MAX_DEPTH:
         return "activity is nested too deeply"
     return None
 

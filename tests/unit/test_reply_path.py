@@ -30,7 +30,7 @@ from msrest.serialization import Model
 import cards
 from bot.domain.model import Diagnosis, DiagnosisCase, StaleCopy
 from bot.teams.adapter import CardContent, CardReply, activity_from_json, activity_json
-from bot.teams.connector import ConnectorError, ConnectorSender, _jwt_exp, connector_session
+from bot.teams.connector import ConnectorError, ConnectorSender, _json_bytes, _jwt_exp, connector_session
 from tests.reliability.hostile import activities as hostile_activities
 
 INCOMING = {
@@ -297,3 +297,18 @@ def test_activity_from_json_equals_msrest_on_generated_activities(body: dict[str
 def test_activity_from_json_reads_timestamps_as_msrest_does(stamp: str) -> None:
     body = {**TEAMS_ACTIVITY, "timestamp": stamp, "localTimestamp": stamp}
     assert _outcome(activity_from_json, body) == _outcome(lambda b: Activity().deserialize(b), body)
+
+
+_json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(),
+    lambda kids: st.lists(kids, max_size=4) | st.dictionaries(st.text(max_size=8), kids, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(body=st.dictionaries(st.text(max_size=8), _json_values, max_size=5))
+def test_request_bodies_are_the_json_of_what_was_sent(body: dict[str, Any]) -> None:
+    """orjson writes the bodies; whatever it refuses (ints beyond 64 bits) the standard library writes."""
+    assert json.loads(_json_bytes(body)) == body
+    assert json.loads(_json_bytes({"card": CardContent(body)})) == {"card": body}
