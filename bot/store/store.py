@@ -140,10 +140,11 @@ class Store:
         With `conn`, inside the caller's transaction (call it first there: on SQLite it takes the write lock);
         without, in its own.
 
-        Concurrent writers: the rows are read under the write lock (SQLite: BEGIN IMMEDIATE; PostgreSQL:
-        SELECT … FOR UPDATE, in one lock order), so a concurrent `observe_photo` waits instead of being
-        overwritten by a stale read; a new user another replica inserts first is read back and the sighting
-        applied to that row (INSERT … ON CONFLICT DO NOTHING), as `observe_photo`'s retry does."""
+        Concurrent writers: the rows are read under the write lock (SQLite: BEGIN IMMEDIATE; PostgreSQL: new
+        users inserted first, then the others read FOR UPDATE, both in user-id order, see `_observe_photos`), so a
+        concurrent `observe_photo` waits instead of being overwritten by a stale read, and a new user another
+        replica inserts at the same moment gets this batch's sighting applied to its row, as `observe_photo`'s
+        retry does."""
         if not sightings:
             return []
         if conn is not None:
@@ -154,26 +155,28 @@ class Store:
     async def _observe_photos(
         self, conn: AsyncConnection, sightings: Sequence[tuple[str, str, datetime]]
     ) -> list[LedgerEntry]:
+        """Insert first, then lock, both in user-id order, so concurrent batches can never wait on each other in a
+        cycle (PostgreSQL). Reading back, under FOR UPDATE, rows another replica inserted *after* the inserts is
+        what deadlocked before (found by test_replicas_observing_at_once_never_fail): one batch held row a FOR
+        UPDATE and waited for the other's uncommitted insert of b, which then waited to lock a.
+
+        1. INSERT … ON CONFLICT DO NOTHING every user, valued as if new, in id order: a user another writer is
+           inserting makes this wait until that writer commits (then it is an existing user) or aborts;
+        2. SELECT … FOR UPDATE, in id order, the users not inserted here: existing rows, now locked;
+        3. fold the sightings over those rows (the inserted users count as new, as inserted) and UPDATE the
+           existing ones. SQLite holds its write lock throughout (BEGIN IMMEDIATE)."""
         t = tables.photo_ledger
         await _write_lock(conn)
         ids = sorted({user_id for user_id, _, _ in sightings})  # one lock order for every writer
-        current = await _ledger_rows_for_update(conn, ids)
+        _, as_new = _fold(sightings, {})
+        statement = _dialect_insert(conn)(t).on_conflict_do_nothing(index_elements=["user_id"])
+        result = await conn.execute(
+            statement.returning(t.c.user_id),
+            [{"user_id": u, **{c: as_new[u][c] for c in _OBSERVED}} for u in ids],
+        )
+        inserted = set(result.scalars())
+        current = await _ledger_rows_for_update(conn, [u for u in ids if u not in inserted])
         entries, final = _fold(sightings, current)
-        new = [user_id for user_id in ids if user_id not in current]
-        if new:
-            statement = _dialect_insert(conn)(t).on_conflict_do_nothing(index_elements=["user_id"])
-            result = await conn.execute(
-                statement.returning(t.c.user_id),
-                [{"user_id": u, **{c: final[u][c] for c in _OBSERVED}} for u in new],
-            )
-            lost = set(new) - set(result.scalars())
-            if lost:  # another replica inserted these users first: apply the sightings to its rows
-                current.update(await _ledger_rows_for_update(conn, sorted(lost)))
-                mine = [(i, s) for i, s in enumerate(sightings) if s[0] in lost]
-                redone, refolded = _fold([s for _, s in mine], current)
-                for (i, _), entry in zip(mine, redone, strict=True):
-                    entries[i] = entry
-                final.update(refolded)
         changed = [
             {"b_user_id": user_id, **{c: final[user_id][c] for c in _OBSERVED}}
             for user_id in ids
