@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any, Literal
 
 from microsoft_teams.cards import (
@@ -23,7 +24,7 @@ from microsoft_teams.cards import (
 
 from bot.domain.model import FIELD_PHOTO_SYNC, MICROSOFT_PHOTO_SYNC, PROFILE_EDIT_DELAY
 
-from .context import CardContext
+from .context import CardContext, Lang
 from .strings import t
 
 CARD_VERSION: Version = "1.5"  # the highest version Teams renders
@@ -185,8 +186,14 @@ def delve_note(ctx: CardContext, *, subject: Subject, name: str) -> TextBlock:
 
 def learn_more(ctx: CardContext) -> list[CardElement]:
     """Microsoft's two articles, as links in the body (top-level actions stay few)."""
-    lang = ctx.lang
-    return [
+    return list(_learn_more(ctx.lang))
+
+
+@cache
+def _learn_more(lang: Lang) -> tuple[CardElement, ...]:
+    """The same two elements for every reader of a language: built once (cards are only dumped, never changed
+    after they are built, so sharing the element objects between cards is safe)."""
+    return (
         text_block(t("learn.heading", lang), subtle=True, small=True, spacing="Medium"),
         ActionSet(
             id="learn-more",
@@ -196,7 +203,7 @@ def learn_more(ctx: CardContext) -> list[CardElement]:
                 open_url(t("learn.profile_sync", lang), PROFILE_SYNC_ARTICLE),
             ],
         ),
-    ]
+    )
 
 
 # --- the card ----------------------------------------------------------------------------------------
@@ -206,19 +213,23 @@ def footer(ctx: CardContext, lines: Sequence[str] = ()) -> list[CardElement]:
     """Small print at the bottom: optional lines, then the demo notice on every demo card."""
     out: list[CardElement] = [text_block(line, subtle=True, small=True, separator=True) for line in lines]
     if ctx.demo:
-        out.append(
-            TextBlock(
-                id=DEMO_FOOTER_ID,
-                text=t("footer.demo", ctx.lang),
-                wrap=True,
-                size="Small",
-                color="Warning",
-                weight="Bolder",
-                separator=not out,
-                spacing="Medium",
-            )
-        )
+        out.append(_demo_footer(ctx.lang, separator=not out))
     return out
+
+
+@cache
+def _demo_footer(lang: Lang, *, separator: bool) -> TextBlock:
+    """Built once per language (shared between cards, which are never changed after they are built)."""
+    return TextBlock(
+        id=DEMO_FOOTER_ID,
+        text=t("footer.demo", lang),
+        wrap=True,
+        size="Small",
+        color="Warning",
+        weight="Bolder",
+        separator=separator,
+        spacing="Medium",
+    )
 
 
 def build_card(

@@ -65,6 +65,7 @@ def connector_session(*, timeout_s: float = 30.0, connect_s: float = 5.0, limit:
         connector=aiohttp.TCPConnector(limit=limit, ttl_dns_cache=300),
         timeout=aiohttp.ClientTimeout(total=timeout_s, sock_connect=connect_s),
         trust_env=False,
+        cookie_jar=aiohttp.DummyCookieJar(),  # a stateless REST API: no cookies kept or sent
     )
 
 
