@@ -366,7 +366,8 @@ class IdentityServer:
         with self._lock:
             return self._keys[kid or self._signing_kid]
 
-    def channel_claims(self, aud: str, service_url: str, **overrides: Any) -> dict[str, Any]:
+    def channel_claims(self, aud: str, service_url: str, /, **overrides: Any) -> dict[str, Any]:
+        """Valid channel claims; `overrides` replace claims (`aud` too), a value of None removes that claim."""
         now = int(time.time())
         claims: dict[str, Any] = {
             "serviceurl": service_url,

@@ -289,6 +289,19 @@ class FuzzResult:
         return (self.statuses[500] == 0 and self.transport_errors == 0 and self.failed_turns == 0
                 and self.victim_puts == 0 and self.victim_audit_not_refused == 0)
 
+    def figures(self) -> dict[str, Any]:
+        """What a fuzz run reports (docs/RELIABILITY.md reads these)."""
+        return {
+            "requests": self.requests,
+            "statuses": dict(sorted(self.statuses.items())),
+            "transport_errors": self.transport_errors,
+            "failed_turns": self.failed_turns,
+            "victim_puts": self.victim_puts,
+            "victim_audit_not_refused": self.victim_audit_not_refused,
+            "seconds": round(self.seconds, 1),
+            "examples": self.examples,
+        }
+
 
 class FuzzTarget:
     """The real bot app (demo tenant, strict auth) served on loopback in its own thread."""

@@ -30,16 +30,7 @@ def test_hostile_activities_never_500_never_crash_never_touch_another_user(
 ) -> None:
     examples = size("PHOTOSYNC_FUZZ_EXAMPLES", 200)
     result = run_fuzz(target, examples, seed=0 if examples < 1000 else None)  # CI: derandomized, stable
-    figures(
-        requests=result.requests,
-        statuses=dict(sorted(result.statuses.items())),
-        transport_errors=result.transport_errors,
-        failed_turns=result.failed_turns,
-        victim_puts=result.victim_puts,
-        victim_audit_not_refused=result.victim_audit_not_refused,
-        seconds=round(result.seconds, 1),
-        examples=result.examples,
-    )
+    figures(**result.figures())
     assert result.requests >= examples
     assert result.ok, result.examples
     # the run reached the bot's turn code, not only the input checks: replies went out and turns ran
@@ -58,17 +49,7 @@ def test_fast_grammar_fuzz_same_properties(target: FuzzTarget, figures: Callable
 
     examples = size("PHOTOSYNC_FAST_FUZZ_EXAMPLES", 500)
     result = run_fast_fuzz(target, examples, workers=2, processes=examples > 20_000)
-    figures(
-        requests=result.requests,
-        statuses=dict(sorted(result.statuses.items())),
-        transport_errors=result.transport_errors,
-        failed_turns=result.failed_turns,
-        victim_puts=result.victim_puts,
-        victim_audit_not_refused=result.victim_audit_not_refused,
-        seconds=round(result.seconds, 1),
-        per_second=round(result.requests / result.seconds),
-        examples=result.examples,
-    )
+    figures(**result.figures(), per_second=round(result.requests / result.seconds))
     assert result.requests == examples
     assert result.ok, result.examples
     assert result.statuses[200] > examples // 5
