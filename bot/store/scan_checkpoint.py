@@ -14,11 +14,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, Column, Integer, String, Table, and_, delete, insert, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from .store import dialect_insert
 from .tables import UTCDateTime, metadata
 
 scan_runs = Table(
@@ -90,8 +89,7 @@ class ScanCheckpoint:
             async with self.engine.begin() as own:
                 await self.save_many(run_id, rows, conn=own)
             return
-        dialect_insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-        statement = dialect_insert(scan_results).on_conflict_do_nothing(index_elements=["run_id", "user_id"])
+        statement = dialect_insert(conn)(scan_results).on_conflict_do_nothing(index_elements=["run_id", "user_id"])
         await conn.execute(statement, [{"run_id": run_id, "user_id": u, "row": r} for u, r in rows.items()])
 
     async def finish(self, run_id: int) -> None:

@@ -169,7 +169,7 @@ class Store:
         await _write_lock(conn)
         ids = sorted({user_id for user_id, _, _ in sightings})  # one lock order for every writer
         _, as_new = _fold(sightings, {})
-        statement = _dialect_insert(conn)(t).on_conflict_do_nothing(index_elements=["user_id"])
+        statement = dialect_insert(conn)(t).on_conflict_do_nothing(index_elements=["user_id"])
         result = await conn.execute(
             statement.returning(t.c.user_id),
             [{"user_id": u, **{c: as_new[u][c] for c in _OBSERVED}} for u in ids],
@@ -337,12 +337,12 @@ async def upsert(
 ) -> None:
     """INSERT … ON CONFLICT (key) DO UPDATE: one atomic statement on SQLite and PostgreSQL (an UPDATE-then-INSERT
     races when two replicas write the same new row)."""
-    dialect_insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-    statement = dialect_insert(table).values(**key, **values)
+    statement = dialect_insert(conn)(table).values(**key, **values)
     await conn.execute(statement.on_conflict_do_update(index_elements=list(conflict), set_=values))
 
 
-def _dialect_insert(conn: AsyncConnection) -> Any:
+def dialect_insert(conn: AsyncConnection) -> Any:
+    """The `insert` construct of `conn`'s database (both have ON CONFLICT: PostgreSQL and SQLite)."""
     return pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
 
 

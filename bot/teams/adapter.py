@@ -122,10 +122,8 @@ def _model_from_json(cls: Any, data: Any) -> Any:
             return _UNKNOWN
         kwargs[attr] = value
     model = cls(**kwargs)
-    if not known.issuperset(data):
-        extra = {k: v for k, v in data.items() if k not in known}
-        if extra:
-            model.additional_properties = extra
+    if not known.issuperset(data):  # keys the model does not know: kept as msrest keeps them
+        model.additional_properties = {k: v for k, v in data.items() if k not in known}
     return model
 
 
