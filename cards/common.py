@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from functools import cache
+from types import MappingProxyType
 from typing import Any, Literal
 
 from microsoft_teams.cards import (
@@ -46,13 +47,16 @@ def _hours(delta: timedelta) -> int:
     return int(delta.total_seconds() // 3600)
 
 
-def timing_values() -> dict[str, int]:
-    """The timing placeholders every string may use, from the domain constants."""
-    return {
-        "ms_hours": _hours(MICROSOFT_PHOTO_SYNC),
-        "field_hours": _hours(FIELD_PHOTO_SYNC),
-        "edit_hours": _hours(PROFILE_EDIT_DELAY),
-    }
+@cache
+def timing_values() -> Mapping[str, int]:
+    """The timing placeholders every string may use, from the domain constants (constant: made once)."""
+    return MappingProxyType(
+        {
+            "ms_hours": _hours(MICROSOFT_PHOTO_SYNC),
+            "field_hours": _hours(FIELD_PHOTO_SYNC),
+            "edit_hours": _hours(PROFILE_EDIT_DELAY),
+        }
+    )
 
 
 def cap(text: str) -> str:
@@ -189,6 +193,11 @@ def learn_more(ctx: CardContext) -> list[CardElement]:
     return list(_learn_more(ctx.lang))
 
 
+def learn_more_for(lang: Lang) -> list[CardElement]:
+    """`learn_more` for a language (card templates have a language, not a reader)."""
+    return list(_learn_more(lang))
+
+
 @cache
 def _learn_more(lang: Lang) -> tuple[CardElement, ...]:
     """The same two elements for every reader of a language: built once (cards are only dumped, never changed
@@ -211,9 +220,13 @@ def _learn_more(lang: Lang) -> tuple[CardElement, ...]:
 
 def footer(ctx: CardContext, lines: Sequence[str] = ()) -> list[CardElement]:
     """Small print at the bottom: optional lines, then the demo notice on every demo card."""
+    return _footer(ctx.lang, ctx.demo, lines)
+
+
+def _footer(lang: Lang, demo: bool, lines: Sequence[str]) -> list[CardElement]:
     out: list[CardElement] = [text_block(line, subtle=True, small=True, separator=True) for line in lines]
-    if ctx.demo:
-        out.append(_demo_footer(ctx.lang, separator=not out))
+    if demo:
+        out.append(_demo_footer(lang, separator=not out))
     return out
 
 
@@ -242,13 +255,35 @@ def build_card(
     footer_lines: Sequence[str] = (),
 ) -> dict[str, Any]:
     """Assemble and dump the card: version 1.5, footer, fallback text, no nulls."""
-    if ctx.demo:
-        fallback_text = f"{fallback_text} ({t('footer.demo', ctx.lang)})"
+    return assemble_card(
+        ctx.lang,
+        ctx.demo,
+        body=body,
+        actions=actions,
+        fallback_text=fallback_text,
+        speak=speak,
+        footer_lines=footer_lines,
+    )
+
+
+def assemble_card(
+    lang: Lang,
+    demo: bool,
+    *,
+    body: Sequence[CardElement],
+    actions: Sequence[Action] = (),
+    fallback_text: str,
+    speak: str | None = None,
+    footer_lines: Sequence[str] = (),
+) -> dict[str, Any]:
+    """`build_card` for a language and demo flag (card templates have those, not a reader)."""
+    if demo:
+        fallback_text = f"{fallback_text} ({t('footer.demo', lang)})"
     card = AdaptiveCard(
         version=CARD_VERSION,
         # no `lang`: adaptivecards 3.0.6 validates it with a global (stateful) RegExp, so every other
         # card with lang "en"/"nl" gets an InvalidPropertyValue event; we use no date/time functions.
-        body=[*body, *footer(ctx, footer_lines)],
+        body=[*body, *_footer(lang, demo, footer_lines)],
         actions=list(actions) or None,
         fallback_text=fallback_text,
         speak=speak,

@@ -6,32 +6,34 @@ user meets one consistent "try again later" card whichever path failed.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from functools import cache
+from typing import Any, NamedTuple
 
 from microsoft_teams.cards import Action, CardElement
 
 from bot.domain.model import Diagnosis, DiagnosisCase
 
 from .common import (
+    VERB_RESYNC,
     Subject,
-    build_card,
+    assemble_card,
     cap,
-    delve_note,
+    execute,
     fact_set,
     format_duration,
     format_time,
     heading,
-    learn_more,
+    learn_more_for,
     open_url,
-    profile_action,
-    resync_action,
     text_block,
     timing_values,
     title_block,
 )
-from .context import CardContext
+from .context import CardContext, Lang
 from .error import error_card
 from .strings import t
+from .template import CardTemplate
 
 KIND = "diagnosis"
 
@@ -128,6 +130,19 @@ def _facts(diagnosis: Diagnosis, ctx: CardContext, values: dict[str, Any]) -> li
     return facts
 
 
+class _Shape(NamedTuple):
+    """Everything that decides which elements a diagnosis card has (its texts are the template's slots)."""
+
+    lang: Lang
+    demo: bool
+    subject: Subject
+    requested_by: bool
+    sp_refresh: bool
+    facts: int
+    resync: bool
+    chat: bool
+
+
 def diagnosis_card(
     diagnosis: Diagnosis,
     ctx: CardContext,
@@ -138,58 +153,104 @@ def diagnosis_card(
 ) -> dict[str, Any]:
     """The card explaining `diagnosis` to its subject ("self"), or to someone checking another user ("other")
     (third person, named; `requested_by` adds a "Requested by …" line; `chat_url`, an https Teams deep link
-    built by the caller, adds a "Chat with {name}" button)."""
+    built by the caller, adds a "Chat with {name}" button).
+
+    The most asked card: its layout comes from a template per shape (`cards/template.py`), built by `_build`
+    with the typed models; `_texts` makes this reader's texts."""
     if subject not in ("self", "other"):
         raise ValueError(f"subject must be 'self' or 'other', not {subject!r}")
     if chat_url is not None and (subject != "other" or not chat_url.startswith("https://")):
         raise ValueError("chat_url must be an https URL, and only for subject='other'")
-    name = subject_name(diagnosis, ctx)
     if diagnosis.case is DiagnosisCase.UNAVAILABLE:
+        name = subject_name(diagnosis, ctx)
         return error_card(
             ctx,
             reason_key="unavailable",
             target_name=name if subject == "other" else None,
             target_user_id=diagnosis.user_id if subject == "other" else None,
         )
+    shape, texts = _texts(diagnosis, ctx, subject, requested_by, chat_url)
+    return _template(shape).fill(texts)
 
+
+def _texts(
+    diagnosis: Diagnosis, ctx: CardContext, subject: Subject, requested_by: str | None, chat_url: str | None
+) -> tuple[_Shape, dict[str, str]]:
+    """The card's shape and every text in it, for this reader."""
     lang = ctx.lang
+    name = subject_name(diagnosis, ctx)
     values = _values(diagnosis, ctx, name, requested_by)
     variant = _variant(diagnosis)
-    title = cap(t(f"diag.{variant}.title.{subject}", lang, **values))
-    why = cap(t(f"diag.{variant}.why.{subject}", lang, **values))
-    advice = cap(t(f"diag.{_advice_variant(diagnosis)}.advice.{subject}", lang, **values))
-
-    body: list[CardElement] = [title_block(KIND, title)]
+    texts = {
+        "title": cap(t(f"diag.{variant}.title.{subject}", lang, **values)),
+        "why": cap(t(f"diag.{variant}.why.{subject}", lang, **values)),
+        "advice": cap(t(f"diag.{_advice_variant(diagnosis)}.advice.{subject}", lang, **values)),
+        "delve": t(f"note.delve.{subject}", lang, name=name),
+        "profile": t(f"action.profile.{subject}", lang, name=name),
+        "profile_url": ctx.profile_edit_url,
+        "checked": t("footer.checked", lang, time=format_time(ctx.now, ctx)),
+    }
     if requested_by:
-        body.append(
-            text_block(t("diag.requested_by", lang, **values), subtle=True, small=True, spacing="None")
-        )
+        texts["requested_by"] = t("diag.requested_by", lang, **values)
+    sp_refresh = _sharepoint_behind_on_premises(diagnosis)
+    if sp_refresh:
+        texts["sp_refresh"] = cap(t(f"diag.on_premises.sp_refresh.{subject}", lang, **values))
+    facts = _facts(diagnosis, ctx, values)
+    for i, (title, value) in enumerate(facts):
+        texts[f"fact{i}"], texts[f"value{i}"] = title, value
+    if diagnosis.can_resync:
+        texts["resync"] = t(f"action.resync.{subject}", lang, name=name)
+        texts["user_id"] = diagnosis.user_id
+    if chat_url:
+        texts["chat"] = t("action.chat", lang, name=name)
+        texts["chat_url"] = chat_url
+    shape = _Shape(
+        lang, ctx.demo, subject, bool(requested_by), sp_refresh, len(facts), diagnosis.can_resync, bool(chat_url)
+    )
+    return shape, texts
+
+
+@cache
+def _template(shape: _Shape) -> CardTemplate:
+    slots = ["title", "why", "advice", "delve", "profile", "profile_url", "checked"]
+    slots += ["requested_by"] * shape.requested_by + ["sp_refresh"] * shape.sp_refresh
+    slots += [f"{kind}{i}" for i in range(shape.facts) for kind in ("fact", "value")]
+    slots += ["resync", "user_id"] * shape.resync + ["chat", "chat_url"] * shape.chat
+    return CardTemplate(lambda texts: _build(shape, texts), slots)
+
+
+def _build(shape: _Shape, texts: Mapping[str, str]) -> dict[str, Any]:
+    """The diagnosis card of `shape` with `texts`, from the typed models (what the template is made of)."""
+    lang = shape.lang
+    body: list[CardElement] = [title_block(KIND, texts["title"])]
+    if shape.requested_by:
+        body.append(text_block(texts["requested_by"], subtle=True, small=True, spacing="None"))
     body += [
-        text_block(why, block_id="why"),
-        fact_set(_facts(diagnosis, ctx, values), block_id="facts"),
+        text_block(texts["why"], block_id="why"),
+        fact_set([(texts[f"fact{i}"], texts[f"value{i}"]) for i in range(shape.facts)], block_id="facts"),
         heading(t("advice.heading", lang)),
-        text_block(advice, block_id="advice", spacing="Small"),
+        text_block(texts["advice"], block_id="advice", spacing="Small"),
     ]
-    if _sharepoint_behind_on_premises(diagnosis):
-        refresh = cap(t(f"diag.on_premises.sp_refresh.{subject}", lang, **values))
-        body.append(text_block(refresh, block_id="sp-refresh", spacing="Small"))
+    if shape.sp_refresh:
+        body.append(text_block(texts["sp_refresh"], block_id="sp-refresh", spacing="Small"))
     body += [
-        delve_note(ctx, subject=subject, name=name),
-        *learn_more(ctx),
+        text_block(texts["delve"], subtle=True, small=True),
+        *learn_more_for(lang),
     ]
 
     actions: list[Action] = []
-    if diagnosis.can_resync:
-        actions.append(resync_action(ctx, diagnosis.user_id, subject=subject, name=name))
-    if chat_url:
-        actions.append(open_url(t("action.chat", lang, name=name), chat_url))
-    actions.append(profile_action(ctx, subject=subject, name=name))
+    if shape.resync:
+        actions.append(execute(texts["resync"], VERB_RESYNC, {"userId": texts["user_id"]}, style="positive"))
+    if shape.chat:
+        actions.append(open_url(texts["chat"], texts["chat_url"]))
+    actions.append(open_url(texts["profile"], texts["profile_url"]))
 
-    return build_card(
-        ctx,
+    return assemble_card(
+        lang,
+        shape.demo,
         body=body,
         actions=actions,
-        fallback_text=f"{title}. {why}",
-        speak=title,
-        footer_lines=[t("footer.checked", lang, time=format_time(ctx.now, ctx))],
+        fallback_text=f"{texts['title']}. {texts['why']}",
+        speak=texts["title"],
+        footer_lines=[texts["checked"]],
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import os
@@ -20,6 +21,11 @@ from .auth import AuthError, ChannelTokenValidator, VerifiedCaller
 from .bot import PhotoSyncBot
 
 log = logging.getLogger(__name__)
+
+# Correlation ids for requests that bring none: a random per-process prefix and a counter, unique without a
+# getrandom() system call per turn (os.urandom was 2.6 % of a turn's CPU at concurrency 1, docs/BENCHMARKS.md).
+_CID_PREFIX = os.urandom(4).hex()
+_cid_counter = itertools.count(1)
 
 MAX_DEPTH = 32
 KNOWN_TYPES = frozenset(
@@ -54,7 +60,7 @@ class MessagesEndpoint:
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         started = time.perf_counter()
-        cid = request.headers.get("x-ms-correlation-id") or os.urandom(8).hex()
+        cid = request.headers.get("x-ms-correlation-id") or f"{_CID_PREFIX}{next(_cid_counter):08x}"
         token = correlation_id.set(cid[:64])
         status, kind = 500, "unknown"
         try:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 
 import pytest
 
+from bot.logs import JsonFormatter
 from tests.fakes.identity import ATTACKS
 
 from .conftest import ADELE, APP_ID, TeamsWorld
@@ -221,3 +223,33 @@ async def test_secrets_never_reach_the_logs(world: TeamsWorld, caplog: pytest.Lo
     assert token.split(".")[2] not in text
     assert world.runtime.settings.app_password.get_secret_value() not in text
     assert world.runtime.settings.redacted()["app_password"] == "***"
+
+
+async def test_every_turn_logs_a_correlation_id(world: TeamsWorld) -> None:
+    """A request without x-ms-correlation-id gets a fresh id (unique per turn); one that brings it keeps it."""
+    lines: list[dict[str, object]] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            lines.append(json.loads(self.format(record)))
+
+    handler = Collect(level=logging.INFO)
+    handler.setFormatter(JsonFormatter())
+    endpoint_log = logging.getLogger("bot.teams.endpoint")
+    endpoint_log.addHandler(handler)
+    level = endpoint_log.level
+    endpoint_log.setLevel(logging.INFO)
+    try:
+        for n in range(3):
+            assert (await world.post(world.activity(ADELE, f"hello {n}"))).status == 200
+        given = {"x-ms-correlation-id": "from-the-channel-42"}
+        assert (await world.post(world.activity(ADELE, "hello"), headers=given)).status == 200
+    finally:
+        endpoint_log.removeHandler(handler)
+        endpoint_log.setLevel(level)
+    ids = [line.get("correlation_id") for line in lines if line["msg"] == "turn"]
+    assert len(ids) == 4
+    assert ids[3] == "from-the-channel-42"
+    made = ids[:3]
+    assert all(isinstance(i, str) and len(i) == 16 for i in made), made
+    assert len(set(made)) == 3
