@@ -4,8 +4,10 @@
 
 Every server runs in its own process on 127.0.0.1 (bot under test, fast fake connector `bench.connector_proc`);
 the loopback IdentityServer (tests/fakes) runs in a thread of this process, which is also the load generator
-(asyncio + aiohttp, one pre-minted RS256 channel token per target). Targets run one after another, each for
-`--seconds` per concurrency level, after a warm-up; nothing runs beyond that bound. Prints msg/s, p50/p99,
+(asyncio + aiohttp, one pre-minted RS256 channel token per target). All targets are started and warmed up
+first; then each concurrency level's `--seconds` per target is split into `--rounds` (3) slices, and every round
+loads the three targets back to back, so a host that slows down for a while (this VM's speed moves ±10 % within
+minutes) slows every target of that round alike; nothing runs beyond that bound. Prints msg/s, p50/p99,
 errors, token requests and connector posts per turn, RSS under load, CPU time per turn of the server process
 (utime + stime of all its threads: robust when the cores are shared), start→/readyz, and the ratios (msg/s
 and CPU per turn).
@@ -16,10 +18,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import itertools
+import statistics
+import subprocess
 import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 import aiohttp
 
@@ -122,83 +127,136 @@ async def drive(
         run.seconds = time.perf_counter() - start
 
 
-async def bench_target(
-    name: str,
-    module: str,
-    extra: list[str],
-    identity: IdentityServer,
-    connector_url: str,
-    concurrencies: list[int],
-    seconds: float,
-    ids: itertools.count[int],
-) -> tuple[list[Run], float, float]:
+@dataclass
+class Target:
+    name: str
+    proc: subprocess.Popen[bytes]
+    url: str
+    token: str
+    log: Path
+    log_file: BinaryIO
+    ready_s: float
+    idle_rss: float
+
+
+async def start_target(
+    name: str, module: str, extra: list[str], identity: IdentityServer, connector_url: str, ids: itertools.count[int]
+) -> Target:
+    """Spawn one server, time its start to /readyz, and warm it up (2 s at concurrency 1; up to 10 s while
+    fewer than WARMUP // 10 turns succeeded on a busy machine)."""
     port = free_port()
     log = Path(tempfile.gettempdir()) / f"bench-{name}-{port}.stderr"
     log_file = log.open("wb")
     proc = spawn(module, str(port), identity.url, *extra, stderr=log_file)
+    target = Target(name, proc, f"http://127.0.0.1:{port}/api/messages", "", log, log_file, 0.0, 0.0)
     try:
-        ready_s = wait_ready(f"http://127.0.0.1:{port}/readyz", proc)
-        idle_rss = rss_mb(proc.pid)
-        url = f"http://127.0.0.1:{port}/api/messages"
-        service_url = f"{connector_url}/"
-        token = identity.mint(APP_ID, service_url)
-        runs = []
-        async with aiohttp.ClientSession(trust_env=False) as admin:
-            warm = Run(name, 1)
-            for _ in range(5):  # warm-up: 2 s, longer (≤ 10 s) while fewer than 3 turns succeeded (busy machine)
-                await drive(url, token, service_url, 1, 2.0, ids, proc.pid, warm)
-                if warm.ok >= WARMUP // 10:
-                    break
-            if warm.ok < WARMUP // 10:
-                raise RuntimeError(f"{name}: warm-up failed ({warm.ok} ok, {warm.errors} errors)")
-            for c in concurrencies:
-                run = Run(name, c)
-                tokens0 = identity.token_requests()
-                posts0 = await _connector_count(admin, connector_url)
-                failed0 = count_in(log, FAILED)
-                cpu0 = cpu_seconds(proc.pid)
-                await drive(url, token, service_url, c, seconds, ids, proc.pid, run)
-                run.cpu_s = cpu_seconds(proc.pid) - cpu0
-                turns = max(run.ok + run.errors, 1)
-                run.tokens_per_turn = (identity.token_requests() - tokens0) / turns
-                run.posts_per_turn = (await _connector_count(admin, connector_url) - posts0) / turns
-                run.failed = count_in(log, FAILED) - failed0
-                runs.append(run)
-        return runs, ready_s, idle_rss
-    finally:
-        stop(proc)
-        log_file.close()
-        if proc.returncode not in (0, -15):
-            print(f"{name} exited {proc.returncode}; stderr in {log}")
+        target.ready_s = wait_ready(f"http://127.0.0.1:{port}/readyz", proc)
+        target.idle_rss = rss_mb(proc.pid)
+        target.token = identity.mint(APP_ID, f"{connector_url}/")
+        warm = Run(name, 1)
+        for _ in range(5):
+            await drive(target.url, target.token, f"{connector_url}/", 1, 2.0, ids, proc.pid, warm)
+            if warm.ok >= WARMUP // 10:
+                break
+        if warm.ok < WARMUP // 10:
+            raise RuntimeError(f"{name}: warm-up failed ({warm.ok} ok, {warm.errors} errors)")
+    except BaseException:
+        stop_target(target)
+        raise
+    return target
 
 
-async def main_async(seconds: float, concurrencies: list[int], only: list[str] | None = None) -> None:
+def stop_target(target: Target) -> None:
+    stop(target.proc)
+    target.log_file.close()
+    if target.proc.returncode not in (0, -15):
+        print(f"{target.name} exited {target.proc.returncode}; stderr in {target.log}")
+
+
+async def measure(
+    target: Target,
+    identity: IdentityServer,
+    admin: aiohttp.ClientSession,
+    connector_url: str,
+    concurrency: int,
+    seconds: float,
+    ids: itertools.count[int],
+) -> Run:
+    """One slice: `seconds` of load at `concurrency` on one target, with its token requests, connector posts,
+    failed turns and CPU time counted around it."""
+    run = Run(target.name, concurrency)
+    tokens0 = identity.token_requests()
+    posts0 = await _connector_count(admin, connector_url)
+    failed0 = count_in(target.log, FAILED)
+    cpu0 = cpu_seconds(target.proc.pid)
+    await drive(target.url, target.token, f"{connector_url}/", concurrency, seconds, ids, target.proc.pid, run)
+    run.cpu_s = cpu_seconds(target.proc.pid) - cpu0
+    turns = max(run.ok + run.errors, 1)
+    run.tokens_per_turn = (identity.token_requests() - tokens0) / turns
+    run.posts_per_turn = (await _connector_count(admin, connector_url) - posts0) / turns
+    run.failed = count_in(target.log, FAILED) - failed0
+    return run
+
+
+def pooled(runs: list[Run]) -> Run:
+    """The slices of one (target, concurrency) as one run."""
+    out = Run(runs[0].target, runs[0].concurrency)
+    turns = 0
+    for r in runs:
+        n = r.ok + r.errors
+        out.ok += r.ok
+        out.errors += r.errors
+        out.seconds += r.seconds
+        out.latencies += r.latencies
+        out.rss_max_mb = max(out.rss_max_mb, r.rss_max_mb)
+        out.failed += r.failed
+        out.cpu_s += r.cpu_s
+        out.tokens_per_turn += r.tokens_per_turn * n
+        out.posts_per_turn += r.posts_per_turn * n
+        turns += n
+    out.tokens_per_turn /= max(turns, 1)
+    out.posts_per_turn /= max(turns, 1)
+    return out
+
+
+async def main_async(
+    seconds: float, concurrencies: list[int], only: list[str] | None = None, rounds: int = 3
+) -> None:
     ids = itertools.count(1)
+    slices: dict[tuple[str, int], list[Run]] = {}
+    footprint: dict[str, tuple[float, float]] = {}
     with IdentityServer() as identity, tempfile.TemporaryDirectory() as tmp:
         identity.register_app(APP_ID, secret=APP_SECRET)
         cport = free_port()
         connector = spawn("bench.connector_proc", str(cport))
         connector_url = f"http://127.0.0.1:{cport}"
+        started: list[Target] = []
         try:
             wait_ready(f"{connector_url}/bench/count", connector)
-            targets = [
+            specs = [
                 ("ours", "bench.ours_proc", [str(Path(tmp) / "bot.db")]),
                 ("stock", "bench.stock_proc", []),
                 ("bare", "bench.bare_proc", []),
             ]
-            targets = [t for t in targets if not only or t[0] in only]
-            results: dict[str, list[Run]] = {}
-            footprint: dict[str, tuple[float, float]] = {}
-            for name, module, extra in targets:
-                runs, ready_s, idle = await bench_target(
-                    name, module, extra, identity, connector_url, concurrencies, seconds, ids
-                )
-                results[name] = runs
-                footprint[name] = (ready_s, idle)
+            for name, module, extra in specs:
+                if not only or name in only:
+                    started.append(await start_target(name, module, extra, identity, connector_url, ids))
+                    footprint[name] = (started[-1].ready_s, started[-1].idle_rss)
+            async with aiohttp.ClientSession(trust_env=False) as admin:
+                for c in concurrencies:
+                    for r in range(rounds):
+                        # every round loads each target in turn (its order rotated): a host that slows down
+                        # for a while slows all targets of that round alike, and the per-round ratios show it
+                        for target in started[r % len(started) :] + started[: r % len(started)]:
+                            run = await measure(target, identity, admin, connector_url, c, seconds / rounds, ids)
+                            slices.setdefault((target.name, c), []).append(run)
         finally:
+            for target in started:
+                stop_target(target)
             stop(connector)
 
-    print(f"\n{seconds:g} s per cell; concurrency {concurrencies}")
+    results = {t: [pooled(slices[(t, c)]) for c in concurrencies] for t in footprint}
+    print(f"\n{seconds:g} s per cell in {rounds} interleaved rounds; concurrency {concurrencies}")
     hdr = f"{'target':<6} {'c':>3} {'turns':>7} {'err':>4} {'msg/s':>8} {'p50 ms':>8} {'p99 ms':>8}"
     print(hdr + f" {'failed':>6} {'tok/turn':>8} {'posts/turn':>10} {'RSS max MB':>10} {'CPU ms/turn':>11}")
     for name, runs in results.items():
@@ -210,12 +268,22 @@ async def main_async(seconds: float, concurrencies: list[int], only: list[str] |
             )
     if len(results) < 3:
         return  # a profiling run of some targets: no ratios
-    print("\nratios (same run)")
+    print("\nratios (same run, all rounds pooled)")
     for i, c in enumerate(concurrencies):
         ours, stock, bare = (results[n][i] for n in ("ours", "stock", "bare"))
         print(
             f"c={c:<3} ours/stock msg/s = {ours.rate / stock.rate:6.2f}x   ours/bare msg/s = "
             f"{100 * ours.rate / bare.rate:5.1f}%   p50 ours/stock = {ours.pct(0.5) / stock.pct(0.5):.2f}"
+        )
+    print("\nratios per round (each round loads the three targets back to back: drift of the host shows here)")
+    for c in concurrencies:
+        per = list(zip(*(slices[(n, c)] for n in ("ours", "stock", "bare")), strict=True))
+        vs_stock = [o.rate / s.rate for o, s, _ in per]
+        vs_bare = [100 * o.rate / b.rate for o, _, b in per]
+        print(
+            f"c={c:<3} ours/stock " + " ".join(f"{x:6.2f}x" for x in vs_stock)
+            + f"  (median {statistics.median(vs_stock):.2f}x)   ours/bare "
+            + " ".join(f"{x:5.1f}%" for x in vs_bare) + f"  (median {statistics.median(vs_bare):.1f}%)"
         )
     print("\nper-turn CPU of the server process (robust when the cores are shared): capacity ratios")
     for i, c in enumerate(concurrencies):
@@ -235,13 +303,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.turns", description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10.0, help="load duration per cell (max 30)")
     parser.add_argument("--concurrency", default="1,16", help="comma-separated in-flight requests")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds each cell is split into")
     parser.add_argument(
         "--targets", default="ours,stock,bare", help="comma-separated subset (for profiling; ratios need all three)"
     )
     args = parser.parse_args()
     seconds = min(args.seconds, 30.0)
     concurrencies = [max(1, min(int(c), 256)) for c in args.concurrency.split(",")]
-    asyncio.run(main_async(seconds, concurrencies, args.targets.split(",")))
+    asyncio.run(main_async(seconds, concurrencies, args.targets.split(","), max(1, min(args.rounds, 10))))
 
 
 if __name__ == "__main__":

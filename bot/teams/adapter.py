@@ -11,7 +11,7 @@ import re
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from enum import Enum
-from typing import Any
+from typing import Any, NamedTuple
 
 from botbuilder.core import BotAdapter, CardFactory, InvokeResponse, TurnContext
 from botbuilder.schema import (
@@ -97,33 +97,51 @@ def activity_from_json(body: dict[str, Any]) -> Activity:
 _MODELS: dict[str, Any] = {
     name: cls for name, cls in Activity._infer_class_models().items() if isinstance(cls, type)
 }
-_KNOWN_KEYS: dict[type, frozenset[str]] = {}
+
+
+class _Plan(NamedTuple):
+    """How to read one msrest model class from JSON: every attribute None (as msrest passes absent ones), and
+    JSON key -> (attribute, msrest type). Reading walks the keys the JSON has, not all ~45 attributes."""
+
+    nones: dict[str, None]
+    by_key: dict[str, tuple[str, str]]
+
+
+_PLANS: dict[type, _Plan | None] = {}
+
+
+def _plan(cls: Any) -> _Plan | None:
+    if cls not in _PLANS:
+        keyed = [(attr, d) for attr, d in cls._attribute_map.items() if d["key"]]  # "" key: msrest skips it
+        keys = [d["key"] for _, d in keyed]
+        flattened = any("." in key for key in keys) or len(set(keys)) != len(keys)
+        _PLANS[cls] = None if flattened else _Plan(
+            {attr: None for attr, _ in keyed}, {d["key"]: (attr, d["type"]) for attr, d in keyed}
+        )
+    return _PLANS[cls]
 
 
 def _model_from_json(cls: Any, data: Any) -> Any:
     if type(data) is not dict or cls._validation or getattr(cls, "_subtype_map", None):
         return _UNKNOWN
-    known = _KNOWN_KEYS.get(cls)
-    if known is None:
-        if any("." in d["key"] for d in cls._attribute_map.values()):
-            return _UNKNOWN
-        known = _KNOWN_KEYS[cls] = frozenset(d["key"] for d in cls._attribute_map.values() if d["key"])
-    kwargs: dict[str, Any] = {}
-    for attr, desc in cls._attribute_map.items():
-        key = desc["key"]
-        if not key:  # a real "additional_properties" attribute: msrest skips it
-            continue
-        raw = data.get(key)
-        if raw is None:
-            kwargs[attr] = None
-            continue
-        value = _value_from_json(raw, desc["type"])
-        if value is _UNKNOWN:
-            return _UNKNOWN
-        kwargs[attr] = value
+    plan = _plan(cls)
+    if plan is None:
+        return _UNKNOWN
+    kwargs = plan.nones.copy()
+    by_key = plan.by_key
+    unknown_keys = False
+    for key, raw in data.items():
+        spec = by_key.get(key)
+        if spec is None:
+            unknown_keys = True
+        elif raw is not None:
+            value = _value_from_json(raw, spec[1])
+            if value is _UNKNOWN:
+                return _UNKNOWN
+            kwargs[spec[0]] = value
     model = cls(**kwargs)
-    if not known.issuperset(data):  # keys the model does not know: kept as msrest keeps them
-        model.additional_properties = {k: v for k, v in data.items() if k not in known}
+    if unknown_keys:  # keys the model does not know: kept as msrest keeps them
+        model.additional_properties = {k: v for k, v in data.items() if k not in by_key}
     return model
 
 
