@@ -1,6 +1,7 @@
 """Adaptive Cards for PhotoSync: pure functions from domain values to card dicts (English and Dutch).
 
-Every card is version 1.5, built with the typed models of `microsoft-teams-cards`, dumped without nulls,
+Every card is version 1.5, built with the typed models of `microsoft-teams-cards` (the diagnosis card through a
+template those models built once per card shape, cards/template.py), dumped without nulls,
 and carries `fallbackText` and `speak`. The first body element's `id` names the card kind:
 `welcome`, `help`, `diagnosis`, `resync-result`, `error`, `unknown`, and for helpdesk staff
 `pick-user`, `not-found`, `refused`; for proactive notices `notice`, `optout-result`.

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from functools import cache
 from types import MappingProxyType
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from microsoft_teams.cards import (
     Action,
@@ -41,6 +41,17 @@ VERB_RESYNC = "resyncPhoto"
 DEMO_FOOTER_ID = "demo-footer"
 
 Subject = Literal["self", "other"]
+
+
+class Layout(Protocol):
+    """What a card's layout takes from its reader: language and demo mode. A `CardContext` has them, and so has a
+    card template's shape (cards/template.py), which has no reader."""
+
+    @property
+    def lang(self) -> Lang: ...
+
+    @property
+    def demo(self) -> bool: ...
 
 
 def _hours(delta: timedelta) -> int:
@@ -188,14 +199,9 @@ def delve_note(ctx: CardContext, *, subject: Subject, name: str) -> TextBlock:
     return text_block(t(f"note.delve.{subject}", ctx.lang, name=name), subtle=True, small=True)
 
 
-def learn_more(ctx: CardContext) -> list[CardElement]:
+def learn_more(ctx: Layout) -> list[CardElement]:
     """Microsoft's two articles, as links in the body (top-level actions stay few)."""
     return list(_learn_more(ctx.lang))
-
-
-def learn_more_for(lang: Lang) -> list[CardElement]:
-    """`learn_more` for a language (card templates have a language, not a reader)."""
-    return list(_learn_more(lang))
 
 
 @cache
@@ -218,15 +224,11 @@ def _learn_more(lang: Lang) -> tuple[CardElement, ...]:
 # --- the card ----------------------------------------------------------------------------------------
 
 
-def footer(ctx: CardContext, lines: Sequence[str] = ()) -> list[CardElement]:
+def footer(ctx: Layout, lines: Sequence[str] = ()) -> list[CardElement]:
     """Small print at the bottom: optional lines, then the demo notice on every demo card."""
-    return _footer(ctx.lang, ctx.demo, lines)
-
-
-def _footer(lang: Lang, demo: bool, lines: Sequence[str]) -> list[CardElement]:
     out: list[CardElement] = [text_block(line, subtle=True, small=True, separator=True) for line in lines]
-    if demo:
-        out.append(_demo_footer(lang, separator=not out))
+    if ctx.demo:
+        out.append(_demo_footer(ctx.lang, separator=not out))
     return out
 
 
@@ -246,7 +248,7 @@ def _demo_footer(lang: Lang, *, separator: bool) -> TextBlock:
 
 
 def build_card(
-    ctx: CardContext,
+    ctx: Layout,
     *,
     body: Sequence[CardElement],
     actions: Sequence[Action] = (),
@@ -255,35 +257,13 @@ def build_card(
     footer_lines: Sequence[str] = (),
 ) -> dict[str, Any]:
     """Assemble and dump the card: version 1.5, footer, fallback text, no nulls."""
-    return assemble_card(
-        ctx.lang,
-        ctx.demo,
-        body=body,
-        actions=actions,
-        fallback_text=fallback_text,
-        speak=speak,
-        footer_lines=footer_lines,
-    )
-
-
-def assemble_card(
-    lang: Lang,
-    demo: bool,
-    *,
-    body: Sequence[CardElement],
-    actions: Sequence[Action] = (),
-    fallback_text: str,
-    speak: str | None = None,
-    footer_lines: Sequence[str] = (),
-) -> dict[str, Any]:
-    """`build_card` for a language and demo flag (card templates have those, not a reader)."""
-    if demo:
-        fallback_text = f"{fallback_text} ({t('footer.demo', lang)})"
+    if ctx.demo:
+        fallback_text = f"{fallback_text} ({t('footer.demo', ctx.lang)})"
     card = AdaptiveCard(
         version=CARD_VERSION,
         # no `lang`: adaptivecards 3.0.6 validates it with a global (stateful) RegExp, so every other
         # card with lang "en"/"nl" gets an InvalidPropertyValue event; we use no date/time functions.
-        body=[*body, *_footer(lang, demo, footer_lines)],
+        body=[*body, *footer(ctx, footer_lines)],
         actions=list(actions) or None,
         fallback_text=fallback_text,
         speak=speak,

@@ -17,14 +17,14 @@ from bot.domain.model import Diagnosis, DiagnosisCase
 from .common import (
     VERB_RESYNC,
     Subject,
-    assemble_card,
+    build_card,
     cap,
     execute,
     fact_set,
     format_duration,
     format_time,
     heading,
-    learn_more_for,
+    learn_more,
     open_url,
     text_block,
     timing_values,
@@ -235,7 +235,7 @@ def _build(shape: _Shape, texts: Mapping[str, str]) -> dict[str, Any]:
         body.append(text_block(texts["sp_refresh"], block_id="sp-refresh", spacing="Small"))
     body += [
         text_block(texts["delve"], subtle=True, small=True),
-        *learn_more_for(lang),
+        *learn_more(shape),
     ]
 
     actions: list[Action] = []
@@ -245,9 +245,8 @@ def _build(shape: _Shape, texts: Mapping[str, str]) -> dict[str, Any]:
         actions.append(open_url(texts["chat"], texts["chat_url"]))
     actions.append(open_url(texts["profile"], texts["profile_url"]))
 
-    return assemble_card(
-        lang,
-        shape.demo,
+    return build_card(
+        shape,
         body=body,
         actions=actions,
         fallback_text=f"{texts['title']}. {texts['why']}",
