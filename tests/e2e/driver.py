@@ -2,7 +2,7 @@
 
 Run it ONLY inside a loopback-only network namespace (the Playground phones home), from the repo root:
 
-    unshare -n sh -c 'ip link set lo up; exec /work/venv/bin/python -m tests.e2e.driver --out result.json'
+    unshare -n sh -c 'ip link set lo up; exec .venv/bin/python -m tests.e2e.driver --out result.json'
 
 It starts the bot (`python -m bot`, demo tenant, tmp SQLite, anonymous auth) and the Playground (reading
 `.m365agentsplayground.yml`), runs the scenarios one after another and writes a JSON report: per scenario the

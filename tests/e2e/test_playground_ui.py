@@ -14,6 +14,7 @@ import os
 import shlex
 import struct
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +38,11 @@ def _unavailable() -> str | None:
 
 
 def run_ui_driver(out: Path, timeout: float = 120) -> tuple[subprocess.CompletedProcess[str], dict[str, Any] | None]:
-    inner = f"ip link set lo up; exec node {shlex.quote(str(UI_DRIVER))} --out {shlex.quote(str(out))}"
+    # The bot runs on this interpreter (the venv the tests run in), never whatever `python3` is on PATH.
+    inner = (
+        f"ip link set lo up; PYTHON={shlex.quote(sys.executable)} "
+        f"exec node {shlex.quote(str(UI_DRIVER))} --out {shlex.quote(str(out))}"
+    )
     proc = run_in_netns(inner, timeout, REPO)
     report = out / "result.json"
     return proc, (json.loads(report.read_text()) if report.is_file() else None)

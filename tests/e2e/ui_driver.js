@@ -16,7 +16,8 @@
 // "Re-sync my photo", wait until the card shows the re-sync result), personal-dutch ("waarom is mijn foto
 // oud?"), channel-mention (General channel: type "@PhotoSync", pick the menuitem, ask, wait for the card).
 //
-// Env: PYTHON (default /work/venv/bin/python, else python3), CHROMIUM (default /usr/bin/chromium).
+// Env: PYTHON (the interpreter that has the bot installed; the pytest side passes its own; default python3),
+// CHROMIUM (default /usr/bin/chromium).
 "use strict";
 
 const fs = require("fs");
@@ -125,7 +126,7 @@ function tail(file, n = 4000) {
 
 function pythonExe() {
   if (process.env.PYTHON) return process.env.PYTHON;
-  return fs.existsSync("/work/venv/bin/python") ? "/work/venv/bin/python" : "python3";
+  return "python3";
 }
 
 // ---------------------------------------------------------------- UI helpers
