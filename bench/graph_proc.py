@@ -15,7 +15,9 @@ one is answered 429 with `Retry-After: RETRY_AFTER_S` (default 1) and does not c
 user read and SharePoint read takes LATENCY_MS, counted from the moment its handler starts (the fake's own
 work on the request is inside it, as a real server's is), so the bound users x latency / limit is what the
 fake really allows. The timers are precise: the event loop polls with select(), whose timeout has microsecond
-resolution (epoll's is 1 ms, rounded up: a nominal 10 ms $batch took 10.6-10.9 ms, out of the bound's reach).
+resolution (epoll's is 1 ms, rounded up: a nominal 10 ms $batch took 10.6-10.9 ms, out of the bound's reach),
+and every answer is built before the wait, so the fake's own work is inside the latency it was given (built
+after the wait, it added ~0.3 ms to every 10 ms $batch).
 Users: id `00000000-0000-4000-8000-{n:012d}`, UPN `user{n}@bench.example`; every 10th has no photo, the
 rest a photo whose etag derives from n; SharePoint pictures refreshed 2 days ago (every 3rd: 30 days ago).
 """
@@ -81,9 +83,8 @@ class FakeGraph:
         if remaining > 0:
             await asyncio.sleep(remaining)
 
-    async def _user(self, uid: str, deadline: float) -> tuple[int, dict[str, Any], dict[str, str]]:
+    def _user(self, uid: str) -> tuple[int, dict[str, Any], dict[str, str]]:
         self.stats["user_requests"] += 1
-        await self._latency(deadline)
         n = self._number(uid)
         if n is None:
             return 404, {"error": {"code": "Request_ResourceNotFound", "message": "no such user"}}, {}
@@ -99,7 +100,8 @@ class FakeGraph:
         }
         return 200, body, {}
 
-    async def _photo(self, uid: str, deadline: float) -> tuple[int, dict[str, Any], dict[str, str]]:
+    def _photo(self, uid: str) -> tuple[int, dict[str, Any], dict[str, str]]:
+        """Takes a place in flight (the caller gives it back at the deadline), or answers 429."""
         self.stats["photo_requests"] += 1
         if self.in_flight >= self.photo_limit:
             self.stats["throttled"] += 1
@@ -107,10 +109,6 @@ class FakeGraph:
             return 429, body, {"Retry-After": self.retry_after}
         self.in_flight += 1
         self.stats["max_in_flight"] = max(self.stats["max_in_flight"], self.in_flight)
-        try:
-            await self._latency(deadline)
-        finally:
-            self.in_flight -= 1
         self.stats["photo_ok"] += 1
         n = self._number(uid)
         if n is None or n % 10 == 0:
@@ -124,19 +122,23 @@ class FakeGraph:
         }
         return 200, body, {}
 
-    async def _item(self, item: dict[str, Any], deadline: float) -> dict[str, Any]:
+    def _item(self, item: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+        """The item's answer, and whether it holds a photo place until the batch's deadline."""
         url = str(item.get("url", ""))
         path = unquote(url.split("?", 1)[0]).strip("/").split("/")
-        if len(path) == 3 and path[0] == "users" and path[2] == "photo":
-            status, body, headers = await self._photo(path[1], deadline)
+        photo = len(path) == 3 and path[0] == "users" and path[2] == "photo"
+        if photo:
+            status, body, headers = self._photo(path[1])
         elif len(path) == 2 and path[0] == "users":
-            status, body, headers = await self._user(path[1], deadline)
+            status, body, headers = self._user(path[1])
         else:
             status, body, headers = 400, {"error": {"code": "BadRequest", "message": url}}, {}
         headers = {**headers, "Content-Type": "application/json"}
-        return {"id": item.get("id"), "status": status, "headers": headers, "body": body}
+        return {"id": item.get("id"), "status": status, "headers": headers, "body": body}, photo and status != 429
 
     async def batch(self, request: web.Request) -> web.Response:
+        """Every item is answered at the batch's deadline (handler start + latency), in shuffled order; the
+        answer is built before the wait, so the fake's own work never adds to the latency it was given."""
         if not request.headers.get("Authorization", "").startswith("Bearer "):
             self.stats["unauthorized"] += 1
             return web.json_response({"error": {"code": "InvalidAuthenticationToken"}}, status=401)
@@ -144,9 +146,15 @@ class FakeGraph:
         started = time.perf_counter()
         deadline = self._deadline()
         payload = await request.json()
-        responses = list(await asyncio.gather(*(self._item(i, deadline) for i in payload["requests"])))
+        answers = [self._item(i) for i in payload["requests"]]
+        holding = sum(1 for _, photo in answers if photo)
+        responses = [a for a, _ in answers]
         self.rng.shuffle(responses)
         response = web.json_response({"responses": responses})
+        try:
+            await self._latency(deadline)
+        finally:
+            self.in_flight -= holding
         self.stats["batch_service_us"] += int((time.perf_counter() - started) * 1e6)
         return response
 
@@ -155,24 +163,28 @@ class FakeGraph:
             self.stats["unauthorized"] += 1
             return web.json_response({"error": "unauthorized"}, status=401)
         self.stats["sharepoint_requests"] += 1
-        await self._latency(self._deadline())
+        deadline = self._deadline()
         account = request.query.get("@v", "").strip("'")
         upn = account.rsplit("|", 1)[-1]
         local = upn.split("@", 1)[0]
         n = int(local[4:]) if local.startswith("user") and local[4:].isdigit() else None
         if n is None:
-            return web.json_response({"odata.null": True})
+            response = web.json_response({"odata.null": True})
+            await self._latency(deadline)
+            return response
         props = [
             {"Key": "PictureURL", "Value": f"https://bench-my.sharepoint.example/User%20Photos/{n}_MThumb.jpg"},
             {"Key": "SPS-PictureTimestamp", "Value": self.sp_old if n % 3 == 0 else self.sp_recent},
             {"Key": "SPS-PicturePlaceholderState", "Value": "0"},
             {"Key": "SPS-PictureExchangeSyncState", "Value": "1"},
         ]
-        return web.Response(
+        response = web.Response(
             text=json.dumps({"UserProfileProperties": props}),
             content_type="application/json",
             charset="utf-8",
         )
+        await self._latency(deadline)  # the answer was built first: the fake's work is inside the latency
+        return response
 
     async def stats_handler(self, request: web.Request) -> web.Response:
         return web.json_response({**self.stats, "in_flight": self.in_flight})

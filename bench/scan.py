@@ -28,11 +28,11 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import httpx
-
 from bench.common import cpu_seconds, free_port, rss_mb, spawn, stop, wait_ready
 from bench.graph_proc import user_id
+from bench.scan_floors import client_floor, physical_floor, raw_fake_floor
 from bot.graph import GraphClient, SharePointClient
+from bot.graph.http import graph_http_client
 from bot.graph.retry import RetryPolicy
 from bot.graph.tokens import StaticTokenProvider
 from bot.services.scan import DriftScanner
@@ -52,11 +52,7 @@ def _cpu_s() -> float:
 
 
 async def run_scan(users: int, graph_url: str, db: Path, timeout_s: float) -> tuple[float, Counter[str], float]:
-    http = httpx.AsyncClient(  # as bot/app.py builds it (minus the metrics hook)
-        trust_env=False,
-        timeout=httpx.Timeout(10.0, connect=5.0),
-        limits=httpx.Limits(max_connections=100, max_keepalive_connections=50),
-    )
+    http = graph_http_client(timeout_s=10.0)  # as bot/app.py builds it (minus the metrics hook)
     store = Store.from_url(f"sqlite+aiosqlite:///{db}")
     await store.open()
     try:
@@ -90,29 +86,6 @@ async def run_scan(users: int, graph_url: str, db: Path, timeout_s: float) -> tu
         await http.aclose()
 
 
-async def run_floor(users: int, graph_url: str) -> float:
-    """The same $batch requests and nothing else: 4 bare loops of `httpx.AsyncClient.post` (no SharePoint, no
-    store, no retries). What a scanner could reach at best with this HTTP stack against this fake."""
-    http = httpx.AsyncClient(trust_env=False, limits=httpx.Limits(max_connections=100, max_keepalive_connections=50))
-    batch_url = httpx.URL(f"{graph_url}/v1.0/$batch")
-    numbers = iter(range(1, users + 1))
-
-    async def loop() -> None:
-        for n in numbers:
-            uid = user_id(n)
-            items = [{"id": "user", "method": "GET", "url": f"/users/{uid}"},
-                     {"id": "photo", "method": "GET", "url": f"/users/{uid}/photo"}]
-            response = await http.post(batch_url, json={"requests": items}, headers={"Authorization": "Bearer b"})
-            response.json()
-
-    try:
-        t0 = time.perf_counter()
-        await asyncio.gather(*(loop() for _ in range(4)))
-        return time.perf_counter() - t0
-    finally:
-        await http.aclose()
-
-
 def _self_rss() -> float:
     for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -125,12 +98,17 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=100_000)
     parser.add_argument("--latency-ms", type=float, default=10.0)
     parser.add_argument("--limit", type=int, default=4, help="photo requests in flight the fake allows")
+    parser.add_argument("--floor-users", type=int, default=20_000,
+                        help="users per floor load (a rate: fewer than the scan's are enough; default 20,000)")
     parser.add_argument("--timeout", type=float, default=None, help="seconds (default 3 x bound + users/5 + 60)")
     parser.add_argument("--floor", action="store_true",
-                        help="also time bare httpx $batch loops against the same fake (the HTTP stack's ceiling)")
+                        help="also measure the floors (bench/scan_floors.py): the bot's HTTP client alone, the scan's "
+                             "requests as raw bytes, and bare round trips to a server with no HTTP stack")
     args = parser.parse_args()
     users = max(1, min(args.users, 200_000))
     bound = users * args.latency_ms / 1000 / args.limit
+    floor_users = max(1, min(users, args.floor_users))
+    floor_bound = floor_users * args.latency_ms / 1000 / args.limit
     timeout_s = args.timeout or 3 * bound + users / 5 + 60  # a slow (CPU-bound) scanner still gets ~5 users/s
 
     port = free_port()
@@ -143,10 +121,21 @@ def main() -> None:
             elapsed, states, peak_rss = asyncio.run(run_scan(users, url, Path(tmp) / "scan.db", timeout_s))
             cpu, fake_cpu = _cpu_s() - cpu0, cpu_seconds(fake.pid) - fake_cpu0
         s = _stats(url)
-        floor = asyncio.run(run_floor(users, url)) if args.floor else None
         fake_rss = rss_mb(fake.pid)
+        floors: dict[str, float] = {}
+        if args.floor:
+            floors["client"] = asyncio.run(client_floor(floor_users, url, args.limit))
+            floors["raw"] = asyncio.run(raw_fake_floor(floor_users, port, args.limit))
     finally:
         stop(fake)
+    if args.floor:
+        rtt_port = free_port()
+        rtt = spawn("bench.rtt_proc", str(rtt_port), f"{args.latency_ms:g}")
+        try:
+            wait_ready(f"http://127.0.0.1:{rtt_port}/", rtt)
+            floors["physical"] = asyncio.run(physical_floor(floor_users, rtt_port, args.limit))
+        finally:
+            stop(rtt)
 
     photo = max(s["photo_requests"], 1)
     print(f"\n{users} users, fake Graph latency {args.latency_ms:g} ms, {args.limit} photo requests allowed in flight")
@@ -162,9 +151,15 @@ def main() -> None:
           f"(CPU-bound ceiling {users / cpu if cpu else float('inf'):.0f} users/s vs {args.limit / args.latency_ms * 1000:.0f} users/s allowed)")
     print(f"fake Graph         {fake_cpu:9.1f} s CPU; a $batch took {s['batch_service_us'] / 1000 / max(s['batches'], 1):.2f} ms "
           f"from its handler's start to its answer (latency {args.latency_ms:g} ms)")
-    if floor is not None:
-        print(f"bare httpx floor   {floor:9.1f} s   = {100 * bound / floor:.1f} % of the bound "
-              f"(4 loops posting the same $batch, nothing else); the scan reaches {100 * floor / elapsed:.1f} % of it")
+    floor_what = {
+        "client": f"{args.limit} loops posting the same $batch through the bot's HTTP client, nothing else",
+        "raw": "the scan's $batch + SharePoint requests as raw bytes against the same fake, no client stack",
+        "physical": f"{args.limit} loops of bare round trips to a server with no HTTP stack, same latency",
+    }
+    for name, took in floors.items():
+        share = floor_bound / took  # each floor against the bound of its own user count
+        print(f"{name + ' floor':<19}{took:9.1f} s   = {100 * share:5.1f} % of the bound ({floor_users} users); "
+              f"the scan reaches {100 * bound / elapsed / share:5.1f} % of it  ({floor_what[name]})")
     print(f"scanner RSS peak   {peak_rss:9.1f} MB   fake Graph RSS {fake_rss:.1f} MB")
     print(f"rows by state      {dict(sorted(states.items()))}")
 

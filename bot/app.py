@@ -21,6 +21,7 @@ from aiohttp import web
 from bot.demo.server import STATE, GraphLimits, create_graph_app
 from bot.demo.tenant import DemoTenant
 from bot.graph import GraphClient, SharePointClient
+from bot.graph.http import graph_http_client
 from bot.graph.retry import RetryPolicy
 from bot.graph.tokens import MsalTokenProvider, StaticTokenProvider, TokenProvider, load_certificate
 from bot.metrics import CONTENT_TYPE_LATEST, Metrics
@@ -153,12 +154,7 @@ class RuntimeContext:
     async def __aenter__(self) -> Runtime:
         s = self.settings
         metrics = Metrics()
-        http = httpx.AsyncClient(
-            event_hooks={"response": [metrics.on_response]},
-            trust_env=False,
-            timeout=httpx.Timeout(s.graph_timeout_s, connect=5.0),
-            limits=httpx.Limits(max_connections=100, max_keepalive_connections=50),
-        )
+        http = graph_http_client(timeout_s=s.graph_timeout_s, response_hooks=[metrics.on_response])
         self._cleanups.append(http.aclose)
         store = Store.from_url(
             s.database_url,
