@@ -35,6 +35,7 @@ from bot.graph import GraphClient, SharePointClient
 from bot.graph.http import graph_http_client
 from bot.graph.retry import RetryPolicy
 from bot.graph.tokens import StaticTokenProvider
+from bot.services.notify import DriftNotifier
 from bot.services.scan import DriftScanner
 from bot.store import Store
 from bot.store.scan_checkpoint import ScanCheckpoint
@@ -51,7 +52,8 @@ def _cpu_s() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-async def run_scan(users: int, graph_url: str, db: Path, timeout_s: float) -> tuple[float, Counter[str], float]:
+async def run_scan(users: int, graph_url: str, db: Path, timeout_s: float,
+                   keep_all: bool) -> tuple[float, Counter[str], int, float]:
     http = graph_http_client(timeout_s=10.0)  # as bot/app.py builds it (minus the metrics hook)
     store = Store.from_url(f"sqlite+aiosqlite:///{db}")
     await store.open()
@@ -77,10 +79,11 @@ async def run_scan(users: int, graph_url: str, db: Path, timeout_s: float) -> tu
                 peak_rss = max(peak_rss, _self_rss())
                 print(f"  {done:>7}/{total}  {time.perf_counter() - t0:7.1f} s", file=sys.stderr, flush=True)
 
-        report = await asyncio.wait_for(scanner.scan(ids, progress=progress), timeout_s)
+        keep = None if keep_all else DriftNotifier.acts_on  # as the scheduled scan keeps them (replicas.py)
+        report = await asyncio.wait_for(scanner.scan(ids, progress=progress, keep=keep), timeout_s)
         elapsed = time.perf_counter() - t0
-        states = Counter(str(r.state) for r in report.rows)
-        return elapsed, states, peak_rss
+        states = Counter({str(state): n for state, n in report.counts.items() if n})
+        return elapsed, states, len(report.rows), peak_rss
     finally:
         await store.close()
         await http.aclose()
@@ -98,6 +101,8 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=100_000)
     parser.add_argument("--latency-ms", type=float, default=10.0)
     parser.add_argument("--limit", type=int, default=4, help="photo requests in flight the fake allows")
+    parser.add_argument("--keep-all", action="store_true",
+                        help="keep every user's row in the report, as `python -m bot scan` does for its CSV/JSON")
     parser.add_argument("--floor-users", type=int, default=20_000,
                         help="users per floor load (a rate: fewer than the scan's are enough; default 20,000)")
     parser.add_argument("--timeout", type=float, default=None, help="seconds (default 3 x bound + users/5 + 60)")
@@ -118,7 +123,8 @@ def main() -> None:
         wait_ready(f"{url}/bench/stats", fake)
         with tempfile.TemporaryDirectory() as tmp:
             cpu0, fake_cpu0 = _cpu_s(), cpu_seconds(fake.pid)
-            elapsed, states, peak_rss = asyncio.run(run_scan(users, url, Path(tmp) / "scan.db", timeout_s))
+            elapsed, states, kept, peak_rss = asyncio.run(
+                run_scan(users, url, Path(tmp) / "scan.db", timeout_s, args.keep_all))
             cpu, fake_cpu = _cpu_s() - cpu0, cpu_seconds(fake.pid) - fake_cpu0
         s = _stats(url)
         fake_rss = rss_mb(fake.pid)
@@ -161,7 +167,8 @@ def main() -> None:
         print(f"{name + ' floor':<19}{took:9.1f} s   = {100 * share:5.1f} % of the bound ({floor_users} users); "
               f"the scan reaches {100 * bound / elapsed / share:5.1f} % of it  ({floor_what[name]})")
     print(f"scanner RSS peak   {peak_rss:9.1f} MB   fake Graph RSS {fake_rss:.1f} MB")
-    print(f"rows by state      {dict(sorted(states.items()))}")
+    print(f"users by state     {dict(sorted(states.items()))}; rows kept in the report {kept} "
+          f"({'all, --keep-all' if args.keep_all else 'those the notifier reads, as a scheduled scan keeps them'})")
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import cards
 from bot.domain.drift import DriftState, should_notify
 from bot.graph.errors import GraphError
-from bot.services.scan import ScanReport
+from bot.services.scan import ScanReport, ScanRow
 from bot.store import ConversationRecord, Store
 from bot.store.optouts import OptOuts
 from bot.store.outbox import Outbox
@@ -69,10 +69,15 @@ class DriftNotifier:
         self.bot_id = bot_id
         self._catalog_id: str | None = None
 
+    @staticmethod
+    def acts_on(row: ScanRow) -> bool:
+        """The rows `enqueue` reads (a scheduled scan keeps only these: `DriftScanner.scan(keep=)`)."""
+        return row.state is DriftState.DRIFT or row.state is DriftState.NOT_SYNCING
+
     async def enqueue(self, report: ScanReport) -> NotifyResult:
         result = NotifyResult()
         drifted = [r for r in report.rows if r.state is DriftState.DRIFT and r.etag and r.photo_first_seen]
-        result.not_syncing = sum(1 for r in report.rows if r.state is DriftState.NOT_SYNCING)
+        result.not_syncing = report.counts[DriftState.NOT_SYNCING]
         opted_out = await self.optouts.opted_out_among([r.user_id for r in drifted])
         ledger = await self.store.ledger_entries([r.user_id for r in drifted])
         for row in drifted:

@@ -168,14 +168,14 @@ async def _scan_while_leased(
         if users is None:
             log.warning("scheduled drift scan skipped: no watch list")
             return
-        report = await scanner.scan(users, stop=stop)
+        report = await scanner.scan(users, stop=stop, keep=notifier.acts_on)
         if report.interrupted:
-            log.info("drift scan interrupted by shutdown", extra={"done": len(report.rows)})
+            log.info("drift scan interrupted by shutdown", extra={"done": report.total})
             return
         log.info(
             "drift scan finished",
             extra={
-                "users": len(report.rows),
+                "users": report.total,
                 "resumed": report.resumed,  # taken from the checkpoint of an interrupted pass
                 "counts": {state.value: n for state, n in report.counts.items()},
                 "duration_s": round(report.duration_s, 3),

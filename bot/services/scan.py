@@ -40,6 +40,7 @@ from bot.store.scan_checkpoint import ScanCheckpoint
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
+Keep = Callable[["ScanRow"], bool]
 WATCH_LIST_COLUMNS = ("user_id", "userPrincipalName")
 BATCH_SIZE = 100  # users per write transaction, and the most finished users ever unsaved
 FLUSH_INTERVAL_S = 0.25  # a waiting user is committed within about this long
@@ -59,7 +60,8 @@ class ScanRow:
 
 @dataclass(slots=True)
 class ScanReport:
-    rows: list[ScanRow] = field(default_factory=list)
+    rows: list[ScanRow] = field(default_factory=list)  # input order; only the kept ones (`scan(keep=)`)
+    tally: Counter[DriftState] = field(default_factory=Counter)  # every scanned user's state, kept or not
     resumed: int = 0  # rows taken from the checkpoint of an interrupted run of the same watch list
     interrupted: bool = False  # stopped early (shutdown): rows are partial, the checkpoint stays open
     started_at: datetime | None = None
@@ -67,9 +69,14 @@ class ScanReport:
     duration_s: float = 0.0
 
     @property
+    def total(self) -> int:
+        """Users scanned (resumed ones included), whether or not their rows were kept."""
+        return sum(self.tally.values()) if self.tally else len(self.rows)
+
+    @property
     def counts(self) -> dict[DriftState, int]:
-        """Rows per state, every state present (zero included), in DriftState order."""
-        c = Counter(r.state for r in self.rows)
+        """Users per state over the whole scan, every state present (zero included), in DriftState order."""
+        c = self.tally or Counter(r.state for r in self.rows)
         return {s: c.get(s, 0) for s in DriftState}
 
     def by_state(self, state: DriftState) -> list[ScanRow]:
@@ -129,8 +136,13 @@ class DriftScanner:
         progress: Progress | None = None,
         checkpoint: ScanCheckpoint | None = None,
         stop: asyncio.Event | None = None,
+        keep: Keep | None = None,
     ) -> ScanReport:
         """Scan each distinct user once; rows come back in input order. Errors become UNKNOWN rows.
+
+        With `keep`, the report holds only the rows it accepts (its `tally`, `counts` and `total` still cover
+        every user): a scan inside the serving bot keeps what it acts on, not one row per watched user
+        (100,000 rows are ~40 MB).
 
         Finished users are written in batches (module docstring); `progress(done, total)` is called for each
         user once their batch is committed. With a `checkpoint`, each batch's rows are saved with it, and a scan
@@ -144,7 +156,13 @@ class DriftScanner:
         ids = list(dict.fromkeys(u.strip() for u in user_ids if u and u.strip()))
         checkpoint = checkpoint or self.checkpoint
         total = len(ids)
-        rows: list[ScanRow | None] = [None] * total
+        kept: dict[int, ScanRow] = {}  # input position -> row, for the rows `keep` accepts
+        tally: Counter[DriftState] = Counter()
+
+        def finish(index: int, row: ScanRow) -> None:
+            tally[row.state] += 1
+            if keep is None or keep(row):
+                kept[index] = row
         photo_gate = asyncio.Semaphore(self.concurrency)
         report = ScanReport(started_at=self.clock())
         run_id, resumed = (
@@ -152,9 +170,9 @@ class DriftScanner:
         )
         for i, user_id in enumerate(ids):
             if user_id in resumed:
-                rows[i] = _row_from_json(resumed[user_id])
+                finish(i, _row_from_json(resumed[user_id]))
         report.resumed = len(resumed)
-        next_index = iter([i for i in range(total) if rows[i] is None])
+        next_index = iter([i for i in range(total) if ids[i] not in resumed])
         done = report.resumed
         started = time.monotonic()
         if progress is not None:
@@ -199,7 +217,7 @@ class DriftScanner:
                 for _ in batch:
                     unsaved.release()
                 for read, row in zip(batch, written, strict=True):
-                    rows[read.index] = row
+                    finish(read.index, row)
                     done += 1
                     if progress is not None:
                         progress(done, total)
@@ -231,7 +249,8 @@ class DriftScanner:
             raise
         if checkpoint is not None and not report.interrupted:
             await checkpoint.finish(run_id)
-        report.rows = [r for r in rows if r is not None]
+        report.rows = [kept[i] for i in sorted(kept)]
+        report.tally = tally
         report.finished_at = self.clock()
         report.duration_s = time.monotonic() - started
         return report

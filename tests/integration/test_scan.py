@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import contextlib
 import json
 import time
+from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -20,7 +22,8 @@ from bot.demo.tenant import DemoTenant
 from bot.domain.drift import DriftState
 from bot.graph import GraphClient, RetryPolicy, SharePointClient, StaticTokenProvider
 from bot.scan_cli import add_scan_subcommand, run_scan_command
-from bot.services.scan import DriftScanner, ScanReport, load_watch_list
+from bot.services.notify import DriftNotifier
+from bot.services.scan import DriftScanner, ScanReport, ScanRow, load_watch_list
 from bot.settings import Settings
 from bot.store import Store
 from tests.fakes.threaded import ThreadedServer
@@ -130,6 +133,20 @@ async def test_scan_200_users_within_photo_limit(world: WorldFactory) -> None:
     user = next(u for u in tenant.users if u.photo is not None)
     entry = await w.store.ledger_entry(user.id)
     assert entry is not None and entry.etag == user.photo.etag and entry.last_seen_at == NOW
+
+
+async def test_a_scan_that_keeps_only_what_the_notifier_reads_still_counts_everyone(world: WorldFactory) -> None:
+    tenant = DemoTenant.synthetic(120, now=NOW)
+    w = await world(tenant, GraphLimits(photo_concurrency=4))
+    report = await w.scanner().scan([u.id for u in tenant.users], keep=DriftNotifier.acts_on)
+    wanted = {DriftState.DRIFT, DriftState.NOT_SYNCING}
+    expected_kept = [u.id for u in tenant.users if EXPECTED[u.case] in wanted]
+    assert 0 < len(expected_kept) < len(tenant.users)
+    assert [r.user_id for r in report.rows] == expected_kept  # only those, in input order
+    assert all(r.state in wanted for r in report.rows)
+    assert report.total == 120
+    expected_counts = Counter(EXPECTED[u.case] for u in tenant.users)
+    assert report.counts == {s: expected_counts.get(s, 0) for s in DriftState}
 
 
 async def test_second_scan_keeps_first_seen_and_new_versions_start_pending(world: WorldFactory) -> None:
@@ -264,6 +281,26 @@ async def test_a_crashed_scan_resumes_from_its_checkpoint(tmp_path: Path) -> Non
     assert report.resumed >= 15
     assert len(report.rows) == 40 and [r.user_id for r in report.rows] == ids
     assert rescanned == 40 - report.resumed  # only the users the crashed run had not finished
+
+
+async def test_kept_rows_include_resumed_ones(tmp_path: Path) -> None:
+    async with _checkpointed_scan(tmp_path, 3) as (scanner, ids, checkpoint, _):
+        chosen = set(ids[::3])  # users on both sides of the interruption
+
+        def keep(row: ScanRow) -> bool:
+            return row.user_id in chosen
+
+        full = await scanner.scan(ids)  # the reference: every row
+        stop = asyncio.Event()
+        first = await scanner.scan(ids, progress=lambda done, _: done >= 12 and stop.set(), checkpoint=checkpoint,
+                                   stop=stop, keep=keep)
+        second = await scanner.scan(ids, checkpoint=checkpoint, keep=keep)
+    assert first.interrupted and 12 <= second.resumed < 40
+    got = [r.user_id for r in first.rows]
+    assert set(got) <= chosen and got == sorted(got, key=ids.index)  # kept ones only, in input order
+    assert [r.user_id for r in second.rows] == [i for i in ids if i in chosen]  # resumed + new, input order
+    assert [r.state for r in second.rows] == [r.state for r in full.rows if r.user_id in chosen]
+    assert second.counts == full.counts and second.total == full.total == 40
 
 
 async def test_a_scan_stopped_for_shutdown_ends_between_users_and_resumes(tmp_path: Path) -> None:
