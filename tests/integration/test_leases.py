@@ -7,6 +7,7 @@ import asyncio
 import time
 from datetime import UTC, datetime, timedelta
 
+from bot.services.notify import DriftNotifier
 from bot.services.replicas import leased_scans
 from bot.services.scan import ScanReport
 from bot.store import Store
@@ -66,7 +67,7 @@ async def test_two_replicas_never_scan_at_once_and_one_takes_over_from_a_dead_on
         def __init__(self, name: str) -> None:
             self.name = name
 
-        async def scan(self, users: list[str], stop: object = None) -> ScanReport:
+        async def scan(self, users: list[str], stop: object = None, keep: object = None) -> ScanReport:
             running.append(self.name)
             overlap.append(len(running))
             try:
@@ -79,6 +80,8 @@ async def test_two_replicas_never_scan_at_once_and_one_takes_over_from_a_dead_on
             return ScanReport()
 
     class Notifier:
+        acts_on = staticmethod(DriftNotifier.acts_on)
+
         async def enqueue(self, report: ScanReport) -> None:
             return None
 

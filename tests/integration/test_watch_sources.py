@@ -19,6 +19,7 @@ from bot.demo.tenant import DemoGroup, DemoTenant
 from bot.graph import GraphClient, RetryPolicy, StaticTokenProvider
 from bot.graph.errors import GraphError
 from bot.scan_cli import add_scan_subcommand, run_scan_command
+from bot.services.notify import DriftNotifier
 from bot.services.replicas import leased_scans
 from bot.services.scan import ScanReport
 from bot.services.watch import resolve_watch_list
@@ -125,11 +126,13 @@ async def test_scheduled_scans_resolve_the_watch_list_each_pass(tmp_path: Path) 
         return None if len(passes) == 1 else ["u1"]
 
     class Scanner:
-        async def scan(self, users: list[str], stop: object = None) -> ScanReport:
+        async def scan(self, users: list[str], stop: object = None, keep: object = None) -> ScanReport:
             scanned.append(users)
             return ScanReport()
 
     class Notifier:
+        acts_on = staticmethod(DriftNotifier.acts_on)
+
         async def enqueue(self, report: ScanReport) -> None:
             return None
 
