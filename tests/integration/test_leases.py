@@ -61,6 +61,7 @@ async def test_two_replicas_never_scan_at_once_and_one_takes_over_from_a_dead_on
     running: list[str] = []
     overlap: list[int] = []
     scans: list[str] = []
+    victim: list[str] = []  # the replica whose pass hangs: whichever starts the first pass after two scans
     hang = asyncio.Event()
 
     class Scanner:
@@ -71,8 +72,9 @@ async def test_two_replicas_never_scan_at_once_and_one_takes_over_from_a_dead_on
             running.append(self.name)
             overlap.append(len(running))
             try:
-                if self.name == "a" and len(scans) >= 2:
-                    await hang.wait()  # replica a "hangs" mid-scan, then dies
+                if len(scans) >= 2 and not victim:
+                    victim.append(self.name)
+                    await hang.wait()  # this replica "hangs" mid-scan, then dies
                 await asyncio.sleep(0.05)
                 scans.append(self.name)
             finally:
@@ -99,20 +101,22 @@ async def test_two_replicas_never_scan_at_once_and_one_takes_over_from_a_dead_on
         for name in ("a", "b")
     }
     try:
-        deadline = time.monotonic() + 60  # a hang guard: which replica wins each pass is up to the race
-        while time.monotonic() < deadline:  # until a is stuck holding the lease
-            if "a" in running and len(scans) >= 2:
+        deadline = time.monotonic() + 60  # a hang guard (which replica wins each pass is up to the race)
+        while time.monotonic() < deadline:  # until a replica is stuck holding the lease
+            if victim and victim[0] in running:
                 break
             await asyncio.sleep(0.01)
-        assert "a" in running
-        tasks["a"].cancel()  # a dies without releasing: its lease must run out first
+        assert victim and victim[0] in running, (scans, running)
+        dead = victim[0]
+        survivor = "b" if dead == "a" else "a"
+        tasks[dead].cancel()  # it dies without releasing: its lease must run out first
         before = len(scans)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
-            if len(scans) >= before + 2 and scans[-1] == "b":
+            if len(scans) >= before + 2 and scans[-1] == survivor:
                 break
             await asyncio.sleep(0.01)
-        assert scans[-1] == "b" and len(scans) >= before + 2
+        assert scans[-1] == survivor and len(scans) >= before + 2 and scans[before:] == [survivor] * (len(scans) - before)
         assert max(overlap) == 1  # never two scans at once
     finally:
         for stop in stops.values():
