@@ -170,19 +170,18 @@ class FakeGraph:
         n = int(local[4:]) if local.startswith("user") and local[4:].isdigit() else None
         if n is None:
             response = web.json_response({"odata.null": True})
-            await self._latency(deadline)
-            return response
-        props = [
-            {"Key": "PictureURL", "Value": f"https://bench-my.sharepoint.example/User%20Photos/{n}_MThumb.jpg"},
-            {"Key": "SPS-PictureTimestamp", "Value": self.sp_old if n % 3 == 0 else self.sp_recent},
-            {"Key": "SPS-PicturePlaceholderState", "Value": "0"},
-            {"Key": "SPS-PictureExchangeSyncState", "Value": "1"},
-        ]
-        response = web.Response(
-            text=json.dumps({"UserProfileProperties": props}),
-            content_type="application/json",
-            charset="utf-8",
-        )
+        else:
+            props = [
+                {"Key": "PictureURL", "Value": f"https://bench-my.sharepoint.example/User%20Photos/{n}_MThumb.jpg"},
+                {"Key": "SPS-PictureTimestamp", "Value": self.sp_old if n % 3 == 0 else self.sp_recent},
+                {"Key": "SPS-PicturePlaceholderState", "Value": "0"},
+                {"Key": "SPS-PictureExchangeSyncState", "Value": "1"},
+            ]
+            response = web.Response(
+                text=json.dumps({"UserProfileProperties": props}),
+                content_type="application/json",
+                charset="utf-8",
+            )
         await self._latency(deadline)  # the answer was built first: the fake's work is inside the latency
         return response
 

@@ -19,6 +19,15 @@ import sys
 ANSWER = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}"
 
 
+def content_length(head: bytes) -> int:
+    """The Content-Length of an HTTP/1.1 message head (start line + header lines, CRLF-separated); 0 if none."""
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            return int(value)
+    return 0
+
+
 class DelayedAnswer(asyncio.Protocol):
     def __init__(self, latency_s: float) -> None:
         self.latency_s = latency_s
@@ -32,11 +41,7 @@ class DelayedAnswer(asyncio.Protocol):
     def data_received(self, data: bytes) -> None:
         self.buffer += data
         while (end := self.buffer.find(b"\r\n\r\n")) >= 0:
-            length = 0
-            for line in self.buffer[:end].split(b"\r\n")[1:]:
-                name, _, value = line.partition(b":")
-                if name.strip().lower() == b"content-length":
-                    length = int(value)
+            length = content_length(self.buffer[:end])
             if len(self.buffer) < end + 4 + length:
                 return  # the body is still coming
             self.buffer = self.buffer[end + 4 + length :]

@@ -19,6 +19,7 @@ import json
 import time
 
 from bench.graph_proc import user_id
+from bench.rtt_proc import content_length
 from bot.graph.http import graph_http_client
 
 AUTH = "Bearer bench"
@@ -55,12 +56,7 @@ async def _exchange(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, 
     head = await reader.readuntil(b"\r\n\r\n")
     if answered is not None:
         answered.release()
-    length = 0
-    for line in head.split(b"\r\n")[1:]:
-        name, _, value = line.partition(b":")
-        if name.strip().lower() == b"content-length":
-            length = int(value)
-    return await reader.readexactly(length)
+    return await reader.readexactly(content_length(head))
 
 
 def _post(path: str, body: bytes) -> bytes:
