@@ -100,7 +100,9 @@ class Bot:
             headers={"Authorization": f"Bearer {token}"},
         ) as resp:
             await resp.read()
-        self.calls["connector"] += len(self.connector.calls()) - posts  # the reply is posted before the answer
+        self.calls["connector"] += (
+            len(self.connector.calls()) - posts
+        )  # the reply is posted before the answer
         return resp.status
 
 

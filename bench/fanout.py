@@ -48,7 +48,11 @@ def _notice(n: int, service_url: str, now: datetime) -> tuple[str, str, dict[str
     user = f"00000000-0000-4000-8000-{n:012d}"
     conversation = f"a:1bench{n:08d}"
     ctx = cards.CardContext(
-        locale="en-US", tz=ZoneInfo("UTC"), now=now, demo=False, profile_edit_url=f"https://example.invalid/{n}"
+        locale="en-US",
+        tz=ZoneInfo("UTC"),
+        now=now,
+        demo=False,
+        profile_edit_url=f"https://example.invalid/{n}",
     )
     card = cards.notice_card(ctx, user_id=user, photo_first_seen=now, sharepoint_refreshed=None)
     payload = {
@@ -139,13 +143,21 @@ def main() -> None:
     server_rate = (seen["accepted"] - 1) / span if span else float("nan")
     pending = result["counts"]["pending"] + result["counts"]["sending"]
     lost = notices - seen["distinct"] - pending  # neither accepted by the connector nor still queued
-    print(f"\n{notices} notices, one per 1:1 conversation; fake connector enforces 50/s per app + per-conversation limits")
+    print(
+        f"\n{notices} notices, one per 1:1 conversation; fake connector enforces 50/s per app + per-conversation limits"
+    )
     print(f"delivery time      {result['elapsed']:8.1f} s (sender start -> every row sent/dead/blocked)")
-    print(f"notices/s          {rate:8.1f}   = {100 * rate / APP_CEILING:.1f} % of the 50/s app ceiling (goal >= 45/s)")
-    print(f"connector-side     {server_rate:8.1f}/s between first and last accepted send; busiest 1 s window: {seen['max_per_1s']}")
+    print(
+        f"notices/s          {rate:8.1f}   = {100 * rate / APP_CEILING:.1f} % of the 50/s app ceiling (goal >= 45/s)"
+    )
+    print(
+        f"connector-side     {server_rate:8.1f}/s between first and last accepted send; busiest 1 s window: {seen['max_per_1s']}"
+    )
     print(f"lost               {lost:8d}   (neither accepted by the connector nor still in the outbox)")
     if pending:
-        print(f"NOT FINISHED       {pending:8d}   still queued when the time bound ({timeout_s:g} s) ended the run")
+        print(
+            f"NOT FINISHED       {pending:8d}   still queued when the time bound ({timeout_s:g} s) ended the run"
+        )
     print(f"duplicated         {seen['duplicates']:8d}")
     print(f"limit violations   {seen['status_429']:8d}   {seen['violations'] or ''}")
     print(f"other errors       {seen['other_errors']:8d}")

@@ -54,7 +54,13 @@ def main() -> None:
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     now = datetime.now(UTC)
     token = jwt.encode(
-        {"iss": ISSUER, "aud": APP_ID, "serviceurl": service_url, "nbf": now, "exp": now + timedelta(hours=1)},
+        {
+            "iss": ISSUER,
+            "aud": APP_ID,
+            "serviceurl": service_url,
+            "nbf": now,
+            "exp": now + timedelta(hours=1),
+        },
         key,
         algorithm="RS256",
         headers={"kid": "k1"},
@@ -63,11 +69,20 @@ def main() -> None:
 
     def validate() -> None:  # bot/teams/auth.py ChannelTokenValidator.validate, minus the key lookup
         jwt.get_unverified_header(token)
-        jwt.decode(token, public, algorithms=["RS256"], audience=APP_ID, issuer=ISSUER, leeway=300,
-                   options={"require": ["exp", "iss", "aud"]})
+        jwt.decode(
+            token,
+            public,
+            algorithms=["RS256"],
+            audience=APP_ID,
+            issuer=ISSUER,
+            leeway=300,
+            options={"require": ["exp", "iss", "aud"]},
+        )
 
     validator = ChannelTokenValidator("https://unused.invalid/", APP_ID, None)  # type: ignore[arg-type]
-    validator._keys = {"k1": _SigningKey(public, None)}  # keys as a refresh would leave them (no network here)
+    validator._keys = {
+        "k1": _SigningKey(public, None)
+    }  # keys as a refresh would leave them (no network here)
     validator._issuer, validator._fetched_at = ISSUER, time.monotonic()
     authorization = f"Bearer {token}"
 
@@ -80,11 +95,24 @@ def main() -> None:
 
     incoming = Activity().deserialize(body)
     reference = TurnContext.get_conversation_reference(incoming)
-    ctx = cards.CardContext(locale="en-US", tz=ZoneInfo("UTC"), now=now, demo=True,
-                            profile_edit_url="https://example.invalid/")
-    diagnosis = Diagnosis(DiagnosisCase.STALE, "u", "Adele Vance", "adele@x", StaleCopy.SHAREPOINT, True, True,
-                          True, now - timedelta(days=4), now - timedelta(days=9), now - timedelta(days=3),
-                          now - timedelta(days=1), timedelta(days=3))
+    ctx = cards.CardContext(
+        locale="en-US", tz=ZoneInfo("UTC"), now=now, demo=True, profile_edit_url="https://example.invalid/"
+    )
+    diagnosis = Diagnosis(
+        DiagnosisCase.STALE,
+        "u",
+        "Adele Vance",
+        "adele@x",
+        StaleCopy.SHAREPOINT,
+        True,
+        True,
+        True,
+        now - timedelta(days=4),
+        now - timedelta(days=9),
+        now - timedelta(days=3),
+        now - timedelta(days=1),
+        timedelta(days=3),
+    )
     card = cards.diagnosis_card(diagnosis, ctx)
 
     def reply(content: dict[str, Any]) -> Activity:
@@ -117,11 +145,20 @@ def main() -> None:
         ("ours: activity_from_json", best_us(lambda: activity_from_json(body))),
         ("TurnContext + send_activity bookkeeping", best_us(turn_bookkeeping)),
         ("diagnosis card, typed models built + dumped every time", best_us(typed_card)),
-        ("ours: diagnosis card from its template (cards/)", best_us(lambda: cards.diagnosis_card(diagnosis, ctx))),
+        (
+            "ours: diagnosis card from its template (cards/)",
+            best_us(lambda: cards.diagnosis_card(diagnosis, ctx)),
+        ),
         ("reply JSON: activity_json (ours)", best_us(lambda: activity_json(shared))),
         ("reply JSON: Activity.serialize() (msrest, before)", best_us(lambda: plain.serialize())),
-        ("json.dumps of the reply body (before)", best_us(lambda: json.dumps(activity_json(shared)).encode())),
-        ("ours: reply body bytes (orjson, connector.py)", best_us(lambda: _json_bytes(activity_json(shared)))),
+        (
+            "json.dumps of the reply body (before)",
+            best_us(lambda: json.dumps(activity_json(shared)).encode()),
+        ),
+        (
+            "ours: reply body bytes (orjson, connector.py)",
+            best_us(lambda: _json_bytes(activity_json(shared))),
+        ),
     ]
     width = max(len(name) for name, _ in rows)
     for name, us in rows:
@@ -147,9 +184,15 @@ def main() -> None:
             "ours: reply body bytes (orjson, connector.py)",
         )
     )
-    print(f"\nper turn, token + deserialize + TurnContext + card, msrest and PyJWT every time: {stock_floor / 1000:.3f} ms")
-    print(f"per turn, ours (json.loads, remembered token, activity_from_json, TurnContext, card, orjson body): {ours_floor / 1000:.3f} ms")
-    print("On top comes what bare does too (aiohttp server + client post). 40 % of bare needs ours' whole turn CPU")
+    print(
+        f"\nper turn, token + deserialize + TurnContext + card, msrest and PyJWT every time: {stock_floor / 1000:.3f} ms"
+    )
+    print(
+        f"per turn, ours (json.loads, remembered token, activity_from_json, TurnContext, card, orjson body): {ours_floor / 1000:.3f} ms"
+    )
+    print(
+        "On top comes what bare does too (aiohttp server + client post). 40 % of bare needs ours' whole turn CPU"
+    )
     print("<= 2.5 x bare's; compare with bench.turns' CPU ms/turn column.")
 
 

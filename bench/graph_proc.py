@@ -134,7 +134,12 @@ class FakeGraph:
         else:
             status, body, headers = 400, {"error": {"code": "BadRequest", "message": url}}, {}
         headers = {**headers, "Content-Type": "application/json"}
-        return {"id": item.get("id"), "status": status, "headers": headers, "body": body}, photo and status != 429
+        return {
+            "id": item.get("id"),
+            "status": status,
+            "headers": headers,
+            "body": body,
+        }, photo and status != 429
 
     async def batch(self, request: web.Request) -> web.Response:
         """Every item is answered at the batch's deadline (handler start + latency), in shuffled order; the
@@ -172,7 +177,10 @@ class FakeGraph:
             response = web.json_response({"odata.null": True})
         else:
             props = [
-                {"Key": "PictureURL", "Value": f"https://bench-my.sharepoint.example/User%20Photos/{n}_MThumb.jpg"},
+                {
+                    "Key": "PictureURL",
+                    "Value": f"https://bench-my.sharepoint.example/User%20Photos/{n}_MThumb.jpg",
+                },
                 {"Key": "SPS-PictureTimestamp", "Value": self.sp_old if n % 3 == 0 else self.sp_recent},
                 {"Key": "SPS-PicturePlaceholderState", "Value": "0"},
                 {"Key": "SPS-PictureExchangeSyncState", "Value": "1"},

@@ -29,7 +29,9 @@ def main() -> None:
         PHOTOSYNC_DATABASE_URL=f"sqlite+aiosqlite:///{db_path}",
         PHOTOSYNC_LOG_LEVEL="WARNING",
     )
-    app = freeze_after_startup(create_app(settings, msal_http_client=MsalLoopbackSession(identity_url)))  # as `python -m bot`
+    app = freeze_after_startup(
+        create_app(settings, msal_http_client=MsalLoopbackSession(identity_url))
+    )  # as `python -m bot`
     web.run_app(app, host="127.0.0.1", port=port, access_log=None, print=None)
 
 

@@ -40,7 +40,9 @@ def machine() -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.reliability", description=__doc__.split("\n")[0])
     parser.add_argument("--auth-table", action="store_true", help="print the token attack table and exit")
-    parser.add_argument("--fuzz", type=int, default=100_000, help="grammar-fuzzer activities (default 100000)")
+    parser.add_argument(
+        "--fuzz", type=int, default=100_000, help="grammar-fuzzer activities (default 100000)"
+    )
     parser.add_argument("--hypothesis", type=int, default=2_000, help="hypothesis examples (default 2000)")
     parser.add_argument("--soak-seconds", type=int, default=600)
     parser.add_argument("--soak-rate", type=int, default=20, help="activities per second during the soak")
@@ -72,7 +74,9 @@ def main(argv: list[str] | None = None) -> int:
     rest = subprocess.Popen([*pytest, "-k", "not steady_load"], cwd=ROOT, env=env)
     codes = (rest.wait(), soak.wait())
     minutes = (time.monotonic() - started) / 60
-    print(f"\n## Figures ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {machine()}, {minutes:.1f} min)")
+    print(
+        f"\n## Figures ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {machine()}, {minutes:.1f} min)"
+    )
     for line in report.read_text().splitlines() if report.exists() else []:
         entry = json.loads(line)
         name = entry.pop("test").split("::", 1)[1]

@@ -52,8 +52,9 @@ def _cpu_s() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-async def run_scan(users: int, graph_url: str, db: Path, timeout_s: float,
-                   keep_all: bool) -> tuple[float, Counter[str], int, float]:
+async def run_scan(
+    users: int, graph_url: str, db: Path, timeout_s: float, keep_all: bool
+) -> tuple[float, Counter[str], int, float]:
     http = graph_http_client(timeout_s=10.0)  # as bot/app.py builds it (minus the metrics hook)
     store = Store.from_url(f"sqlite+aiosqlite:///{db}")
     await store.open()
@@ -101,14 +102,26 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=100_000)
     parser.add_argument("--latency-ms", type=float, default=10.0)
     parser.add_argument("--limit", type=int, default=4, help="photo requests in flight the fake allows")
-    parser.add_argument("--keep-all", action="store_true",
-                        help="keep every user's row in the report, as `python -m bot scan` does for its CSV/JSON")
-    parser.add_argument("--floor-users", type=int, default=20_000,
-                        help="users per floor load (a rate: fewer than the scan's are enough; default 20,000)")
-    parser.add_argument("--timeout", type=float, default=None, help="seconds (default 3 x bound + users/5 + 60)")
-    parser.add_argument("--floor", action="store_true",
-                        help="also measure the floors (bench/scan_floors.py): the bot's HTTP client alone, the scan's "
-                             "requests as raw bytes, and bare round trips to a server with no HTTP stack")
+    parser.add_argument(
+        "--keep-all",
+        action="store_true",
+        help="keep every user's row in the report, as `python -m bot scan` does for its CSV/JSON",
+    )
+    parser.add_argument(
+        "--floor-users",
+        type=int,
+        default=20_000,
+        help="users per floor load (a rate: fewer than the scan's are enough; default 20,000)",
+    )
+    parser.add_argument(
+        "--timeout", type=float, default=None, help="seconds (default 3 x bound + users/5 + 60)"
+    )
+    parser.add_argument(
+        "--floor",
+        action="store_true",
+        help="also measure the floors (bench/scan_floors.py): the bot's HTTP client alone, the scan's "
+        "requests as raw bytes, and bare round trips to a server with no HTTP stack",
+    )
     args = parser.parse_args()
     users = max(1, min(args.users, 200_000))
     bound = users * args.latency_ms / 1000 / args.limit
@@ -124,7 +137,8 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             cpu0, fake_cpu0 = _cpu_s(), cpu_seconds(fake.pid)
             elapsed, states, kept, peak_rss = asyncio.run(
-                run_scan(users, url, Path(tmp) / "scan.db", timeout_s, args.keep_all))
+                run_scan(users, url, Path(tmp) / "scan.db", timeout_s, args.keep_all)
+            )
             cpu, fake_cpu = _cpu_s() - cpu0, cpu_seconds(fake.pid) - fake_cpu0
         s = _stats(url)
         fake_rss = rss_mb(fake.pid)
@@ -144,7 +158,9 @@ def main() -> None:
             stop(rtt)
 
     photo = max(s["photo_requests"], 1)
-    print(f"\n{users} users, fake Graph latency {args.latency_ms:g} ms, {args.limit} photo requests allowed in flight")
+    print(
+        f"\n{users} users, fake Graph latency {args.latency_ms:g} ms, {args.limit} photo requests allowed in flight"
+    )
     print(f"scan time          {elapsed:9.1f} s")
     print(f"bound              {bound:9.1f} s   (users x latency / {args.limit})")
     print(f"efficiency         {100 * bound / elapsed:9.1f} %   (bound / scan time; goal >= 95 %)")
@@ -152,11 +168,17 @@ def main() -> None:
         f"photo requests     {s['photo_requests']:9d}   ok {s['photo_ok']}, throttled (429) {s['throttled']} "
         f"= {100 * s['throttled'] / photo:.3f} % (goal < 0.5 %)"
     )
-    print(f"max photo in flight{s['max_in_flight']:9d}   $batch requests {s['batches']}, SharePoint {s['sharepoint_requests']}")
-    print(f"scanner CPU        {cpu:9.1f} s   = {1000 * cpu / users:.2f} ms per user "
-          f"(CPU-bound ceiling {users / cpu if cpu else float('inf'):.0f} users/s vs {args.limit / args.latency_ms * 1000:.0f} users/s allowed)")
-    print(f"fake Graph         {fake_cpu:9.1f} s CPU; a $batch took {s['batch_service_us'] / 1000 / max(s['batches'], 1):.2f} ms "
-          f"from its handler's start to its answer (latency {args.latency_ms:g} ms)")
+    print(
+        f"max photo in flight{s['max_in_flight']:9d}   $batch requests {s['batches']}, SharePoint {s['sharepoint_requests']}"
+    )
+    print(
+        f"scanner CPU        {cpu:9.1f} s   = {1000 * cpu / users:.2f} ms per user "
+        f"(CPU-bound ceiling {users / cpu if cpu else float('inf'):.0f} users/s vs {args.limit / args.latency_ms * 1000:.0f} users/s allowed)"
+    )
+    print(
+        f"fake Graph         {fake_cpu:9.1f} s CPU; a $batch took {s['batch_service_us'] / 1000 / max(s['batches'], 1):.2f} ms "
+        f"from its handler's start to its answer (latency {args.latency_ms:g} ms)"
+    )
     floor_what = {
         "client": f"{args.limit} loops posting the same $batch through the bot's HTTP client, nothing else",
         "raw": "the scan's $batch + SharePoint requests as raw bytes against the same fake, no client stack",
@@ -164,11 +186,15 @@ def main() -> None:
     }
     for name, took in floors.items():
         share = floor_bound / took  # each floor against the bound of its own user count
-        print(f"{name + ' floor':<19}{took:9.1f} s   = {100 * share:5.1f} % of the bound ({floor_users} users); "
-              f"the scan reaches {100 * bound / elapsed / share:5.1f} % of it  ({floor_what[name]})")
+        print(
+            f"{name + ' floor':<19}{took:9.1f} s   = {100 * share:5.1f} % of the bound ({floor_users} users); "
+            f"the scan reaches {100 * bound / elapsed / share:5.1f} % of it  ({floor_what[name]})"
+        )
     print(f"scanner RSS peak   {peak_rss:9.1f} MB   fake Graph RSS {fake_rss:.1f} MB")
-    print(f"users by state     {dict(sorted(states.items()))}; rows kept in the report {kept} "
-          f"({'all, --keep-all' if args.keep_all else 'those the notifier reads, as a scheduled scan keeps them'})")
+    print(
+        f"users by state     {dict(sorted(states.items()))}; rows kept in the report {kept} "
+        f"({'all, --keep-all' if args.keep_all else 'those the notifier reads, as a scheduled scan keeps them'})"
+    )
 
 
 if __name__ == "__main__":

@@ -27,8 +27,12 @@ AUTH = "Bearer bench"
 
 def batch_body(n: int) -> dict[str, object]:
     uid = user_id(n)
-    return {"requests": [{"id": "user", "method": "GET", "url": f"/users/{uid}"},
-                         {"id": "photo", "method": "GET", "url": f"/users/{uid}/photo"}]}
+    return {
+        "requests": [
+            {"id": "user", "method": "GET", "url": f"/users/{uid}"},
+            {"id": "photo", "method": "GET", "url": f"/users/{uid}/photo"},
+        ]
+    }
 
 
 async def client_floor(users: int, graph_url: str, slots: int) -> float:
@@ -37,8 +41,9 @@ async def client_floor(users: int, graph_url: str, slots: int) -> float:
 
     async def loop() -> None:
         for n in numbers:
-            response = await http.post(f"{graph_url}/v1.0/$batch", json=batch_body(n),
-                                       headers={"Authorization": AUTH})
+            response = await http.post(
+                f"{graph_url}/v1.0/$batch", json=batch_body(n), headers={"Authorization": AUTH}
+            )
             response.json()
 
     try:
@@ -49,8 +54,12 @@ async def client_floor(users: int, graph_url: str, slots: int) -> float:
         await http.aclose()
 
 
-async def _exchange(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, request: bytes,
-                    answered: asyncio.Semaphore | None = None) -> bytes:
+async def _exchange(
+    reader: asyncio.StreamReader,
+    writer: asyncio.StreamWriter,
+    request: bytes,
+    answered: asyncio.Semaphore | None = None,
+) -> bytes:
     """One request on a keep-alive connection; `answered` is released when the answer's headers are in."""
     writer.write(request)
     head = await reader.readuntil(b"\r\n\r\n")
@@ -60,8 +69,10 @@ async def _exchange(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, 
 
 
 def _post(path: str, body: bytes) -> bytes:
-    return (f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: {AUTH}\r\n"
-            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n").encode() + body
+    return (
+        f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: {AUTH}\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+    ).encode() + body
 
 
 def _get(path: str) -> bytes:
@@ -79,8 +90,10 @@ async def raw_fake_floor(users: int, port: int, slots: int, workers: int = 16) -
                 body = json.dumps(batch_body(n)).encode()
                 await gate.acquire()
                 json.loads(await _exchange(reader, writer, _post("/v1.0/$batch", body), gate))
-                sp = (f"/sp/_api/SP.UserProfiles.PeopleManager/GetPropertiesFor(accountName=@v)"
-                      f"?@v='i:0%23.f|membership|user{n}@bench.example'")
+                sp = (
+                    f"/sp/_api/SP.UserProfiles.PeopleManager/GetPropertiesFor(accountName=@v)"
+                    f"?@v='i:0%23.f|membership|user{n}@bench.example'"
+                )
                 json.loads(await _exchange(reader, writer, _get(sp)))
         finally:
             writer.close()

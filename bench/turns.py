@@ -140,7 +140,12 @@ class Target:
 
 
 async def start_target(
-    name: str, module: str, extra: list[str], identity: IdentityServer, connector_url: str, ids: itertools.count[int]
+    name: str,
+    module: str,
+    extra: list[str],
+    identity: IdentityServer,
+    connector_url: str,
+    ids: itertools.count[int],
 ) -> Target:
     """Spawn one server, time its start to /readyz, and warm it up (2 s at concurrency 1; up to 10 s while
     fewer than WARMUP // 10 turns succeeded on a busy machine)."""
@@ -189,7 +194,9 @@ async def measure(
     posts0 = await _connector_count(admin, connector_url)
     failed0 = count_in(target.log, FAILED)
     cpu0 = cpu_seconds(target.proc.pid)
-    await drive(target.url, target.token, f"{connector_url}/", concurrency, seconds, ids, target.proc.pid, run)
+    await drive(
+        target.url, target.token, f"{connector_url}/", concurrency, seconds, ids, target.proc.pid, run
+    )
     run.cpu_s = cpu_seconds(target.proc.pid) - cpu0
     turns = max(run.ok + run.errors, 1)
     run.tokens_per_turn = (identity.token_requests() - tokens0) / turns
@@ -248,7 +255,9 @@ async def main_async(
                         # every round loads each target in turn (its order rotated): a host that slows down
                         # for a while slows all targets of that round alike, and the per-round ratios show it
                         for target in started[r % len(started) :] + started[: r % len(started)]:
-                            run = await measure(target, identity, admin, connector_url, c, seconds / rounds, ids)
+                            run = await measure(
+                                target, identity, admin, connector_url, c, seconds / rounds, ids
+                            )
                             slices.setdefault((target.name, c), []).append(run)
         finally:
             for target in started:
@@ -275,15 +284,19 @@ async def main_async(
             f"c={c:<3} ours/stock msg/s = {ours.rate / stock.rate:6.2f}x   ours/bare msg/s = "
             f"{100 * ours.rate / bare.rate:5.1f}%   p50 ours/stock = {ours.pct(0.5) / stock.pct(0.5):.2f}"
         )
-    print("\nratios per round (each round loads the three targets back to back: drift of the host shows here)")
+    print(
+        "\nratios per round (each round loads the three targets back to back: drift of the host shows here)"
+    )
     for c in concurrencies:
         per = list(zip(*(slices[(n, c)] for n in ("ours", "stock", "bare")), strict=True))
         vs_stock = [o.rate / s.rate for o, s, _ in per]
         vs_bare = [100 * o.rate / b.rate for o, _, b in per]
         print(
-            f"c={c:<3} ours/stock " + " ".join(f"{x:6.2f}x" for x in vs_stock)
+            f"c={c:<3} ours/stock "
+            + " ".join(f"{x:6.2f}x" for x in vs_stock)
             + f"  (median {statistics.median(vs_stock):.2f}x)   ours/bare "
-            + " ".join(f"{x:5.1f}%" for x in vs_bare) + f"  (median {statistics.median(vs_bare):.1f}%)"
+            + " ".join(f"{x:5.1f}%" for x in vs_bare)
+            + f"  (median {statistics.median(vs_bare):.1f}%)"
         )
     print("\nper-turn CPU of the server process (robust when the cores are shared): capacity ratios")
     for i, c in enumerate(concurrencies):
@@ -305,7 +318,9 @@ def main() -> None:
     parser.add_argument("--concurrency", default="1,16", help="comma-separated in-flight requests")
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds each cell is split into")
     parser.add_argument(
-        "--targets", default="ours,stock,bare", help="comma-separated subset (for profiling; ratios need all three)"
+        "--targets",
+        default="ours,stock,bare",
+        help="comma-separated subset (for profiling; ratios need all three)",
     )
     args = parser.parse_args()
     seconds = min(args.seconds, 30.0)

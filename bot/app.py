@@ -264,7 +264,9 @@ class RuntimeContext:
                 owner=owner,
                 lease=ttl,
             )
-            self._background("notice-sender", leased_notice_sender(notice_sender, leases, owner, ttl, self._stop))
+            self._background(
+                "notice-sender", leased_notice_sender(notice_sender, leases, owner, ttl, self._stop)
+            )
         if self.run_sender:
             self._background(
                 "retention",

@@ -18,7 +18,9 @@ def add_migrate_subcommand(sub: Any) -> None:
         description="Upgrade the database to this PhotoSync's schema (the bot does this on start unless "
         "PHOTOSYNC_MIGRATE_ON_START=false). Safe to run from several replicas at once on PostgreSQL.",
     )
-    parser.add_argument("--status", action="store_true", help="only print the current and the needed revision")
+    parser.add_argument(
+        "--status", action="store_true", help="only print the current and the needed revision"
+    )
     parser.add_argument("--revision", default="head", help="target revision (default: head)")
 
 

@@ -118,7 +118,9 @@ class Settings(BaseSettings):
     )
     default_timezone: str = Field("UTC", validation_alias=AliasChoices("PHOTOSYNC_TIMEZONE"))
     default_locale: str = Field(
-        "en-US", pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$", validation_alias=AliasChoices("PHOTOSYNC_LOCALE")
+        "en-US",
+        pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$",
+        validation_alias=AliasChoices("PHOTOSYNC_LOCALE"),
     )
     log_format: LogFormat = Field(LogFormat.AUTO, validation_alias=AliasChoices("PHOTOSYNC_LOG_FORMAT"))
     log_level: str = Field("INFO", validation_alias=AliasChoices("PHOTOSYNC_LOG_LEVEL"))

@@ -107,7 +107,9 @@ def _facts(diagnosis: Diagnosis, ctx: CardContext, values: dict[str, Any]) -> li
     if not diagnosis.sharepoint_read:
         refreshed = t("fact.sp.unavailable", lang)
     elif diagnosis.sharepoint_refreshed_at is not None:
-        refreshed = values["sp_refreshed"]  # format_time(diagnosis.sharepoint_refreshed_at, ctx), from _values
+        refreshed = values[
+            "sp_refreshed"
+        ]  # format_time(diagnosis.sharepoint_refreshed_at, ctx), from _values
     elif case is DiagnosisCase.PROFILE_IMPORTING:
         refreshed = t("fact.sp.no_profile", lang)
     else:
@@ -205,7 +207,14 @@ def _texts(
         texts["chat"] = t("action.chat", lang, name=name)
         texts["chat_url"] = chat_url
     shape = _Shape(
-        lang, ctx.demo, subject, bool(requested_by), sp_refresh, len(facts), diagnosis.can_resync, bool(chat_url)
+        lang,
+        ctx.demo,
+        subject,
+        bool(requested_by),
+        sp_refresh,
+        len(facts),
+        diagnosis.can_resync,
+        bool(chat_url),
     )
     return shape, texts
 

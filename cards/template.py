@@ -65,7 +65,9 @@ class CardTemplate:
         text = "".join(parts)
         try:
             card: dict[str, Any] = orjson.loads(text)
-        except orjson.JSONDecodeError:  # a lone surrogate, escaped by the stdlib below: only json reads it back
+        except (
+            orjson.JSONDecodeError
+        ):  # a lone surrogate, escaped by the stdlib below: only json reads it back
             card = json.loads(text)
         return card
 

@@ -53,8 +53,15 @@ def _item_call(parent: Call, version: str, item: dict[str, Any]) -> Call | Reply
                 return graph_error(400, "BadRequest", "A binary batch body must be base64-encoded.")
         else:
             body = str(raw).encode()
-    return Call(method=str(item["method"]).upper(), path=path, query=query, headers=CIMultiDictProxy(headers),
-                body=body, origin=parent.origin, in_batch=True)
+    return Call(
+        method=str(item["method"]).upper(),
+        path=path,
+        query=query,
+        headers=CIMultiDictProxy(headers),
+        body=body,
+        origin=parent.origin,
+        in_batch=True,
+    )
 
 
 def _item_response(item_id: str, reply: Reply) -> dict[str, Any]:
@@ -87,11 +94,15 @@ async def run_batch(state: ServerState, call: Call, m: re.Match[str], execute: E
         return graph_error(400, "BadRequest", "Invalid batch payload format: the body is not JSON.")
     requests = payload.get("requests") if isinstance(payload, dict) else None
     if not isinstance(requests, list) or not requests:
-        return graph_error(400, "BadRequest",
-                           "Invalid batch payload format: 'requests' must be a non-empty list.")
+        return graph_error(
+            400, "BadRequest", "Invalid batch payload format: 'requests' must be a non-empty list."
+        )
     if len(requests) > MAX_BATCH:
-        return graph_error(400, "BadRequest", f"The number of batch requests ({len(requests)}) "
-                           f"exceeds the maximum of {MAX_BATCH}.")
+        return graph_error(
+            400,
+            "BadRequest",
+            f"The number of batch requests ({len(requests)}) exceeds the maximum of {MAX_BATCH}.",
+        )
     ids: list[str] = []
     for item in requests:
         fields = ("id", "method", "url")

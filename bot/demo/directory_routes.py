@@ -21,25 +21,41 @@ async def group_user_members(state: ServerState, call: Call, m: re.Match[str]) -
     ref = m["group"].strip().lower()
     group = next((g for g in state.groups() if g.id.lower() == ref), None)
     if group is None:
-        return graph_error(404, "Request_ResourceNotFound",
-                           f"Resource '{m['group']}' does not exist or one of its queried reference-property "
-                           "objects are not present.")
+        return graph_error(
+            404,
+            "Request_ResourceNotFound",
+            f"Resource '{m['group']}' does not exist or one of its queried reference-property "
+            "objects are not present.",
+        )
     try:
         top = int(call.query.get("$top", "100"))
         skip = int(call.query.get("$skiptoken", "0"))
     except ValueError:
         return graph_error(400, "BadRequest", "Invalid $top or $skiptoken.")
     if not 1 <= top <= 999:
-        return graph_error(400, "Request_BadRequest",
-                           f"Invalid page size specified: '{top}'. Must be between 1 and 999 inclusive.")
+        return graph_error(
+            400,
+            "Request_BadRequest",
+            f"Invalid page size specified: '{top}'. Must be between 1 and 999 inclusive.",
+        )
     members = [s.user for uid in group.members if (s := state.user(uid)) is not None]
     select = [n.strip() for n in call.query.get("$select", "").split(",") if n.strip()]
     rows: list[dict[str, Any]] = []
-    for u in members[skip:skip + top]:
-        full = {"@odata.type": "#microsoft.graph.user", "id": u.id, "displayName": u.display_name,
-                "userPrincipalName": u.upn, "mail": u.mail}
-        rows.append({k: v for k, v in full.items() if not select or k == "@odata.type"
-                     or k.lower() in {s.lower() for s in select}})
+    for u in members[skip : skip + top]:
+        full = {
+            "@odata.type": "#microsoft.graph.user",
+            "id": u.id,
+            "displayName": u.display_name,
+            "userPrincipalName": u.upn,
+            "mail": u.mail,
+        }
+        rows.append(
+            {
+                k: v
+                for k, v in full.items()
+                if not select or k == "@odata.type" or k.lower() in {s.lower() for s in select}
+            }
+        )
     ver = call.path.split("/", 2)[1]
     body: dict[str, Any] = {"@odata.context": f"{GRAPH}/{ver}/$metadata#users"}
     if skip + top < len(members):
@@ -53,7 +69,12 @@ def directory_routes() -> tuple[Route, ...]:
     routes: list[Route] = []
     for ver in ("v1.0", "beta"):
         v = re.escape(ver)
-        routes.append(route("GET", rf"/{v}/groups/(?P<group>[^/]+)/transitiveMembers/microsoft\.graph\.user",
-                            f"GET /{ver}/groups/{{id}}/transitiveMembers/microsoft.graph.user",
-                            group_user_members))
+        routes.append(
+            route(
+                "GET",
+                rf"/{v}/groups/(?P<group>[^/]+)/transitiveMembers/microsoft\.graph\.user",
+                f"GET /{ver}/groups/{{id}}/transitiveMembers/microsoft.graph.user",
+                group_user_members,
+            )
+        )
     return tuple(routes)

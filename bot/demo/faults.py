@@ -41,9 +41,16 @@ class FaultInjector:
     _faults: list[Fault] = field(default_factory=list)
     fired_total: int = 0
 
-    def add(self, pattern: str, status: int | None = 503, times: int | None = 1,
-            retry_after: float | None = None, body: bytes | None = None, delay_s: float = 0.0,
-            reset: bool = False) -> Fault:
+    def add(
+        self,
+        pattern: str,
+        status: int | None = 503,
+        times: int | None = 1,
+        retry_after: float | None = None,
+        body: bytes | None = None,
+        delay_s: float = 0.0,
+        reset: bool = False,
+    ) -> Fault:
         if times is not None and times < 1:
             raise ValueError("times must be >= 1 or None")
         if status is None and not reset and not delay_s:

@@ -17,8 +17,19 @@ from bot.demo.wire import Call, Reply, graph_error, iso
 GRAPH = "https://graph.microsoft.com"
 MAX_PHOTO_BYTES = 4 * 1024 * 1024
 HD_SIZES = (48, 64, 96, 120, 240, 360, 432, 504, 648)
-DEFAULT_USER_PROPS = ("businessPhones", "displayName", "givenName", "jobTitle", "mail", "mobilePhone",
-                      "officeLocation", "preferredLanguage", "surname", "userPrincipalName", "id")
+DEFAULT_USER_PROPS = (
+    "businessPhones",
+    "displayName",
+    "givenName",
+    "jobTitle",
+    "mail",
+    "mobilePhone",
+    "officeLocation",
+    "preferredLanguage",
+    "surname",
+    "userPrincipalName",
+    "id",
+)
 
 
 def _version(call: Call) -> str:
@@ -30,13 +41,23 @@ def user_json(s: UserState) -> dict[str, Any]:
     u = s.user
     immutable = base64.b64encode(u.id.encode()[:16]).decode() if u.on_premises_sync_enabled else None
     return {
-        "businessPhones": [], "displayName": u.display_name, "givenName": u.given_name, "jobTitle": None,
-        "mail": u.mail, "mobilePhone": None, "officeLocation": None,
-        "preferredLanguage": u.preferred_language, "surname": u.surname,
-        "userPrincipalName": u.upn, "id": u.id, "accountEnabled": True,
-        "createdDateTime": iso(u.created), "mailNickname": u.upn.split("@")[0],
+        "businessPhones": [],
+        "displayName": u.display_name,
+        "givenName": u.given_name,
+        "jobTitle": None,
+        "mail": u.mail,
+        "mobilePhone": None,
+        "officeLocation": None,
+        "preferredLanguage": u.preferred_language,
+        "surname": u.surname,
+        "userPrincipalName": u.upn,
+        "id": u.id,
+        "accountEnabled": True,
+        "createdDateTime": iso(u.created),
+        "mailNickname": u.upn.split("@")[0],
         "onPremisesSyncEnabled": u.on_premises_sync_enabled,
-        "onPremisesLastSyncDateTime": iso(u.on_premises_last_sync), "onPremisesImmutableId": immutable,
+        "onPremisesLastSyncDateTime": iso(u.on_premises_last_sync),
+        "onPremisesImmutableId": immutable,
         "userType": "Member",
     }
 
@@ -56,9 +77,12 @@ def _resolve(state: ServerState, ref: str) -> UserState | Reply:
         ref = ref[2:-2].replace("''", "'")
     found = state.user(ref)
     if found is None:
-        return graph_error(404, "Request_ResourceNotFound",
-                           f"Resource '{ref}' does not exist or one of its queried reference-property "
-                           "objects are not present.")
+        return graph_error(
+            404,
+            "Request_ResourceNotFound",
+            f"Resource '{ref}' does not exist or one of its queried reference-property "
+            "objects are not present.",
+        )
     status = found.user.fault("graph")
     if status is not None:
         state.counters.faulted += 1
@@ -83,9 +107,12 @@ async def list_users(state: ServerState, call: Call, m: re.Match[str]) -> Reply:
             users = [u for u in users if pred(u)]
         if q := call.query.get("$search"):
             if call.headers.get("ConsistencyLevel", "").lower() != "eventual":
-                return graph_error(400, "Request_UnsupportedQuery",
-                                   "Request with $search query parameter only works through MSGraph with a "
-                                   "special request header: 'ConsistencyLevel: eventual'")
+                return graph_error(
+                    400,
+                    "Request_UnsupportedQuery",
+                    "Request with $search query parameter only works through MSGraph with a "
+                    "special request header: 'ConsistencyLevel: eventual'",
+                )
             pred = parse_search(q)
             users = [u for u in users if pred(u)]
         top = int(call.query.get("$top", "100"))
@@ -95,12 +122,15 @@ async def list_users(state: ServerState, call: Call, m: re.Match[str]) -> Reply:
     except ValueError:
         return graph_error(400, "BadRequest", "Invalid $top or $skiptoken.")
     if not 1 <= top <= 999:
-        return graph_error(400, "Request_BadRequest",
-                           f"Invalid page size specified: '{top}'. Must be between 1 and 999 inclusive.")
+        return graph_error(
+            400,
+            "Request_BadRequest",
+            f"Invalid page size specified: '{top}'. Must be between 1 and 999 inclusive.",
+        )
     order = call.query.get("$orderby", "").strip().lower()
     if order.startswith("displayname"):
         users.sort(key=lambda u: u.display_name.lower(), reverse=order.endswith(" desc"))
-    page = users[skip:skip + top]
+    page = users[skip : skip + top]
     rows = []
     selected: str | None = None
     for u in page:
@@ -121,9 +151,14 @@ def _photo_meta(call: Call, s: UserState, side: int | None = None) -> dict[str, 
     p = s.photo
     assert p is not None
     width, height = (side, side) if side else (p.width, p.height)
-    return {"@odata.context": f"{GRAPH}/{_version(call)}/$metadata#users('{s.user.id}')/photo/$entity",
-            "@odata.mediaContentType": p.content_type, "@odata.mediaEtag": p.etag,
-            "id": f"{width}x{height}", "width": width, "height": height}
+    return {
+        "@odata.context": f"{GRAPH}/{_version(call)}/$metadata#users('{s.user.id}')/photo/$entity",
+        "@odata.mediaContentType": p.content_type,
+        "@odata.mediaEtag": p.etag,
+        "id": f"{width}x{height}",
+        "width": width,
+        "height": height,
+    }
 
 
 def _no_photo() -> Reply:
@@ -156,9 +191,14 @@ async def list_photos(state: ServerState, call: Call, m: re.Match[str]) -> Reply
     found = _resolve(state, m["user"])
     if isinstance(found, Reply):
         return found
-    rows = [] if found.photo is None else [
-        {k: v for k, v in _photo_meta(call, found, n).items() if k != "@odata.context"} for n in _sizes(found)
-    ]
+    rows = (
+        []
+        if found.photo is None
+        else [
+            {k: v for k, v in _photo_meta(call, found, n).items() if k != "@odata.context"}
+            for n in _sizes(found)
+        ]
+    )
     ctx = f"{GRAPH}/{_version(call)}/$metadata#users('{found.user.id}')/photos"
     return Reply(200, {"@odata.context": ctx, "value": rows})
 
@@ -189,9 +229,11 @@ async def put_photo_value(state: ServerState, call: Call, m: re.Match[str]) -> R
     if len(call.body) > MAX_PHOTO_BYTES:
         return graph_error(413, "RequestEntityTooLarge", "The photo is larger than 4 MB.")
     if state.tenant.photo_update_source == "onPremises" and found.user.on_premises_sync_enabled:
-        return graph_error(403, "Authorization_RequestDenied",
-                           "Photo updates for this user are managed on-premises (photoUpdateSettings.source "
-                           "is onPremises).")
+        return graph_error(
+            403,
+            "Authorization_RequestDenied",
+            "Photo updates for this user are managed on-premises (photoUpdateSettings.source is onPremises).",
+        )
     state.set_photo(found, call.body, "image/jpeg", jpeg_size(call.body))
     return Reply(200)
 
@@ -215,9 +257,18 @@ async def member_of(state: ServerState, call: Call, m: re.Match[str]) -> Reply:
     found = _resolve(state, m["user"])
     if isinstance(found, Reply):
         return found
-    rows = [{"@odata.type": "#microsoft.graph.group", "id": g.id, "displayName": g.display_name,
-             "securityEnabled": True, "mailEnabled": False, "groupTypes": []}
-            for g in state.groups() if found.user.id in g.members]
+    rows = [
+        {
+            "@odata.type": "#microsoft.graph.group",
+            "id": g.id,
+            "displayName": g.display_name,
+            "securityEnabled": True,
+            "mailEnabled": False,
+            "groupTypes": [],
+        }
+        for g in state.groups()
+        if found.user.id in g.members
+    ]
     ctx = f"{GRAPH}/{_version(call)}/$metadata#directoryObjects"
     return Reply(200, {"@odata.context": ctx, "value": rows})
 
@@ -236,18 +287,47 @@ def graph_routes() -> tuple[Route, ...]:
             route("GET", rf"/{v}/users", f"GET /{ver}/users", list_users),
             route("GET", u, f"GET /{ver}/users/{{id}}", get_user),
             route("GET", u + "/photo", f"GET /{ver}/users/{{id}}/photo", get_photo, photo=True),
-            route("GET", u + r"/photo/\$value", f"GET /{ver}/users/{{id}}/photo/$value", get_photo_value,
-                  photo=True),
-            route("PUT|PATCH", u + r"/photo/\$value", f"PUT /{ver}/users/{{id}}/photo/$value",
-                  put_photo_value, photo=True),
+            route(
+                "GET",
+                u + r"/photo/\$value",
+                f"GET /{ver}/users/{{id}}/photo/$value",
+                get_photo_value,
+                photo=True,
+            ),
+            route(
+                "PUT|PATCH",
+                u + r"/photo/\$value",
+                f"PUT /{ver}/users/{{id}}/photo/$value",
+                put_photo_value,
+                photo=True,
+            ),
             route("GET", u + "/photos", f"GET /{ver}/users/{{id}}/photos", list_photos, photo=True),
-            route("GET", u + r"/photos/(?P<size>[^/]+)(?P<value>/\$value)?",
-                  f"GET /{ver}/users/{{id}}/photos/{{size}}", get_sized_photo, photo=True),
-            route("POST", u + "/checkMemberGroups", f"POST /{ver}/users/{{id}}/checkMemberGroups",
-                  check_member_groups),
-            route("GET", u + "/(?:transitiveMemberOf|memberOf)",
-                  f"GET /{ver}/users/{{id}}/transitiveMemberOf", member_of),
+            route(
+                "GET",
+                u + r"/photos/(?P<size>[^/]+)(?P<value>/\$value)?",
+                f"GET /{ver}/users/{{id}}/photos/{{size}}",
+                get_sized_photo,
+                photo=True,
+            ),
+            route(
+                "POST",
+                u + "/checkMemberGroups",
+                f"POST /{ver}/users/{{id}}/checkMemberGroups",
+                check_member_groups,
+            ),
+            route(
+                "GET",
+                u + "/(?:transitiveMemberOf|memberOf)",
+                f"GET /{ver}/users/{{id}}/transitiveMemberOf",
+                member_of,
+            ),
         ]
-    routes.append(route("GET", r"/beta/admin/people/photoUpdateSettings",
-                        "GET /beta/admin/people/photoUpdateSettings", photo_update_settings))
+    routes.append(
+        route(
+            "GET",
+            r"/beta/admin/people/photoUpdateSettings",
+            "GET /beta/admin/people/photoUpdateSettings",
+            photo_update_settings,
+        )
+    )
     return tuple(routes)

@@ -86,10 +86,18 @@ def flat_jpeg(width: int, height: int, rgb: tuple[int, int, int], comment: str =
     if comment:
         parts.append(_segment(0xFE, comment.encode("utf-8")[:60000]))
     parts.append(_segment(0xDB, b"\x00" + b"\x01" * 64))  # one quantisation table, all ones
-    parts.append(_segment(0xC0, struct.pack(">BHHB", 8, height, width, 3)
-                          + b"".join(struct.pack(">BBB", cid, 0x11, 0) for cid in (1, 2, 3))))
-    parts.append(_segment(0xC4, b"\x00" + bytes(_DC_BITS) + bytes(_DC_VALS)
-                          + b"\x10" + bytes(_AC_BITS) + bytes(_AC_VALS)))
+    parts.append(
+        _segment(
+            0xC0,
+            struct.pack(">BHHB", 8, height, width, 3)
+            + b"".join(struct.pack(">BBB", cid, 0x11, 0) for cid in (1, 2, 3)),
+        )
+    )
+    parts.append(
+        _segment(
+            0xC4, b"\x00" + bytes(_DC_BITS) + bytes(_DC_VALS) + b"\x10" + bytes(_AC_BITS) + bytes(_AC_VALS)
+        )
+    )
     parts.append(_segment(0xDA, b"\x03" + b"\x01\x00\x02\x00\x03\x00" + b"\x00\x3f\x00"))
     bits = _BitWriter()
     eob_code, eob_len = _AC_CODES[0]
@@ -124,11 +132,11 @@ def jpeg_size(data: bytes) -> tuple[int, int] | None:
         if marker in (0x01, *range(0xD0, 0xD8)):
             pos += 2
             continue
-        (length,) = struct.unpack(">H", data[pos + 2:pos + 4])
+        (length,) = struct.unpack(">H", data[pos + 2 : pos + 4])
         if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
             if pos + 9 > len(data):
                 return None
-            height, width = struct.unpack(">HH", data[pos + 5:pos + 9])
+            height, width = struct.unpack(">HH", data[pos + 5 : pos + 9])
             return (width, height) if width and height else None
         if marker == 0xDA:  # start of scan before any SOF
             return None

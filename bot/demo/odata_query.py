@@ -47,7 +47,7 @@ def _split_top(text: str, word: str) -> list[str]:
         ch = text[i]
         if ch == "'":
             quoted = not quoted
-        elif not quoted and text[i:i + len(needle)].lower() == needle:
+        elif not quoted and text[i : i + len(needle)].lower() == needle:
             parts.append(text[start:i])
             i += len(needle)
             start = i
@@ -60,8 +60,9 @@ def _split_top(text: str, word: str) -> list[str]:
 def _getter(prop: str) -> Callable[[DemoUser], object]:
     getter = FILTERABLE.get(prop.lower())
     if getter is None:
-        raise QueryError(f"Unsupported or invalid query filter clause specified for property '{prop}' "
-                         "of resource 'User'.")
+        raise QueryError(
+            f"Unsupported or invalid query filter clause specified for property '{prop}' of resource 'User'."
+        )
     return getter
 
 
@@ -88,7 +89,7 @@ def parse_filter(text: str) -> Predicate:
 def parse_search(text: str) -> Predicate:
     clauses = _SEARCH_CLAUSE.findall(text)
     if not clauses:
-        raise QueryError("Syntax error: the $search query must be like \"displayName:term\".")
+        raise QueryError('Syntax error: the $search query must be like "displayName:term".')
     preds: list[Predicate] = []
     for prop, term in clauses:
         if prop.lower() not in SEARCHABLE:

@@ -29,8 +29,16 @@ class Route:
         return method in self.method.split("|")
 
 
-def route(method: str, regex: str, key: str, handler: Handler, *, photo: bool = False,
-          latency: bool = True, ignore_case: bool = False) -> Route:
+def route(
+    method: str,
+    regex: str,
+    key: str,
+    handler: Handler,
+    *,
+    photo: bool = False,
+    latency: bool = True,
+    ignore_case: bool = False,
+) -> Route:
     flags = re.IGNORECASE if ignore_case else 0
     return Route(method, re.compile(regex, flags), key, handler, photo, latency)
 
@@ -46,12 +54,16 @@ def find(routes: tuple[Route, ...], call: Call) -> tuple[Route, re.Match[str]] |
             return r, m
     if path_matched:
         if is_sharepoint(call.path):
-            return sp_error(405, "-1, Microsoft.SharePoint.Client.ClientServiceException",
-                            f"The HTTP method '{call.method}' cannot be used to access the resource.")
+            return sp_error(
+                405,
+                "-1, Microsoft.SharePoint.Client.ClientServiceException",
+                f"The HTTP method '{call.method}' cannot be used to access the resource.",
+            )
         return graph_error(405, "Request_BadRequest", f"The HTTP method '{call.method}' is not allowed.")
     if is_sharepoint(call.path):
-        return sp_error(404, "-1, Microsoft.SharePoint.Client.InvalidClientQueryException",
-                        "The expression is not valid.")
+        return sp_error(
+            404, "-1, Microsoft.SharePoint.Client.InvalidClientQueryException", "The expression is not valid."
+        )
     segment = call.path.rstrip("/").rsplit("/", 1)[-1]
     return graph_error(400, "BadRequest", f"Resource not found for the segment '{segment}'.")
 
@@ -87,8 +99,12 @@ async def execute(state: ServerState, routes: tuple[Route, ...], call: Call) -> 
     limit = state.limits.photo_concurrency
     if r.photo and limit is not None and counters.photo_in_flight >= limit:
         counters.throttled += 1
-        return graph_error(429, "ApplicationThrottled", "Application is over its MailboxConcurrency limit.",
-                           {"Retry-After": retry_after_value(state.limits.retry_after_s)})
+        return graph_error(
+            429,
+            "ApplicationThrottled",
+            "Application is over its MailboxConcurrency limit.",
+            {"Retry-After": retry_after_value(state.limits.retry_after_s)},
+        )
     if r.photo:
         counters.photo_in_flight += 1
         counters.max_photo_in_flight = max(counters.max_photo_in_flight, counters.photo_in_flight)

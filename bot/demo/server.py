@@ -60,8 +60,10 @@ def create_graph_app(tenant: DemoTenant, limits: GraphLimits | None = None) -> w
     async def batch(st: ServerState, call: Call, m: re.Match[str]) -> Reply:
         return await run_batch(st, call, m, lambda sub: execute(st, table, sub))
 
-    routes += [route("POST", r"/(?P<ver>v1\.0|beta)/\$batch", f"POST /{v}/$batch", batch, latency=False)
-               for v in ("v1.0", "beta")]
+    routes += [
+        route("POST", r"/(?P<ver>v1\.0|beta)/\$batch", f"POST /{v}/$batch", batch, latency=False)
+        for v in ("v1.0", "beta")
+    ]
     routes += graph_routes()
     routes += directory_routes()
     routes += teams_routes()
@@ -75,10 +77,13 @@ def create_graph_app(tenant: DemoTenant, limits: GraphLimits | None = None) -> w
 
 def _unauthorized(state: ServerState, call: Call, message: str) -> Reply:
     if is_sharepoint(call.path):
-        challenge = (f'Bearer realm="{state.tenant.id}",client_id="00000003-0000-0ff1-ce00-000000000000",'
-                     'authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize"')
-        return sp_error(401, "-2147024891, System.UnauthorizedAccessException", message,
-                        {"WWW-Authenticate": challenge})
+        challenge = (
+            f'Bearer realm="{state.tenant.id}",client_id="00000003-0000-0ff1-ce00-000000000000",'
+            'authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize"'
+        )
+        return sp_error(
+            401, "-2147024891, System.UnauthorizedAccessException", message, {"WWW-Authenticate": challenge}
+        )
     return graph_error(401, "InvalidAuthenticationToken", message)
 
 
@@ -107,9 +112,14 @@ def _reset(request: web.Request) -> None:
 
 async def _handle(request: web.Request) -> web.StreamResponse:
     state = request.app[STATE]
-    call = Call(method=request.method, path=request.path, query=MultiDictProxy(MultiDict(request.query)),
-                headers=request.headers, body=await request.read(),
-                origin=f"{request.scheme}://{request.host}")
+    call = Call(
+        method=request.method,
+        path=request.path,
+        query=MultiDictProxy(MultiDict(request.query)),
+        headers=request.headers,
+        body=await request.read(),
+        origin=f"{request.scheme}://{request.host}",
+    )
     reply = _authenticate(state, call) or await execute(state, request.app[_ROUTES], call)
     if reply.reset:
         _reset(request)

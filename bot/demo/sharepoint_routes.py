@@ -85,8 +85,11 @@ def _profile(state: ServerState, account: str) -> UserState | Reply | None:
     status = found.user.fault("sharepoint")
     if status is not None:
         state.counters.faulted += 1
-        return sp_error(status, "-1, Microsoft.SharePoint.SPException",
-                        "The service is temporarily unavailable. Please try again later.")
+        return sp_error(
+            status,
+            "-1, Microsoft.SharePoint.SPException",
+            "The service is temporarily unavailable. Please try again later.",
+        )
     return found if found.sp_profile else None
 
 
@@ -97,11 +100,22 @@ def _properties(state: ServerState, s: UserState) -> list[tuple[str, str]]:
         ("UserProfile_GUID", str(uuid.uuid5(uuid.NAMESPACE_URL, f"sp-profile:{u.id}"))),
         ("SID", f"i:0h.f|membership|{uuid.uuid5(uuid.NAMESPACE_OID, u.id).hex[:16]}@live.com"),
         ("AccountName", account_name(u.upn)),
-        ("FirstName", u.given_name or ""), ("LastName", u.surname or ""), ("PreferredName", u.display_name),
-        ("WorkPhone", ""), ("Department", ""), ("Title", ""), ("SPS-JobTitle", ""), ("Manager", ""),
-        ("AboutMe", ""), ("PersonalSpace", f"/personal/{personal}/"),
-        ("PictureURL", ""), ("UserName", u.upn), ("SPS-UserPrincipalName", u.upn),
-        ("WorkEmail", u.mail or ""), ("SPS-PictureTimestamp", ""), ("SPS-PicturePlaceholderState", ""),
+        ("FirstName", u.given_name or ""),
+        ("LastName", u.surname or ""),
+        ("PreferredName", u.display_name),
+        ("WorkPhone", ""),
+        ("Department", ""),
+        ("Title", ""),
+        ("SPS-JobTitle", ""),
+        ("Manager", ""),
+        ("AboutMe", ""),
+        ("PersonalSpace", f"/personal/{personal}/"),
+        ("PictureURL", ""),
+        ("UserName", u.upn),
+        ("SPS-UserPrincipalName", u.upn),
+        ("WorkEmail", u.mail or ""),
+        ("SPS-PictureTimestamp", ""),
+        ("SPS-PicturePlaceholderState", ""),
         ("SPS-PictureExchangeSyncState", ""),
         ("SPS-MUILanguages", u.preferred_language or ""),
     ]
@@ -124,27 +138,40 @@ def person_json(state: ServerState, s: UserState, flavour: str, call: Call) -> d
         return {"results": items} if flavour == "verbose" else items
 
     body: dict[str, Any] = {
-        "AccountName": account, "DirectReports": coll([]), "DisplayName": u.display_name, "Email": u.mail,
-        "ExtendedManagers": coll([]), "ExtendedReports": coll([account]), "IsFollowed": False,
-        "LatestPost": None, "Peers": coll([]), "PersonalSiteHostUrl": f"https://{my}:443/",
+        "AccountName": account,
+        "DirectReports": coll([]),
+        "DisplayName": u.display_name,
+        "Email": u.mail,
+        "ExtendedManagers": coll([]),
+        "ExtendedReports": coll([account]),
+        "IsFollowed": False,
+        "LatestPost": None,
+        "Peers": coll([]),
+        "PersonalSiteHostUrl": f"https://{my}:443/",
         "PersonalUrl": f"https://{my}/personal/{personal}/",
-        "PictureUrl": (f"{picture}?t={stamp}" if stamp else picture) or None, "Title": None,
+        "PictureUrl": (f"{picture}?t={stamp}" if stamp else picture) or None,
+        "Title": None,
         "UserProfileProperties": coll(kv),
         "UserUrl": f"https://{my}:443/Person.aspx?accountname={quote(account, safe='')}",
     }
     site = f"{call.origin}/{_site(call)}/_api"
     if flavour == "verbose":
-        meta = {"id": f"{site}/sp.userprofiles.peoplemanager/getpropertiesfor(accountName=@v)",
-                "uri": f"{site}/sp.userprofiles.peoplemanager/getpropertiesfor(accountName=@v)",
-                "type": "SP.UserProfiles.PersonProperties"}
+        meta = {
+            "id": f"{site}/sp.userprofiles.peoplemanager/getpropertiesfor(accountName=@v)",
+            "uri": f"{site}/sp.userprofiles.peoplemanager/getpropertiesfor(accountName=@v)",
+            "type": "SP.UserProfiles.PersonProperties",
+        }
         for item in kv:
             item["__metadata"] = {"type": "SP.KeyValue"}
         return {"d": {"__metadata": meta, **body}}
     if flavour == "minimal":
-        return {"odata.metadata": f"{site}/$metadata#SP.ApiData.PersonPropertiess/@Element",
-                "odata.type": "SP.UserProfiles.PersonProperties",
-                "odata.id": f"{site}/sp.userprofiles.peoplemanager/getpropertiesfor(accountName=@v)",
-                "odata.editLink": "sp.userprofiles.peoplemanager/getpropertiesfor(accountName=@v)", **body}
+        return {
+            "odata.metadata": f"{site}/$metadata#SP.ApiData.PersonPropertiess/@Element",
+            "odata.type": "SP.UserProfiles.PersonProperties",
+            "odata.id": f"{site}/sp.userprofiles.peoplemanager/getpropertiesfor(accountName=@v)",
+            "odata.editLink": "sp.userprofiles.peoplemanager/getpropertiesfor(accountName=@v)",
+            **body,
+        }
     return body
 
 
@@ -153,8 +180,9 @@ async def get_properties_for(state: ServerState, call: Call, m: re.Match[str]) -
     if isinstance(args, Reply):
         return args
     if "accountname" not in args:
-        return sp_error(400, _BAD_QUERY,
-                        "The parameter accountName does not exist in method GetPropertiesFor.")
+        return sp_error(
+            400, _BAD_QUERY, "The parameter accountName does not exist in method GetPropertiesFor."
+        )
     found = _profile(state, args["accountname"])
     if isinstance(found, Reply):
         return found
@@ -168,8 +196,9 @@ async def get_property_for(state: ServerState, call: Call, m: re.Match[str]) -> 
     if isinstance(args, Reply):
         return args
     if "accountname" not in args or "propertyname" not in args:
-        return sp_error(400, _BAD_QUERY,
-                        "GetUserProfilePropertyFor needs the parameters accountName and propertyName.")
+        return sp_error(
+            400, _BAD_QUERY, "GetUserProfilePropertyFor needs the parameters accountName and propertyName."
+        )
     found = _profile(state, args["accountname"])
     if isinstance(found, Reply):
         return found
@@ -194,8 +223,11 @@ async def set_single_value(state: ServerState, call: Call, m: re.Match[str]) -> 
         return sp_error(400, _BAD_QUERY, "Invalid JSON. An object was expected.")
     for name in ("accountName", "propertyName", "propertyValue"):
         if name not in payload:
-            return sp_error(400, _BAD_QUERY,
-                            f"The parameter {name} does not exist in method SetSingleValueProfileProperty.")
+            return sp_error(
+                400,
+                _BAD_QUERY,
+                f"The parameter {name} does not exist in method SetSingleValueProfileProperty.",
+            )
     account, prop, value = payload["accountName"], payload["propertyName"], payload["propertyValue"]
     if not isinstance(account, str) or not isinstance(prop, str) or not prop:
         return sp_error(400, _BAD_QUERY, "accountName and propertyName must be strings.")
@@ -203,8 +235,9 @@ async def set_single_value(state: ServerState, call: Call, m: re.Match[str]) -> 
     if isinstance(found, Reply):
         return found
     if found is None:
-        return sp_error(500, _USER_NOT_FOUND,
-                        "User Not Found: Could not load profile data from the database.")
+        return sp_error(
+            500, _USER_NOT_FOUND, "User Not Found: Could not load profile data from the database."
+        )
     found.sp_props[prop] = "" if value is None else str(value)
     state.counters.sp_property_sets[f"{found.user.upn.lower()}|{prop}"] += 1
     return _null(call, "SetSingleValueProfileProperty")
@@ -213,13 +246,25 @@ async def set_single_value(state: ServerState, call: Call, m: re.Match[str]) -> 
 def sharepoint_routes() -> tuple[Route, ...]:
     pm = r"/_api/sp\.userprofiles\.peoplemanager"
     return (
-        route("GET", rf"/(?:sp|sp-admin){pm}/getpropertiesfor\((?P<args>[^)]*)\)",
-              "GET /sp/_api/SP.UserProfiles.PeopleManager/GetPropertiesFor", get_properties_for,
-              ignore_case=True),
-        route("GET", rf"/(?:sp|sp-admin){pm}/getuserprofilepropertyfor\((?P<args>[^)]*)\)",
-              "GET /sp/_api/SP.UserProfiles.PeopleManager/GetUserProfilePropertyFor", get_property_for,
-              ignore_case=True),
-        route("POST", rf"/sp-admin{pm}/setsinglevalueprofileproperty",
-              "POST /sp-admin/_api/SP.UserProfiles.PeopleManager/SetSingleValueProfileProperty",
-              set_single_value, ignore_case=True),
+        route(
+            "GET",
+            rf"/(?:sp|sp-admin){pm}/getpropertiesfor\((?P<args>[^)]*)\)",
+            "GET /sp/_api/SP.UserProfiles.PeopleManager/GetPropertiesFor",
+            get_properties_for,
+            ignore_case=True,
+        ),
+        route(
+            "GET",
+            rf"/(?:sp|sp-admin){pm}/getuserprofilepropertyfor\((?P<args>[^)]*)\)",
+            "GET /sp/_api/SP.UserProfiles.PeopleManager/GetUserProfilePropertyFor",
+            get_property_for,
+            ignore_case=True,
+        ),
+        route(
+            "POST",
+            rf"/sp-admin{pm}/setsinglevalueprofileproperty",
+            "POST /sp-admin/_api/SP.UserProfiles.PeopleManager/SetSingleValueProfileProperty",
+            set_single_value,
+            ignore_case=True,
+        ),
     )

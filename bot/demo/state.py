@@ -118,15 +118,22 @@ class ServerState:
     def groups(self) -> tuple[DemoGroup, ...]:
         return self.tenant.groups
 
-    def set_photo(self, state: UserState, data: bytes, content_type: str,
-                  size: tuple[int, int] | None) -> str:
+    def set_photo(
+        self, state: UserState, data: bytes, content_type: str, size: tuple[int, int] | None
+    ) -> str:
         """Store an uploaded photo like Graph: new etag, size capped at 648 (the largest HD size)."""
         self._etag_serial += 1
         digest = hashlib.sha1(data + str(self._etag_serial).encode(), usedforsecurity=False).hexdigest()[:16]
         width, height = size or (648, 648)
         side = min(648, width, height)
-        state.photo = PhotoState(etag=f'W/"{digest}"', width=side, height=side, content_type=content_type,
-                                 changed=self.clock(), data=data)
+        state.photo = PhotoState(
+            etag=f'W/"{digest}"',
+            width=side,
+            height=side,
+            content_type=content_type,
+            changed=self.clock(),
+            data=data,
+        )
         self.counters.photo_puts[state.user.id] += 1
         return state.photo.etag
 
@@ -141,8 +148,10 @@ def _user_state(tenant: DemoTenant, user: DemoUser) -> UserState:
     if sp.profile:
         picture = ""
         if sp.picture_timestamp is not None:
-            picture = (f"https://{my_site_host(tenant.sharepoint_host)}:443/User%20Photos/Profile%20Pictures/"
-                       f"{user.id}_MThumb.jpg")
+            picture = (
+                f"https://{my_site_host(tenant.sharepoint_host)}:443/User%20Photos/Profile%20Pictures/"
+                f"{user.id}_MThumb.jpg"
+            )
         stamp = sp.picture_timestamp
         props = {
             "PictureURL": picture,

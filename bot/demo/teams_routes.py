@@ -32,7 +32,12 @@ def _external_ids(state: ServerState) -> dict[str, str]:
 
 
 def _app_json(cid: str, external_id: str) -> dict[str, Any]:
-    return {"id": cid, "externalId": external_id, "displayName": "PhotoSync", "distributionMethod": "organization"}
+    return {
+        "id": cid,
+        "externalId": external_id,
+        "displayName": "PhotoSync",
+        "distributionMethod": "organization",
+    }
 
 
 def _installation_id(user_id: str, cid: str) -> str:
@@ -52,7 +57,9 @@ async def list_catalog(state: ServerState, call: Call, m: re.Match[str]) -> Repl
         rows.append(_app_json(cid, external))
     else:
         rows = [_app_json(c, e) for c, e in _external_ids(state).items()]
-    return Reply(200, {"@odata.context": f"{GRAPH}/{_version(call)}/$metadata#appCatalogs/teamsApps", "value": rows})
+    return Reply(
+        200, {"@odata.context": f"{GRAPH}/{_version(call)}/$metadata#appCatalogs/teamsApps", "value": rows}
+    )
 
 
 async def install_app(state: ServerState, call: Call, m: re.Match[str]) -> Reply:
@@ -65,7 +72,9 @@ async def install_app(state: ServerState, call: Call, m: re.Match[str]) -> Reply
         bind = None
     target = _BIND.search(bind) if isinstance(bind, str) else None
     if target is None:
-        return graph_error(400, "BadRequest", "teamsApp@odata.bind must reference appCatalogs/teamsApps/{id}.")
+        return graph_error(
+            400, "BadRequest", "teamsApp@odata.bind must reference appCatalogs/teamsApps/{id}."
+        )
     cid = target[1]
     if cid not in _external_ids(state):
         return graph_error(404, "NotFound", f"The app {cid} is not in the tenant app catalog.")
@@ -123,7 +132,11 @@ def teams_routes() -> tuple[Route, ...]:
             route("GET", rf"/{v}/appCatalogs/teamsApps", f"GET /{ver}/appCatalogs/teamsApps", list_catalog),
             route("POST", apps, f"POST /{ver}/users/{{id}}/teamwork/installedApps", install_app),
             route("GET", apps, f"GET /{ver}/users/{{id}}/teamwork/installedApps", list_installed),
-            route("GET", apps + r"/(?P<installation>[^/]+)/chat",
-                  f"GET /{ver}/users/{{id}}/teamwork/installedApps/{{id}}/chat", installation_chat),
+            route(
+                "GET",
+                apps + r"/(?P<installation>[^/]+)/chat",
+                f"GET /{ver}/users/{{id}}/teamwork/installedApps/{{id}}/chat",
+                installation_chat,
+            ),
         ]
     return tuple(routes)

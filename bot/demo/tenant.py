@@ -105,8 +105,9 @@ class DemoTenant:
         return _Parser(str(path), now).tenant(raw)
 
     @classmethod
-    def from_dict(cls, raw: Mapping[str, Any], now: datetime | None = None,
-                  source: str = "<dict>") -> DemoTenant:
+    def from_dict(
+        cls, raw: Mapping[str, Any], now: datetime | None = None, source: str = "<dict>"
+    ) -> DemoTenant:
         """Like `load()`, from already-parsed JSON (tests build variants of the demo tenant this way)."""
         return _Parser(source, _aware_now(now)).tenant(raw)
 
@@ -327,14 +328,64 @@ class _Parser:
 
 
 # ---- synthetic tenants ------------------------------------------------------------------------------
-_FIRST = ("Ava", "Ben", "Chloe", "Daan", "Emma", "Finn", "Grace", "Hugo", "Isla", "Jonas", "Kim", "Lars",
-          "Mila", "Noah", "Olivia", "Pim", "Quinn", "Ruth", "Sem", "Tess", "Umar", "Vera", "Wout", "Yara")
-_LAST = ("Bakker", "Chen", "Dekker", "Evans", "Fischer", "Garcia", "Hoekstra", "Ivanova", "Jansen",
-         "Kowalski", "Lopez", "Meijer", "Nguyen", "Okafor", "Peters", "Rossi", "Smit",
-         "Tanaka", "Visser", "Williams")
+_FIRST = (
+    "Ava",
+    "Ben",
+    "Chloe",
+    "Daan",
+    "Emma",
+    "Finn",
+    "Grace",
+    "Hugo",
+    "Isla",
+    "Jonas",
+    "Kim",
+    "Lars",
+    "Mila",
+    "Noah",
+    "Olivia",
+    "Pim",
+    "Quinn",
+    "Ruth",
+    "Sem",
+    "Tess",
+    "Umar",
+    "Vera",
+    "Wout",
+    "Yara",
+)
+_LAST = (
+    "Bakker",
+    "Chen",
+    "Dekker",
+    "Evans",
+    "Fischer",
+    "Garcia",
+    "Hoekstra",
+    "Ivanova",
+    "Jansen",
+    "Kowalski",
+    "Lopez",
+    "Meijer",
+    "Nguyen",
+    "Okafor",
+    "Peters",
+    "Rossi",
+    "Smit",
+    "Tanaka",
+    "Visser",
+    "Williams",
+)
 # (case, weight): most users are in sync; the rest drifted in the ways the diagnosis knows.
-_MIX = (("in_sync", 78), ("stale", 8), ("pending", 5), ("no_photo", 3), ("change_time_unknown", 2),
-        ("profile_importing", 2), ("sync_disabled", 2))
+_MIX = (
+    ("in_sync", 78),
+    ("stale", 8),
+    ("pending", 5),
+    ("no_photo", 3),
+    ("change_time_unknown", 2),
+    ("profile_importing", 2),
+    ("sync_disabled", 2),
+)
 
 
 def _synthetic(n_users: int, now: datetime, seed: int) -> DemoTenant:
@@ -355,9 +406,15 @@ def _synthetic(n_users: int, now: datetime, seed: int) -> DemoTenant:
             changed = now - timedelta(days=rng.uniform(4, 30))
         else:
             changed = now - timedelta(days=rng.uniform(5, 400))
-        photo = None if case == "no_photo" else DemoPhoto(
-            etag=f'W/"syn-{i}-v{rng.randint(1, 9)}"', width=size, height=size,
-            changed=None if case == "change_time_unknown" else changed,
+        photo = (
+            None
+            if case == "no_photo"
+            else DemoPhoto(
+                etag=f'W/"syn-{i}-v{rng.randint(1, 9)}"',
+                width=size,
+                height=size,
+                changed=None if case == "change_time_unknown" else changed,
+            )
         )
         if case == "in_sync":
             sp_time: datetime | None = changed + timedelta(hours=rng.uniform(0.5, 20))
@@ -365,24 +422,44 @@ def _synthetic(n_users: int, now: datetime, seed: int) -> DemoTenant:
             sp_time = None
         else:
             sp_time = changed - timedelta(days=rng.uniform(1, 60))
-        sharepoint = DemoSharePoint(
-            profile=case != "profile_importing",
-            picture_timestamp=sp_time,
-            placeholder_state=1 if case == "no_photo" else 0,
-            exchange_sync_state=0 if case == "sync_disabled" else 1,
-        ) if case != "profile_importing" else DemoSharePoint(profile=False)
-        users.append(DemoUser(
-            id=uid, case=case, display_name=f"{first} {last}", given_name=first, surname=last, upn=upn,
-            mail=upn, preferred_language=rng.choice(("en-US", "en-US", "nl-NL")),
-            created=now - timedelta(days=rng.uniform(30, 1500)), on_premises_sync_enabled=False,
-            photo=photo, sharepoint=sharepoint,
-        ))
+        sharepoint = (
+            DemoSharePoint(
+                profile=case != "profile_importing",
+                picture_timestamp=sp_time,
+                placeholder_state=1 if case == "no_photo" else 0,
+                exchange_sync_state=0 if case == "sync_disabled" else 1,
+            )
+            if case != "profile_importing"
+            else DemoSharePoint(profile=False)
+        )
+        users.append(
+            DemoUser(
+                id=uid,
+                case=case,
+                display_name=f"{first} {last}",
+                given_name=first,
+                surname=last,
+                upn=upn,
+                mail=upn,
+                preferred_language=rng.choice(("en-US", "en-US", "nl-NL")),
+                created=now - timedelta(days=rng.uniform(30, 1500)),
+                on_premises_sync_enabled=False,
+                photo=photo,
+                sharepoint=sharepoint,
+            )
+        )
     helpdesk = DemoGroup(
-        id=str(uuid.uuid5(SYNTHETIC_NAMESPACE, "group-helpdesk")), display_name="Helpdesk",
+        id=str(uuid.uuid5(SYNTHETIC_NAMESPACE, "group-helpdesk")),
+        display_name="Helpdesk",
         members=tuple(u.id for u in users[:1]),
     )
     return DemoTenant(
-        id=str(uuid.uuid5(SYNTHETIC_NAMESPACE, "tenant")), name="Fabrikam (synthetic)", domain=domain,
-        sharepoint_host="fabrikam.sharepoint.com", photo_update_source="cloud", users=tuple(users),
-        groups=(helpdesk,), loaded_at=now,
+        id=str(uuid.uuid5(SYNTHETIC_NAMESPACE, "tenant")),
+        name="Fabrikam (synthetic)",
+        domain=domain,
+        sharepoint_host="fabrikam.sharepoint.com",
+        photo_update_source="cloud",
+        users=tuple(users),
+        groups=(helpdesk,),
+        loaded_at=now,
     )

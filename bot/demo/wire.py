@@ -15,15 +15,23 @@ from typing import Any
 
 from multidict import CIMultiDict, CIMultiDictProxy, MultiDict, MultiDictProxy
 
-GRAPH_JSON = ("application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;"
-              "charset=utf-8")
+GRAPH_JSON = (
+    "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8"
+)
 SP_JSON = "application/json;odata=nometadata;streaming=true;charset=utf-8"
 
 # Graph error codes used when a fault or limit gives only a status.
 _GRAPH_CODES = {
-    400: "BadRequest", 401: "InvalidAuthenticationToken", 403: "Authorization_RequestDenied",
-    404: "Request_ResourceNotFound", 409: "Conflict", 413: "RequestEntityTooLarge",
-    429: "TooManyRequests", 500: "InternalServerError", 502: "BadGateway", 503: "ServiceNotAvailable",
+    400: "BadRequest",
+    401: "InvalidAuthenticationToken",
+    403: "Authorization_RequestDenied",
+    404: "Request_ResourceNotFound",
+    409: "Conflict",
+    413: "RequestEntityTooLarge",
+    429: "TooManyRequests",
+    500: "InternalServerError",
+    502: "BadGateway",
+    503: "ServiceNotAvailable",
     504: "GatewayTimeout",
 }
 
@@ -79,16 +87,19 @@ class Reply:
         return "application/octet-stream" if isinstance(self.body, bytes | bytearray) else GRAPH_JSON
 
 
-def graph_error(status: int, code: str | None = None, message: str | None = None,
-                headers: Mapping[str, str] | None = None) -> Reply:
+def graph_error(
+    status: int, code: str | None = None, message: str | None = None, headers: Mapping[str, str] | None = None
+) -> Reply:
     """Graph's error body: {"error": {"code", "message", "innerError": {...}}}."""
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S")
     request_id = str(uuid.uuid4())
-    body = {"error": {
-        "code": code or _GRAPH_CODES.get(status, "UnknownError"),
-        "message": message or "The request failed.",
-        "innerError": {"date": now, "request-id": request_id, "client-request-id": request_id},
-    }}
+    body = {
+        "error": {
+            "code": code or _GRAPH_CODES.get(status, "UnknownError"),
+            "message": message or "The request failed.",
+            "innerError": {"date": now, "request-id": request_id, "client-request-id": request_id},
+        }
+    }
     return Reply(status, body, dict(headers or {}), GRAPH_JSON)
 
 

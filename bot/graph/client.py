@@ -28,8 +28,10 @@ from bot.graph.retry import RetryPolicy
 from bot.graph.tokens import TokenProvider
 
 PUBLIC_GRAPH = "https://graph.microsoft.com"
-USER_SELECT = ("id,displayName,userPrincipalName,mail,preferredLanguage,onPremisesSyncEnabled,"
-               "onPremisesLastSyncDateTime,createdDateTime")
+USER_SELECT = (
+    "id,displayName,userPrincipalName,mail,preferredLanguage,onPremisesSyncEnabled,"
+    "onPremisesLastSyncDateTime,createdDateTime"
+)
 PHOTO_SOURCE_TTL_S = 3600.0
 PHOTO_SOURCE_FAILURE_TTL_S = 300.0
 _USER_MISSING_CODES = {"request_resourcenotfound", "errorUserResolutionFailedUserDoesNotExist".lower()}
@@ -80,15 +82,26 @@ def photo_from_json(body: Any) -> GraphPhoto:
         v = body.get(key)
         return v if isinstance(v, int) and not isinstance(v, bool) else None
 
-    return GraphPhoto(etag=body["@odata.mediaEtag"], width=num("width"), height=num("height"),
-                      content_type=body.get("@odata.mediaContentType") or None)
+    return GraphPhoto(
+        etag=body["@odata.mediaEtag"],
+        width=num("width"),
+        height=num("height"),
+        content_type=body.get("@odata.mediaContentType") or None,
+    )
 
 
 class GraphClient:
-    def __init__(self, http: httpx.AsyncClient, base_url: str = PUBLIC_GRAPH,
-                 tokens: TokenProvider | None = None, policy: RetryPolicy | None = None, *,
-                 clock: Callable[[], float] = time.monotonic,
-                 sleep: retry.Sleep = asyncio.sleep, rng: Callable[[], float] = random.random) -> None:
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        base_url: str = PUBLIC_GRAPH,
+        tokens: TokenProvider | None = None,
+        policy: RetryPolicy | None = None,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: retry.Sleep = asyncio.sleep,
+        rng: Callable[[], float] = random.random,
+    ) -> None:
         if tokens is None:
             raise ValueError("tokens is required")
         base = base_url.rstrip("/")
@@ -98,7 +111,7 @@ class GraphClient:
         self.base_url = base
         self.tokens = tokens
         self.policy = policy or RetryPolicy()
-        self.scope = (f"{PUBLIC_GRAPH}/.default" if is_loopback(base) else f"{origin(base)}/.default")
+        self.scope = f"{PUBLIC_GRAPH}/.default" if is_loopback(base) else f"{origin(base)}/.default"
         self._batch_url = httpx.URL(f"{base}/v1.0/$batch")  # parsed once: the drift scan posts it per user
         self.calls: collections.Counter[str] = collections.Counter()  # HTTP requests sent, by kind
         self._clock, self._sleep, self._rng = clock, sleep, rng
@@ -106,9 +119,19 @@ class GraphClient:
         self._source_lock = asyncio.Lock()
 
     # ---- plumbing ------------------------------------------------------------------------------
-    async def _send(self, kind: str, method: str, path: str, *, version: str = "v1.0",
-                    params: dict[str, str] | None = None, json_body: Any = None, content: bytes | None = None,
-                    headers: dict[str, str] | None = None, slot: retry.Slot | None = None) -> httpx.Response:
+    async def _send(
+        self,
+        kind: str,
+        method: str,
+        path: str,
+        *,
+        version: str = "v1.0",
+        params: dict[str, str] | None = None,
+        json_body: Any = None,
+        content: bytes | None = None,
+        headers: dict[str, str] | None = None,
+        slot: retry.Slot | None = None,
+    ) -> httpx.Response:
         """One logical call with retries; transport failures become GraphUnavailable."""
         token = await self.tokens.token(self.scope)
         all_headers = {"Authorization": f"Bearer {token}", **(headers or {})}
@@ -118,12 +141,14 @@ class GraphClient:
 
         def build() -> httpx.Request:
             self.calls[kind] += 1
-            return self.http.build_request(method, url, params=params, json=json_body, content=content,
-                                           headers=all_headers)
+            return self.http.build_request(
+                method, url, params=params, json=json_body, content=content, headers=all_headers
+            )
 
         try:
-            return await retry.send(self.http, build, self.policy, sleep=self._sleep, rng=self._rng,
-                                    clock=self._clock, slot=slot)
+            return await retry.send(
+                self.http, build, self.policy, sleep=self._sleep, rng=self._rng, clock=self._clock, slot=slot
+            )
         except httpx.HTTPError as exc:
             raise GraphUnavailable(f"{kind}: {type(exc).__name__}") from exc
 
@@ -138,8 +163,9 @@ class GraphClient:
         return GraphError(reason, status=status)
 
     # ---- user + photo ----------------------------------------------------------------------------
-    async def get_user_and_photo(self, user_id: str, *, slot: asyncio.Semaphore | None = None
-                                 ) -> tuple[UserProfile | None, GraphPhoto | None]:
+    async def get_user_and_photo(
+        self, user_id: str, *, slot: asyncio.Semaphore | None = None
+    ) -> tuple[UserProfile | None, GraphPhoto | None]:
         """User fields and photo metadata in one `$batch`; only throttled/5xx items are re-sent.
 
         `slot`: a semaphore bounding the photo requests in flight (the drift scan's 4). A place is held from
@@ -151,8 +177,9 @@ class GraphClient:
         finally:
             place.give()
 
-    async def _user_and_photo(self, user_id: str, place: retry.Slot
-                              ) -> tuple[UserProfile | None, GraphPhoto | None]:
+    async def _user_and_photo(
+        self, user_id: str, place: retry.Slot
+    ) -> tuple[UserProfile | None, GraphPhoto | None]:
         uid = _path_id(user_id)
         pending: dict[str, dict[str, Any]] = {
             "user": {"id": "user", "method": "GET", "url": f"/users/{uid}?$select={USER_SELECT}"},
@@ -163,8 +190,9 @@ class GraphClient:
         rounds = 0
         while pending:
             rounds += 1
-            response = await self._send("batch", "POST", "/$batch",
-                                        json_body={"requests": list(pending.values())}, slot=place)
+            response = await self._send(
+                "batch", "POST", "/$batch", json_body={"requests": list(pending.values())}, slot=place
+            )
             if response.status_code != 200:
                 raise GraphUnavailable(f"batch: HTTP {response.status_code}", status=response.status_code)
             body = _json(response)
@@ -228,8 +256,9 @@ class GraphClient:
 
     async def _read_photo_source(self) -> PhotoSource:
         try:
-            response = await self._send("photo_source", "GET", "/admin/people/photoUpdateSettings",
-                                        version="beta")
+            response = await self._send(
+                "photo_source", "GET", "/admin/people/photoUpdateSettings", version="beta"
+            )
         except GraphError:
             return PhotoSource.UNKNOWN
         body = _json(response) if response.status_code == 200 else None
@@ -252,8 +281,13 @@ class GraphClient:
         raise error
 
     async def put_photo(self, user_id: str, data: bytes, content_type: str) -> None:
-        response = await self._send("put_photo", "PUT", f"/users/{_path_id(user_id)}/photo/$value",
-                                    content=data, headers={"Content-Type": content_type})
+        response = await self._send(
+            "put_photo",
+            "PUT",
+            f"/users/{_path_id(user_id)}/photo/$value",
+            content=data,
+            headers={"Content-Type": content_type},
+        )
         if response.status_code in (200, 201, 204):
             return
         if response.status_code == 403:
@@ -290,9 +324,13 @@ class GraphClient:
         found: set[str] = set()
         wanted = list(dict.fromkeys(group_ids))
         for start in range(0, len(wanted), 20):
-            chunk = wanted[start:start + 20]
-            response = await self._send("member_of", "POST", f"/users/{_path_id(user_id)}/checkMemberGroups",
-                                        json_body={"groupIds": chunk})
+            chunk = wanted[start : start + 20]
+            response = await self._send(
+                "member_of",
+                "POST",
+                f"/users/{_path_id(user_id)}/checkMemberGroups",
+                json_body={"groupIds": chunk},
+            )
             if response.status_code != 200:
                 error = self._fail("member_of", response)
                 if response.status_code == 404:
@@ -328,8 +366,12 @@ class GraphClient:
         """Install the catalog app in the user's personal scope; the installation id (409: the existing one)."""
         uid = _path_id(user_id)
         bind = f"{PUBLIC_GRAPH}/v1.0/appCatalogs/teamsApps/{catalog_app_id}"
-        response = await self._send("install_app", "POST", f"/users/{uid}/teamwork/installedApps",
-                                    json_body={"teamsApp@odata.bind": bind})
+        response = await self._send(
+            "install_app",
+            "POST",
+            f"/users/{uid}/teamwork/installedApps",
+            json_body={"teamsApp@odata.bind": bind},
+        )
         if response.status_code in (200, 201):
             body = _json(response)
             if isinstance(body, dict) and isinstance(body.get("id"), str):
@@ -344,8 +386,9 @@ class GraphClient:
 
     async def _installation_id(self, user_id: str, catalog_app_id: str) -> str | None:
         params = {"$expand": "teamsApp", "$filter": f"teamsApp/id eq {_odata_string(catalog_app_id)}"}
-        response = await self._send("installed_apps", "GET",
-                                    f"/users/{_path_id(user_id)}/teamwork/installedApps", params=params)
+        response = await self._send(
+            "installed_apps", "GET", f"/users/{_path_id(user_id)}/teamwork/installedApps", params=params
+        )
         if response.status_code != 200:
             raise self._fail("installed_apps", response)
         body = _json(response)
@@ -370,8 +413,9 @@ class GraphClient:
         return chat_id if isinstance(chat_id, str) and chat_id else None
 
     # ---- watch list sources ------------------------------------------------------------------------
-    async def _paged_ids(self, kind: str, path: str, params: dict[str, str] | None,
-                         headers: dict[str, str] | None = None) -> list[str]:
+    async def _paged_ids(
+        self, kind: str, path: str, params: dict[str, str] | None, headers: dict[str, str] | None = None
+    ) -> list[str]:
         """Every `id` of a paged collection, following `@odata.nextLink` (which carries its own query)."""
         ids: list[str] = []
         url_path, query = path, params
@@ -390,7 +434,7 @@ class GraphClient:
             prefix = f"{self.base_url}/v1.0"
             if not link.startswith(prefix + "/"):
                 raise GraphUnavailable(f"{kind}: unexpected nextLink host")
-            url_path, query = link[len(prefix):], None
+            url_path, query = link[len(prefix) :], None
 
     async def group_member_ids(self, group_id: str) -> list[str]:
         """Ids of the users in a group, nested groups included (transitive)."""
@@ -399,10 +443,12 @@ class GraphClient:
 
     async def synced_user_ids(self) -> list[str]:
         """Ids of the users synced from on-premises AD (an advanced query: needs ConsistencyLevel and $count)."""
-        return await self._paged_ids("synced_users", "/users",
-                                     {"$filter": "onPremisesSyncEnabled eq true", "$select": "id",
-                                      "$count": "true", "$top": "999"},
-                                     headers={"ConsistencyLevel": "eventual"})
+        return await self._paged_ids(
+            "synced_users",
+            "/users",
+            {"$filter": "onPremisesSyncEnabled eq true", "$select": "id", "$count": "true", "$top": "999"},
+            headers={"ConsistencyLevel": "eventual"},
+        )
 
 
 __all__ = ["GraphClient"]

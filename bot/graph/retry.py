@@ -20,8 +20,12 @@ log = logging.getLogger(__name__)
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 # Transport errors worth another attempt (not UnsupportedProtocol/LocalProtocolError: those repeat).
-RETRY_ERRORS: tuple[type[Exception], ...] = (httpx.TimeoutException, httpx.NetworkError,
-                                             httpx.RemoteProtocolError, httpx.ProxyError)
+RETRY_ERRORS: tuple[type[Exception], ...] = (
+    httpx.TimeoutException,
+    httpx.NetworkError,
+    httpx.RemoteProtocolError,
+    httpx.ProxyError,
+)
 
 Sleep = Callable[[float], Awaitable[object]]
 
@@ -35,11 +39,12 @@ class RetryPolicy:
 
     def backoff(self, retry: int, rng: Callable[[], float] = random.random) -> float:
         """Full jitter: uniform in [0, min(cap, base * 2**retry)); `retry` counts from 0."""
-        return rng() * min(self.cap_s, self.base_s * (2 ** retry))
+        return rng() * min(self.cap_s, self.base_s * (2**retry))
 
 
-def retry_after_seconds(headers: Mapping[str, str] | httpx.Headers | None,
-                        now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> float | None:
+def retry_after_seconds(
+    headers: Mapping[str, str] | httpx.Headers | None, now: Callable[[], datetime] = lambda: datetime.now(UTC)
+) -> float | None:
     """`Retry-After` in seconds (delta-seconds, fractions allowed, or an HTTP-date); None if absent/bad."""
     if not headers:
         return None
@@ -133,8 +138,14 @@ async def send(
             assert response is not None
             return response
         what = f"HTTP {response.status_code}" if response is not None else type(error).__name__
-        log.info("retrying %s %s after %s in %.2fs (attempt %d)", request.method, request.url.path, what,
-                 delay, attempt)
+        log.info(
+            "retrying %s %s after %s in %.2fs (attempt %d)",
+            request.method,
+            request.url.path,
+            what,
+            delay,
+            attempt,
+        )
         if slot is not None:
             await slot.take()  # a failed body read gave it back: wait to retry holding it, as before
         await sleep(delay)

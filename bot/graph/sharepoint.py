@@ -29,8 +29,10 @@ _SP_EPOCH = datetime(1, 1, 1, tzinfo=UTC)
 def properties_url(base_url: str, upn: str) -> str:
     """GetPropertiesFor with the claims account name as the @v alias, quoted and percent-encoded."""
     literal = quote(upn.replace("'", "''"), safe="@")
-    return (f"{base_url.rstrip('/')}/_api/SP.UserProfiles.PeopleManager/GetPropertiesFor(accountName=@v)"
-            f"?@v='i:0%23.f|membership|{literal}'")
+    return (
+        f"{base_url.rstrip('/')}/_api/SP.UserProfiles.PeopleManager/GetPropertiesFor(accountName=@v)"
+        f"?@v='i:0%23.f|membership|{literal}'"
+    )
 
 
 def parse_picture_timestamp(text: object) -> datetime | None:
@@ -84,9 +86,17 @@ def picture_from_json(body: Any) -> SharePointPicture:
 
 
 class SharePointClient:
-    def __init__(self, http: httpx.AsyncClient, base_url: str, tokens: TokenProvider,
-                 policy: RetryPolicy | None = None, *, clock: Callable[[], float] = time.monotonic,
-                 sleep: retry.Sleep = asyncio.sleep, rng: Callable[[], float] = random.random) -> None:
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        base_url: str,
+        tokens: TokenProvider,
+        policy: RetryPolicy | None = None,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: retry.Sleep = asyncio.sleep,
+        rng: Callable[[], float] = random.random,
+    ) -> None:
         self.http = http
         self.base_url = base_url.rstrip("/")
         self.tokens = tokens
@@ -105,8 +115,9 @@ class SharePointClient:
             return self.http.build_request("GET", url, headers=headers)
 
         try:
-            response = await retry.send(self.http, build, self.policy, sleep=self._sleep, rng=self._rng,
-                                        clock=self._clock)
+            response = await retry.send(
+                self.http, build, self.policy, sleep=self._sleep, rng=self._rng, clock=self._clock
+            )
         except httpx.HTTPError as exc:
             raise SharePointUnavailable(f"picture: {type(exc).__name__}") from exc
         if response.status_code != 200:

@@ -38,8 +38,9 @@ class MsalTokenProvider:
     in-memory token cache answers repeated calls without HTTP.
     """
 
-    def __init__(self, authority: str, client_id: str, credential: str | dict[str, Any],
-                 http_client: Any = None) -> None:
+    def __init__(
+        self, authority: str, client_id: str, credential: str | dict[str, Any], http_client: Any = None
+    ) -> None:
         self._authority = authority
         self._client_id = client_id
         self._credential = credential
@@ -96,14 +97,25 @@ def load_certificate(path: str | Path, password: bytes | None = None) -> dict[st
     except ValueError:
         raise ValueError(f"{path}: no PEM certificate found") from None
     key = serialization.load_pem_private_key(match.group(0), password=password)
-    key_public = key.public_key().public_bytes(serialization.Encoding.DER,
-                                               serialization.PublicFormat.SubjectPublicKeyInfo)
-    cert = next((c for c in certs if c.public_key().public_bytes(
-        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo) == key_public), None)
+    key_public = key.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    cert = next(
+        (
+            c
+            for c in certs
+            if c.public_key().public_bytes(
+                serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+            )
+            == key_public
+        ),
+        None,
+    )
     if cert is None:
         raise ValueError(f"{path}: no certificate matches the private key")
-    private_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                    serialization.NoEncryption()).decode()
+    private_pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
     return {
         "private_key": private_pem,
         "thumbprint": cert.fingerprint(hashes.SHA1()).hex().upper(),  # noqa: S303 - x5t is SHA-1 by definition

@@ -147,7 +147,9 @@ class TeamsRateLimiter:
         app_span = (self.app_limit[0] if self.app_limit else 0.0) + self.margin_s
         if len(self._app) > 2 * (self.app_limit[1] if self.app_limit else 0) + 16:
             self._app = [x for x in self._app if x.at > now - app_span]
-        if now - self._pruned_at < 1.0:  # conversations: at most once a second (thousands of them in a fan-out)
+        if (
+            now - self._pruned_at < 1.0
+        ):  # conversations: at most once a second (thousands of them in a fan-out)
             return
         self._pruned_at = now
         for conversation_id in list(self._conversations):

@@ -63,7 +63,9 @@ class DriftNotifier:
         self.default_locale = default_locale
         self.tz = ZoneInfo(default_timezone)
         self.graph = graph
-        self.install_on_demand = install_on_demand and graph is not None and bool(teams_app_id and service_url)
+        self.install_on_demand = (
+            install_on_demand and graph is not None and bool(teams_app_id and service_url)
+        )
         self.teams_app_id = teams_app_id
         self.service_url = service_url
         self.bot_id = bot_id
@@ -153,8 +155,10 @@ class DriftNotifier:
             if self._catalog_id is None:
                 self._catalog_id = await self.graph.find_catalog_app(self.teams_app_id)
             if self._catalog_id is None:
-                log.warning("install on demand: app not in the tenant catalog",
-                            extra={"user_id": user_id, "teams_app_id": self.teams_app_id})
+                log.warning(
+                    "install on demand: app not in the tenant catalog",
+                    extra={"user_id": user_id, "teams_app_id": self.teams_app_id},
+                )
                 return None
             installation = await self.graph.install_app_for_user(user_id, self._catalog_id)
             if installation is None:

@@ -24,7 +24,9 @@ log = logging.getLogger(__name__)
 
 
 class ResyncStatus(StrEnum):
-    STARTED = "started"  # written before the Graph PUT; replaced by the outcome (stays only if the process died)
+    STARTED = (
+        "started"  # written before the Graph PUT; replaced by the outcome (stays only if the process died)
+    )
     REQUESTED = "requested"
     COOLDOWN = "cooldown"
     REFUSED = "refused"
@@ -104,8 +106,9 @@ class PhotoService:
                 return ResyncResult(ResyncStatus.NOT_POSSIBLE, now, diagnosis)
             # Write-ahead: the attempt is on record *before* the Graph PUT, so a process killed mid-PUT still
             # leaves a trace (outcome "started"); the same row then gets the outcome.
-            journal = await self._begin(AuditRecord(now, actor_id, target_id, "resync", "started", None,
-                                                    correlation_id))
+            journal = await self._begin(
+                AuditRecord(now, actor_id, target_id, "resync", "started", None, correlation_id)
+            )
 
             async def finish(outcome: ResyncStatus, detail: str | None = None) -> None:
                 if self.on_outcome is not None:

@@ -163,6 +163,7 @@ class DriftScanner:
             tally[row.state] += 1
             if keep is None or keep(row):
                 kept[index] = row
+
         photo_gate = asyncio.Semaphore(self.concurrency)
         report = ScanReport(started_at=self.clock())
         run_id, resumed = (
@@ -179,7 +180,9 @@ class DriftScanner:
             progress(done, total)
 
         batch_size = self.batch_size
-        flush_at = max(1, batch_size // 2)  # start a commit at half a batch: workers fill the other half meanwhile
+        flush_at = max(
+            1, batch_size // 2
+        )  # start a commit at half a batch: workers fill the other half meanwhile
         unsaved = asyncio.Semaphore(batch_size)  # finished users handed to the writer and not committed yet
         waiting: list[_Read] = []
         wake = asyncio.Event()

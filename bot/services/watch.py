@@ -22,8 +22,9 @@ def configured(settings: Settings) -> bool:
     return settings.watch_csv is not None or bool(settings.watch_group_id.strip()) or settings.watch_synced
 
 
-async def resolve_watch_list(settings: Settings, graph: DirectoryReader,
-                             demo_user_ids: Sequence[str] | None) -> list[str] | None:
+async def resolve_watch_list(
+    settings: Settings, graph: DirectoryReader, demo_user_ids: Sequence[str] | None
+) -> list[str] | None:
     """Union of the configured sources (Graph errors propagate); see the module docstring for the fallbacks."""
     if not configured(settings):
         return list(demo_user_ids) if settings.demo and demo_user_ids is not None else None

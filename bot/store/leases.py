@@ -69,7 +69,9 @@ class Leases:
             )
         return result.rowcount == 1
 
-    async def release(self, name: str, owner: str, now: datetime, *, next_due_at: datetime | None = None) -> bool:
+    async def release(
+        self, name: str, owner: str, now: datetime, *, next_due_at: datetime | None = None
+    ) -> bool:
         """Give the lease up (and, for scheduled jobs, set when the job is next due)."""
         t = leases
         values: dict[str, object] = {"owner": None, "lease_until": None, "updated_at": now}

@@ -89,7 +89,9 @@ class ScanCheckpoint:
             async with self.engine.begin() as own:
                 await self.save_many(run_id, rows, conn=own)
             return
-        statement = dialect_insert(conn)(scan_results).on_conflict_do_nothing(index_elements=["run_id", "user_id"])
+        statement = dialect_insert(conn)(scan_results).on_conflict_do_nothing(
+            index_elements=["run_id", "user_id"]
+        )
         await conn.execute(statement, [{"run_id": run_id, "user_id": u, "row": r} for u, r in rows.items()])
 
     async def finish(self, run_id: int) -> None:

@@ -278,7 +278,6 @@ class Store:
             rows = (await conn.execute(query)).mappings().all()
         return [_audit(row) for row in rows]
 
-
     # --- retention ---
     async def purge(
         self,
@@ -320,7 +319,10 @@ class Store:
                 deleted["notice_outbox"] = result.rowcount
             if scan_days:
                 stale = select(scan_runs.c.id).where(
-                    and_(scan_runs.c.finished.is_(False), scan_runs.c.started_at < now - timedelta(days=scan_days))
+                    and_(
+                        scan_runs.c.finished.is_(False),
+                        scan_runs.c.started_at < now - timedelta(days=scan_days),
+                    )
                 )
                 await conn.execute(delete(scan_results).where(scan_results.c.run_id.in_(stale)))
                 result = await conn.execute(delete(scan_runs).where(scan_runs.c.id.in_(stale)))
@@ -396,9 +398,7 @@ _OBSERVED = (
 _NEW_ROW: dict[str, Any] = {c.name: None for c in tables.photo_ledger.columns}
 
 
-def _sighting(
-    row: Any, user_id: str, etag: str, now: datetime
-) -> tuple[dict[str, Any], LedgerEntry]:
+def _sighting(row: Any, user_id: str, etag: str, now: datetime) -> tuple[dict[str, Any], LedgerEntry]:
     """What sighting `etag` at `now` changes in a user's ledger row (`row`: the current row, None for a new
     user), and the entry `observe_photo` returns. Pure: the one definition both write paths use."""
     if row is None:

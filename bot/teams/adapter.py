@@ -67,7 +67,9 @@ class CardReply(Activity):
         return cls(
             type=ActivityTypes.message,
             attachment_layout=AttachmentLayoutTypes.list,
-            attachments=[Attachment(content_type=CardFactory.content_types.adaptive_card, content=CardContent(card))],
+            attachments=[
+                Attachment(content_type=CardFactory.content_types.adaptive_card, content=CardContent(card))
+            ],
             input_hint=InputHints.accepting_input,
         )
 
@@ -115,8 +117,10 @@ def _plan(cls: Any) -> _Plan | None:
         keyed = [(attr, d) for attr, d in cls._attribute_map.items() if d["key"]]  # "" key: msrest skips it
         keys = [d["key"] for _, d in keyed]
         flattened = any("." in key for key in keys) or len(set(keys)) != len(keys)
-        _PLANS[cls] = None if flattened else _Plan(
-            {attr: None for attr, _ in keyed}, {d["key"]: (attr, d["type"]) for attr, d in keyed}
+        _PLANS[cls] = (
+            None
+            if flattened
+            else _Plan({attr: None for attr, _ in keyed}, {d["key"]: (attr, d["type"]) for attr, d in keyed})
         )
     return _PLANS[cls]
 
@@ -177,7 +181,9 @@ def _json_copy(value: Any) -> Any:
 
 # The shape Teams sends ("2026-11-25T10:00:00.1234567Z", "...+01:00"): Python's own parser gives the same
 # instant and offset as msrest's (both keep 6 fraction digits, truncating); any other shape goes to msrest.
-_TEAMS_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})", re.ASCII)
+_TEAMS_TIMESTAMP = re.compile(
+    r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})", re.ASCII
+)
 
 
 def _iso(raw: str) -> Any:

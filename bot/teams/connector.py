@@ -58,7 +58,9 @@ class ConnectorAnswer:
         return json.loads(self.content)
 
 
-def connector_session(*, timeout_s: float = 30.0, connect_s: float = 5.0, limit: int = 100) -> aiohttp.ClientSession:
+def connector_session(
+    *, timeout_s: float = 30.0, connect_s: float = 5.0, limit: int = 100
+) -> aiohttp.ClientSession:
     """The pooled session replies and notices leave through (create it inside the running event loop).
     No proxy from the environment (`trust_env=False`), keep-alive connections reused across turns."""
     return aiohttp.ClientSession(
@@ -142,7 +144,9 @@ class ConnectorSender:
             if response.status in RETRY_STATUSES and attempt < self.max_attempts:
                 await asyncio.sleep(self._backoff(attempt, retry_after_seconds(response.headers)))
                 continue
-            raise ConnectorError(response.status, _error_code(response), retry_after_seconds(response.headers))
+            raise ConnectorError(
+                response.status, _error_code(response), retry_after_seconds(response.headers)
+            )
         raise AssertionError("unreachable")
 
     async def _bearer(self) -> str:
@@ -158,7 +162,9 @@ class ConnectorSender:
         token = await self.tokens.token(BOT_FRAMEWORK_SCOPE)
         exp = _jwt_exp(token)
         self._token = token if exp is not None else None
-        self._token_until = min(exp - TOKEN_EXPIRY_MARGIN_S, now + TOKEN_REUSE_MAX_S) if exp is not None else 0.0
+        self._token_until = (
+            min(exp - TOKEN_EXPIRY_MARGIN_S, now + TOKEN_REUSE_MAX_S) if exp is not None else 0.0
+        )
         return token
 
     def _backoff(self, attempt: int, retry_after: float | None) -> float:

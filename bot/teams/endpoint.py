@@ -142,7 +142,10 @@ def _invoke_response(invoke: InvokeResponse | None) -> web.Response:
             body = {
                 "statusCode": status,
                 "type": "application/vnd.microsoft.error",
-                "value": {"code": args[0] if args else "BadRequest", "message": args[1] if len(args) > 1 else ""},
+                "value": {
+                    "code": args[0] if args else "BadRequest",
+                    "message": args[1] if len(args) > 1 else "",
+                },
             }
     if body is None:
         return web.Response(status=invoke.status or 200)
@@ -197,7 +200,9 @@ def _check_shape(body: Any, *, may_nest: bool = True) -> str | None:
         if key in body and body[key] is not None and not isinstance(body[key], str):
             return f"activity.{key} must be a string"
     entities = body.get("entities")
-    if entities is not None and not (isinstance(entities, list) and all(isinstance(e, dict) for e in entities)):
+    if entities is not None and not (
+        isinstance(entities, list) and all(isinstance(e, dict) for e in entities)
+    ):
         return "activity.entities must be a list of objects"
     if may_nest and _depth(body, MAX_DEPTH) > MAX_DEPTH:
         return "activity is nested too deeply"

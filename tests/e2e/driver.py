@@ -161,7 +161,9 @@ class Run:
                 await asyncio.wait_for(self.new_message.wait(), max(0.01, deadline - time.monotonic()))
         await asyncio.sleep(settle)
 
-    async def scenario(self, name: str, action: Any, expect: int = 1, timeout: float = 20.0) -> dict[str, Any]:
+    async def scenario(
+        self, name: str, action: Any, expect: int = 1, timeout: float = 20.0
+    ) -> dict[str, Any]:
         start, log_start, t0 = len(self.inbox), len(self.log), time.monotonic()
         record: dict[str, Any] = {"name": name, "error": None}
         self.scenarios[name] = record

@@ -37,7 +37,9 @@ def _unavailable() -> str | None:
     return playground_unavailable()
 
 
-def run_ui_driver(out: Path, timeout: float = 120) -> tuple[subprocess.CompletedProcess[str], dict[str, Any] | None]:
+def run_ui_driver(
+    out: Path, timeout: float = 120
+) -> tuple[subprocess.CompletedProcess[str], dict[str, Any] | None]:
     # The bot runs on this interpreter (the venv the tests run in), never whatever `python3` is on PATH.
     inner = (
         f"ip link set lo up; PYTHON={shlex.quote(sys.executable)} "
@@ -77,7 +79,9 @@ def png_size(path: str) -> tuple[int, int]:
     return width, height
 
 
-@pytest.mark.parametrize("name", ["personal-diagnosis", "personal-resync", "personal-dutch", "channel-mention"])
+@pytest.mark.parametrize(
+    "name", ["personal-diagnosis", "personal-resync", "personal-dutch", "channel-mention"]
+)
 def test_screenshot_exists_with_sane_size(ui: dict[str, Any], name: str) -> None:
     assert png_size(step(ui, name)["png"]) == (1280, 1120)
 

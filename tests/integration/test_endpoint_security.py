@@ -98,7 +98,9 @@ async def test_a_remembered_token_expires_with_its_leeway(world: TeamsWorld) -> 
     assert validator is not None
     now = int(time.time())
     window = 4  # PyJWT accepts it until exp + 300 s leeway: exp 296 s ago = 4 more seconds
-    token = world.identity.mint(APP_ID, world.connector.url, iat=now - 3600, nbf=now - 3600, exp=now - 300 + window)
+    token = world.identity.mint(
+        APP_ID, world.connector.url, iat=now - 3600, nbf=now - 3600, exp=now - 300 + window
+    )
     assert (await world.post(world.activity(ADELE, "help"), token=token)).status == 200
     await asyncio.sleep(max(0.0, now + window - time.time()) + 0.5)
     assert (await world.post(world.activity(ADELE, "help"), token=token)).status == 401

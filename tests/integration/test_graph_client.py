@@ -82,8 +82,11 @@ def state_of(srv: ThreadedServer) -> ServerState:
 async def http(request: pytest.FixtureRequest) -> AsyncIterator[httpx.AsyncClient]:
     """Every client test runs on the bot's own client (httpx on aiohttp's transport, bot/graph/http.py) and on
     httpx's default transport: the clients' behaviour (faults, retries, timeouts) must not depend on it."""
-    client = (graph_http_client(timeout_s=10) if request.param == "aiohttp"
-              else httpx.AsyncClient(trust_env=False, timeout=10))
+    client = (
+        graph_http_client(timeout_s=10)
+        if request.param == "aiohttp"
+        else httpx.AsyncClient(trust_env=False, timeout=10)
+    )
     async with client:
         yield client
 
@@ -97,14 +100,19 @@ def sharepoint(srv: ThreadedServer, http: httpx.AsyncClient, policy: RetryPolicy
 
 
 # ---- user + photo in one $batch --------------------------------------------------------------------
-async def test_every_demo_user_parses(server: ThreadedServer, http: httpx.AsyncClient,
-                                      tenant: DemoTenant) -> None:
+async def test_every_demo_user_parses(
+    server: ThreadedServer, http: httpx.AsyncClient, tenant: DemoTenant
+) -> None:
     g, sp = graph(server, http), sharepoint(server, http)
     for demo in tenant.users:
         user, photo = await g.get_user_and_photo(demo.id)
         assert user is not None
-        assert (user.id, user.display_name, user.upn, user.mail) == (demo.id, demo.display_name, demo.upn,
-                                                                     demo.mail)
+        assert (user.id, user.display_name, user.upn, user.mail) == (
+            demo.id,
+            demo.display_name,
+            demo.upn,
+            demo.mail,
+        )
         assert user.preferred_language == demo.preferred_language
         assert user.on_premises_sync_enabled == demo.on_premises_sync_enabled
         assert user.on_premises_last_sync == demo.on_premises_last_sync
@@ -114,7 +122,11 @@ async def test_every_demo_user_parses(server: ThreadedServer, http: httpx.AsyncC
         else:
             assert photo is not None
             assert (photo.etag, photo.width, photo.height, photo.content_type) == (
-                demo.photo.etag, demo.photo.width, demo.photo.height, demo.photo.content_type)
+                demo.photo.etag,
+                demo.photo.width,
+                demo.photo.height,
+                demo.photo.content_type,
+            )
         if demo.id == NESTOR:
             with pytest.raises(SharePointUnavailable):
                 await sp.picture(user.upn)
@@ -147,8 +159,9 @@ async def test_batch_answers_in_any_order(server: ThreadedServer, tenant: DemoTe
     assert orders == {("user", "photo"), ("photo", "user")}
 
 
-async def test_throttled_item_retried_alone_after_retry_after(server: ThreadedServer,
-                                                              http: httpx.AsyncClient) -> None:
+async def test_throttled_item_retried_alone_after_retry_after(
+    server: ThreadedServer, http: httpx.AsyncClient
+) -> None:
     faults = state_of(server).faults
     faults.add(rf"GET /v1\.0/users/{ADELE}/photo$", status=429, times=2, retry_after=0.05)
     sleeps: list[float] = []
@@ -175,8 +188,9 @@ async def test_batch_503_then_success(server: ThreadedServer, http: httpx.AsyncC
 
 
 @pytest.mark.parametrize("pattern", [r"POST /v1\.0/\$batch", rf"GET /v1\.0/users/{ADELE}$"])
-async def test_503_forever_gives_up_within_budget(server: ThreadedServer, http: httpx.AsyncClient,
-                                                  pattern: str) -> None:
+async def test_503_forever_gives_up_within_budget(
+    server: ThreadedServer, http: httpx.AsyncClient, pattern: str
+) -> None:
     state_of(server).faults.add(pattern, status=503, times=None)
     policy = RetryPolicy(max_attempts=50, budget_s=0.3, base_s=0.05, cap_s=0.1)
     g = graph(server, http, policy)
@@ -243,8 +257,9 @@ async def test_get_and_put_photo_changes_etag(server: ThreadedServer, http: http
     assert state_of(server).counters.photo_puts[ADELE] == 1
 
 
-async def test_put_photo_retries_and_on_premises_blocked(server: ThreadedServer,
-                                                          http: httpx.AsyncClient) -> None:
+async def test_put_photo_retries_and_on_premises_blocked(
+    server: ThreadedServer, http: httpx.AsyncClient
+) -> None:
     g = graph(server, http)
     state_of(server).faults.add(r"PUT /v1\.0/users/[^/]+/photo/\$value", status=429, retry_after=0.05)
     await g.put_photo(ADELE, flat_jpeg(48, 48, (1, 2, 3), "x"), "image/jpeg")
@@ -270,8 +285,9 @@ async def test_find_users_and_member_of(server: ThreadedServer, http: httpx.Asyn
 
 
 # ---- SharePoint ----------------------------------------------------------------------------------------
-async def test_sharepoint_no_profile_unknown_and_odd_upn(server: ThreadedServer,
-                                                          http: httpx.AsyncClient) -> None:
+async def test_sharepoint_no_profile_unknown_and_odd_upn(
+    server: ThreadedServer, http: httpx.AsyncClient
+) -> None:
     sp = sharepoint(server, http)
     assert (await sp.picture(JOHANNA_UPN)).profile_found is False
     assert (await sp.picture("o'brien+x@contoso.onmicrosoft.com")).profile_found is False  # no 400
@@ -279,8 +295,9 @@ async def test_sharepoint_no_profile_unknown_and_odd_upn(server: ThreadedServer,
     assert url.endswith("?@v='i:0%23.f|membership|o%27%27brien%2Bx@contoso.com'")
 
 
-async def test_sharepoint_per_user_503_is_unavailable(server: ThreadedServer,
-                                                       http: httpx.AsyncClient) -> None:
+async def test_sharepoint_per_user_503_is_unavailable(
+    server: ThreadedServer, http: httpx.AsyncClient
+) -> None:
     sp = sharepoint(server, http)
     with pytest.raises(SharePointUnavailable) as info:
         await sp.picture("NestorW@contoso.onmicrosoft.com")
@@ -303,7 +320,10 @@ def test_scopes() -> None:
     http = httpx.AsyncClient(trust_env=False)
     tokens = StaticTokenProvider()
     assert GraphClient(http, "http://127.0.0.1:1234", tokens).scope == GRAPH_SCOPE
-    assert GraphClient(http, "https://graph.microsoft.us/v1.0/", tokens).scope == "https://graph.microsoft.us/.default"
+    assert (
+        GraphClient(http, "https://graph.microsoft.us/v1.0/", tokens).scope
+        == "https://graph.microsoft.us/.default"
+    )
     g = GraphClient(http, "https://graph.microsoft.com", tokens)
     assert g.scope == GRAPH_SCOPE and g.base_url == "https://graph.microsoft.com"
     sp = SharePointClient(http, "https://contoso.sharepoint.com/", tokens)
@@ -347,8 +367,9 @@ async def _ticking(coro: Any) -> tuple[Any, int]:
 
 
 @pytest.mark.parametrize("kind", ["secret", "certificate"])
-async def test_msal_provider_caches_and_does_not_block(idp: IdentityServer, tmp_path: Path,
-                                                        kind: str) -> None:
+async def test_msal_provider_caches_and_does_not_block(
+    idp: IdentityServer, tmp_path: Path, kind: str
+) -> None:
     client_id = f"photosync-{kind}"
     credential: str | dict[str, str]
     if kind == "secret":
@@ -372,9 +393,12 @@ async def test_msal_provider_caches_and_does_not_block(idp: IdentityServer, tmp_
     assert idp.validate_access_token(first, audience="https://graph.microsoft.com") is not None
 
     # The token works against the demo Graph when it checks tokens for real.
-    srv = ThreadedServer(lambda: create_graph_app(
-        DemoTenant.load(now=NOW),
-        GraphLimits(token_check=lambda t: idp.validate_access_token(t) is not None))).start()
+    srv = ThreadedServer(
+        lambda: create_graph_app(
+            DemoTenant.load(now=NOW),
+            GraphLimits(token_check=lambda t: idp.validate_access_token(t) is not None),
+        )
+    ).start()
     try:
         async with httpx.AsyncClient(trust_env=False) as http:
             user, _ = await GraphClient(http, srv.url, provider, FAST).get_user_and_photo(ADELE)
@@ -389,8 +413,9 @@ async def test_msal_provider_caches_and_does_not_block(idp: IdentityServer, tmp_
 
 async def test_msal_provider_error_has_no_secret(idp: IdentityServer) -> None:
     idp.register_app("photosync-wrong", secret="the-real-one")
-    provider = MsalTokenProvider(idp.authority(), "photosync-wrong", "wrong-secret-value",
-                                 http_client=idp.msal_session())
+    provider = MsalTokenProvider(
+        idp.authority(), "photosync-wrong", "wrong-secret-value", http_client=idp.msal_session()
+    )
     with pytest.raises(TokenError) as info:
         await provider.token(GRAPH_SCOPE)
     assert "wrong-secret-value" not in str(info.value) and "the-real-one" not in str(info.value)

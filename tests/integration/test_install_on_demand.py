@@ -24,13 +24,15 @@ CHAT = f"19:{ADELE}_{MANIFEST_ID}@unq.gbl.spaces"
 async def scan_and_queue(world: TeamsWorld, users: tuple[str, ...] = (ADELE,)) -> Any:
     """Scan only `users` (the demo tenant has several drifted users) and queue their notices."""
     runtime = world.runtime
-    scanner = DriftScanner(runtime.graph, runtime.sharepoint, runtime.store, runtime.photos.clock,
-                           timedelta(hours=24))
+    scanner = DriftScanner(
+        runtime.graph, runtime.sharepoint, runtime.store, runtime.photos.clock, timedelta(hours=24)
+    )
     return await runtime.notifier.enqueue(await scanner.scan(list(users)))
 
 
-
-async def _world(aiohttp_client: Any, tmp_path: Path, identity: Any, connector: Any, **extra: Any) -> TeamsWorld:
+async def _world(
+    aiohttp_client: Any, tmp_path: Path, identity: Any, connector: Any, **extra: Any
+) -> TeamsWorld:
     settings = make_settings(
         tmp_path,
         identity,
@@ -44,7 +46,9 @@ async def _world(aiohttp_client: Any, tmp_path: Path, identity: Any, connector: 
 
 
 @pytest.fixture
-async def world(aiohttp_client: Any, tmp_path: Path, identity: Any, connector: Any) -> AsyncIterator[TeamsWorld]:
+async def world(
+    aiohttp_client: Any, tmp_path: Path, identity: Any, connector: Any
+) -> AsyncIterator[TeamsWorld]:
     yield await _world(aiohttp_client, tmp_path, identity, connector)
 
 
@@ -85,7 +89,9 @@ async def test_already_installed_app_is_found_after_409(world: TeamsWorld) -> No
 
 @pytest.mark.parametrize("status", [403, 404])  # not allowed / the user is gone (left, or no Teams license)
 async def test_install_refused_leaves_the_user_unreachable(world: TeamsWorld, status: int) -> None:
-    world.graph_state.faults.add(r"^POST /v1\.0/users/[^/]+/teamwork/installedApps$", status=status, times=None)
+    world.graph_state.faults.add(
+        r"^POST /v1\.0/users/[^/]+/teamwork/installedApps$", status=status, times=None
+    )
     result: Any = await scan_and_queue(world)
     assert result.queued == 0 and result.installed == 0 and ADELE in result.unreachable
     assert await world.runtime.store.personal_conversation(ADELE) is None

@@ -96,7 +96,9 @@ async def test_two_replicas_never_scan_at_once_and_one_takes_over_from_a_dead_on
     stops = {"a": asyncio.Event(), "b": asyncio.Event()}
     tasks = {
         name: asyncio.create_task(
-            leased_scans(Scanner(name), Notifier(), watch, timedelta(seconds=0.3), leases, name, ttl, stops[name])  # type: ignore[arg-type]
+            leased_scans(
+                Scanner(name), Notifier(), watch, timedelta(seconds=0.3), leases, name, ttl, stops[name]
+            )  # type: ignore[arg-type]
         )
         for name in ("a", "b")
     }
@@ -116,7 +118,11 @@ async def test_two_replicas_never_scan_at_once_and_one_takes_over_from_a_dead_on
             if len(scans) >= before + 2 and scans[-1] == survivor:
                 break
             await asyncio.sleep(0.01)
-        assert scans[-1] == survivor and len(scans) >= before + 2 and scans[before:] == [survivor] * (len(scans) - before)
+        assert (
+            scans[-1] == survivor
+            and len(scans) >= before + 2
+            and scans[before:] == [survivor] * (len(scans) - before)
+        )
         assert max(overlap) == 1  # never two scans at once
     finally:
         for stop in stops.values():
@@ -143,15 +149,20 @@ async def test_retention_purges_only_what_is_past_its_time(fresh_store: Store) -
         await store.observe_photo(f"user-{who}", "v1", at)
     outbox = Outbox(store.engine)
     for key, status, at in (
-        ("sent-old", "sent", old), ("sent-new", "sent", recent), ("dead-old", "dead", old),
-        ("blocked-old", "blocked", old), ("pending-old", "pending", old),
+        ("sent-old", "sent", old),
+        ("sent-new", "sent", recent),
+        ("dead-old", "dead", old),
+        ("blocked-old", "blocked", old),
+        ("pending-old", "pending", old),
     ):
         await outbox.enqueue(key, key, f"a:{key}", "http://127.0.0.1:9/", {}, at)
         async with store.engine.begin() as conn:
             from bot.store.outbox import notice_outbox
 
             await conn.execute(
-                notice_outbox.update().where(notice_outbox.c.idempotency_key == key).values(status=status, updated_at=at)
+                notice_outbox.update()
+                .where(notice_outbox.c.idempotency_key == key)
+                .values(status=status, updated_at=at)
             )
     checkpoint = ScanCheckpoint(store.engine)
     stale_run, _ = await checkpoint.open_run(["a", "b"], old)
@@ -166,5 +177,7 @@ async def test_retention_purges_only_what_is_past_its_time(fresh_store: Store) -
     assert counts == {"pending": 1, "sending": 0, "sent": 1, "dead": 0, "blocked": 1}
     assert (await checkpoint.open_run(["c"], now))[0] == live_run  # the recent unfinished run survives
     # 0 days = keep forever
-    assert await store.purge(now + timedelta(days=5000), audit_days=0, ledger_days=0, outbox_days=0,
-                             scan_days=0) == {}
+    assert (
+        await store.purge(now + timedelta(days=5000), audit_days=0, ledger_days=0, outbox_days=0, scan_days=0)
+        == {}
+    )

@@ -119,9 +119,7 @@ async def test_a_database_from_before_migrations_is_adopted(database: Database) 
         async with store.engine.begin() as conn:
             await conn.execute(text("DROP TABLE alembic_version"))
             await conn.execute(
-                text(
-                    "INSERT INTO notice_optouts (user_id, opted_out, changed_at) VALUES (:u, true, :t)"
-                ),
+                text("INSERT INTO notice_optouts (user_id, opted_out, changed_at) VALUES (:u, true, :t)"),
                 {"u": USER, "t": T0},
             )
         assert await migrate.current(store.engine) is None

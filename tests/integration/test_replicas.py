@@ -210,8 +210,10 @@ async def test_killing_the_sending_replica_hands_the_work_to_the_other(
             for k in twice:  # each one's first delivery was accepted just before the kill (the window)
                 first = min(c.at for c in server.activities() if c.text == f"notice {k}")
                 assert first <= killed_at
-            print(f"handover: {len(sent_at_kill)} sent before the kill, {len(held_at_kill)} held by the victim, "
-                  f"{len(twice)} delivered twice")
+            print(
+                f"handover: {len(sent_at_kill)} sent before the kill, {len(held_at_kill)} held by the victim, "
+                f"{len(twice)} delivered twice"
+            )
         finally:
             await store.close()
 
@@ -279,7 +281,9 @@ async def test_a_scan_interrupted_by_a_kill_is_finished_by_the_other_replica(
             runs = (await conn.execute(select(scan_runs.c.finished))).scalars().all()
             scanned = (
                 await conn.execute(
-                    select(func.count()).select_from(photo_ledger).where(photo_ledger.c.drift_state.is_not(None))
+                    select(func.count())
+                    .select_from(photo_ledger)
+                    .where(photo_ledger.c.drift_state.is_not(None))
                 )
             ).scalar_one()
         assert runs == [True]  # one run: started by the victim, finished by the survivor

@@ -44,13 +44,26 @@ EXPECTED = {
 
 
 class World:
-    def __init__(self, tenant: DemoTenant, state: ServerState, graph: GraphClient,
-                 sharepoint: SharePointClient, store: Store) -> None:
-        self.tenant, self.state, self.graph, self.sharepoint, self.store = tenant, state, graph, sharepoint, store
+    def __init__(
+        self,
+        tenant: DemoTenant,
+        state: ServerState,
+        graph: GraphClient,
+        sharepoint: SharePointClient,
+        store: Store,
+    ) -> None:
+        self.tenant, self.state, self.graph, self.sharepoint, self.store = (
+            tenant,
+            state,
+            graph,
+            sharepoint,
+            store,
+        )
 
     def scanner(self, concurrency: int = 4) -> DriftScanner:
-        return DriftScanner(self.graph, self.sharepoint, self.store, lambda: NOW, timedelta(hours=24),
-                            concurrency)
+        return DriftScanner(
+            self.graph, self.sharepoint, self.store, lambda: NOW, timedelta(hours=24), concurrency
+        )
 
 
 WorldFactory = Callable[[DemoTenant, GraphLimits], Awaitable[World]]
@@ -70,8 +83,11 @@ async def world(tmp_path: Path) -> AsyncIterator[WorldFactory]:
         assert site._server is not None
         port = site._server.sockets[0].getsockname()[1]  # type: ignore[attr-defined]
         base = f"http://127.0.0.1:{port}"
-        http = httpx.AsyncClient(trust_env=False, timeout=10.0,
-                                 limits=httpx.Limits(max_connections=100, max_keepalive_connections=50))
+        http = httpx.AsyncClient(
+            trust_env=False,
+            timeout=10.0,
+            limits=httpx.Limits(max_connections=100, max_keepalive_connections=50),
+        )
         cleanups.append(http.aclose)
         tokens = StaticTokenProvider("test")
         store = Store.from_url(f"sqlite+aiosqlite:///{tmp_path / 'scan.db'}")
@@ -79,8 +95,13 @@ async def world(tmp_path: Path) -> AsyncIterator[WorldFactory]:
         cleanups.append(store.close)
         for user_id, (etag, changed) in tenant.photo_changed_times().items():  # as bot.app seeds it
             await store.seed_photo(user_id, etag, changed, NOW)
-        return World(tenant, app[STATE], GraphClient(http, base, tokens, FAST),
-                     SharePointClient(http, f"{base}/sp", tokens, FAST), store)
+        return World(
+            tenant,
+            app[STATE],
+            GraphClient(http, base, tokens, FAST),
+            SharePointClient(http, f"{base}/sp", tokens, FAST),
+            store,
+        )
 
     yield make
     for cleanup in reversed(cleanups):
@@ -103,7 +124,8 @@ def _assert_matches_tenant(report: ScanReport, tenant: DemoTenant) -> None:
         if user.case != "no_photo":
             assert row.sharepoint_refreshed == (
                 user.sharepoint.picture_timestamp.replace(microsecond=0)
-                if user.sharepoint.picture_timestamp else None
+                if user.sharepoint.picture_timestamp
+                else None
             )
 
 
@@ -135,7 +157,9 @@ async def test_scan_200_users_within_photo_limit(world: WorldFactory) -> None:
     assert entry is not None and entry.etag == user.photo.etag and entry.last_seen_at == NOW
 
 
-async def test_a_scan_that_keeps_only_what_the_notifier_reads_still_counts_everyone(world: WorldFactory) -> None:
+async def test_a_scan_that_keeps_only_what_the_notifier_reads_still_counts_everyone(
+    world: WorldFactory,
+) -> None:
     tenant = DemoTenant.synthetic(120, now=NOW)
     w = await world(tenant, GraphLimits(photo_concurrency=4))
     report = await w.scanner().scan([u.id for u in tenant.users], keep=DriftNotifier.acts_on)
@@ -154,8 +178,9 @@ async def test_second_scan_keeps_first_seen_and_new_versions_start_pending(world
     w = await world(tenant, GraphLimits(photo_concurrency=4))
     first = await w.scanner().scan([u.id for u in tenant.users], progress=None)
     again = await w.scanner().scan([u.id for u in tenant.users], progress=None)
-    assert [(r.user_id, r.state, r.photo_first_seen) for r in first.rows] == \
-        [(r.user_id, r.state, r.photo_first_seen) for r in again.rows]
+    assert [(r.user_id, r.state, r.photo_first_seen) for r in first.rows] == [
+        (r.user_id, r.state, r.photo_first_seen) for r in again.rows
+    ]
     # a user changes their photo: the next scan sees a new version, first seen now -> pending
     target = next(u for u in tenant.users if u.case == "in_sync")
     w.state.set_photo(w.state.users[target.id.lower()], b"\xff\xd8new", "image/jpeg", (648, 648))
@@ -169,7 +194,9 @@ async def test_retry_after_is_honoured_and_errors_become_unknown(world: WorldFac
     w = await world(tenant, GraphLimits(photo_concurrency=4))
     w.state.faults.add(r"GET /v1.0/users/[^/]+/photo$", status=429, times=3, retry_after=0.05)
     missing = "00000000-0000-0000-0000-000000000000"
-    report = await w.scanner().scan([*(u.id for u in tenant.users), missing, tenant.users[0].id], progress=None)
+    report = await w.scanner().scan(
+        [*(u.id for u in tenant.users), missing, tenant.users[0].id], progress=None
+    )
     assert w.state.counters.faulted == 3
     assert w.state.counters.throttled == 0
     rows = {r.user_id: r for r in report.rows}
@@ -182,8 +209,10 @@ async def test_scan_by_upn_keys_ledger_by_object_id(world: WorldFactory, tmp_pat
     tenant = DemoTenant.synthetic(5, now=NOW)
     w = await world(tenant, GraphLimits(photo_concurrency=4))
     csv_path = tmp_path / "export.csv"
-    csv_path.write_text("\ufeffuserPrincipalName,department\n" + "".join(f"{u.upn},x\n" for u in tenant.users)
-                        + ",blank\n", encoding="utf-8")
+    csv_path.write_text(
+        "\ufeffuserPrincipalName,department\n" + "".join(f"{u.upn},x\n" for u in tenant.users) + ",blank\n",
+        encoding="utf-8",
+    )
     watch = load_watch_list(csv_path)
     assert watch == [u.upn for u in tenant.users]
     report = await w.scanner().scan(watch, progress=None)
@@ -205,7 +234,9 @@ def _cli_args(*argv: str) -> argparse.Namespace:
     return parser.parse_args(["scan", *argv])
 
 
-def test_cli_scan_demo_tenant_lists_adele_as_drift(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_scan_demo_tenant_lists_adele_as_drift(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     report = tmp_path / "x.json"
     settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}")
     assert settings.demo
@@ -245,7 +276,9 @@ def test_cli_refuses_bad_report_name(tmp_path: Path, capsys: pytest.CaptureFixtu
 
 
 @contextlib.asynccontextmanager
-async def _checkpointed_scan(tmp_path: Path, seed: int) -> AsyncIterator[tuple[DriftScanner, list[str], Any, Any]]:
+async def _checkpointed_scan(
+    tmp_path: Path, seed: int
+) -> AsyncIterator[tuple[DriftScanner, list[str], Any, Any]]:
     """40 synthetic users behind a demo Graph server: (scanner, ids, checkpoint, server). Write batches of 4
     users (the default, 100, would commit all 40 at once: nothing left to interrupt or resume)."""
     from bot.store.scan_checkpoint import ScanCheckpoint
@@ -257,7 +290,9 @@ async def _checkpointed_scan(tmp_path: Path, seed: int) -> AsyncIterator[tuple[D
         try:
             async with httpx.AsyncClient(trust_env=False) as http:
                 graph = GraphClient(http, server.url, StaticTokenProvider("t"), RetryPolicy(budget_s=2))
-                sp = SharePointClient(http, f"{server.url}/sp", StaticTokenProvider("t"), RetryPolicy(budget_s=2))
+                sp = SharePointClient(
+                    http, f"{server.url}/sp", StaticTokenProvider("t"), RetryPolicy(budget_s=2)
+                )
                 scanner = DriftScanner(graph, sp, store, lambda: NOW, timedelta(hours=24), 4, batch_size=4)
                 yield scanner, [u.id for u in tenant.users], ScanCheckpoint(store.engine), server
         finally:
@@ -292,8 +327,13 @@ async def test_kept_rows_include_resumed_ones(tmp_path: Path) -> None:
 
         full = await scanner.scan(ids)  # the reference: every row
         stop = asyncio.Event()
-        first = await scanner.scan(ids, progress=lambda done, _: done >= 12 and stop.set(), checkpoint=checkpoint,
-                                   stop=stop, keep=keep)
+        first = await scanner.scan(
+            ids,
+            progress=lambda done, _: done >= 12 and stop.set(),
+            checkpoint=checkpoint,
+            stop=stop,
+            keep=keep,
+        )
         second = await scanner.scan(ids, checkpoint=checkpoint, keep=keep)
     assert first.interrupted and 12 <= second.resumed < 40
     got = [r.user_id for r in first.rows]
@@ -320,7 +360,9 @@ async def test_a_scan_stopped_for_shutdown_ends_between_users_and_resumes(tmp_pa
     assert [r.user_id for r in second.rows] == ids
 
 
-def test_cli_scan_waits_its_turn_while_a_replica_scans(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_scan_waits_its_turn_while_a_replica_scans(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """A bot replica holds the drift-scan lease: the command refuses (exit 3) instead of doubling the photo
     requests in flight; once the lease is free it scans and gives the lease back."""
     import asyncio

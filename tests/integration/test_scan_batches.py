@@ -43,8 +43,9 @@ class Clock:
         return self.now
 
 
-async def reference_scan(graph: GraphClient, sharepoint: SharePointClient, store: Store, clock: Clock,
-                         user_ids: list[str]) -> list[ScanRow]:
+async def reference_scan(
+    graph: GraphClient, sharepoint: SharePointClient, store: Store, clock: Clock, user_ids: list[str]
+) -> list[ScanRow]:
     """The per-user path as it was before write-behind (one user at a time: observe_photo, then SharePoint,
     then record_drift), kept here as the reference the batches must match."""
     rows: list[ScanRow] = []
@@ -52,7 +53,9 @@ async def reference_scan(graph: GraphClient, sharepoint: SharePointClient, store
         try:
             user, photo = await graph.get_user_and_photo(user_id)
         except GraphError as exc:
-            rows.append(ScanRow(user_id, None, None, None, None, None, DriftState.UNKNOWN, type(exc).__name__))
+            rows.append(
+                ScanRow(user_id, None, None, None, None, None, DriftState.UNKNOWN, type(exc).__name__)
+            )
             continue
         now = clock()
         assert user is not None
@@ -66,13 +69,21 @@ async def reference_scan(graph: GraphClient, sharepoint: SharePointClient, store
         try:
             picture = await sharepoint.picture(upn)
         except GraphError as exc:
-            rows.append(ScanRow(uid, upn, name, photo.etag, first_seen, None, DriftState.UNKNOWN,
-                                type(exc).__name__))
+            rows.append(
+                ScanRow(uid, upn, name, photo.etag, first_seen, None, DriftState.UNKNOWN, type(exc).__name__)
+            )
             continue
         placeholder = picture.placeholder_state not in (0, None)
         syncing = picture.profile_found and picture.exchange_sync_state != 0
-        state = assess(first_seen, picture.timestamp, placeholder, now, GRACE, photo_previous_seen=previous_seen,
-                       sharepoint_syncing=syncing)
+        state = assess(
+            first_seen,
+            picture.timestamp,
+            placeholder,
+            now,
+            GRACE,
+            photo_previous_seen=previous_seen,
+            sharepoint_syncing=syncing,
+        )
         await store.record_drift(uid, state.value, picture.timestamp, now)
         detail = None
         if first_seen is None:
@@ -103,7 +114,9 @@ async def two_stores(database: Database, tmp_path: Path) -> AsyncIterator[tuple[
     """Two empty, opened stores of the same kind (SQLite files, or PostgreSQL schemas)."""
     async with contextlib.AsyncExitStack() as stack:
         if database.kind == "sqlite":
-            stores = [Store.from_url(f"sqlite+aiosqlite:///{tmp_path / f'{n}.db'}") for n in ("ref", "batched")]
+            stores = [
+                Store.from_url(f"sqlite+aiosqlite:///{tmp_path / f'{n}.db'}") for n in ("ref", "batched")
+            ]
         else:
             other = await stack.enter_async_context(pg_schema(database.url))
             stores = [database.store(), Store.from_url(database.url, schema=other)]
@@ -114,12 +127,17 @@ async def two_stores(database: Database, tmp_path: Path) -> AsyncIterator[tuple[
 
 
 @contextlib.asynccontextmanager
-async def demo_graph(tenant: DemoTenant) -> AsyncIterator[tuple[ThreadedServer, GraphClient, SharePointClient]]:
+async def demo_graph(
+    tenant: DemoTenant,
+) -> AsyncIterator[tuple[ThreadedServer, GraphClient, SharePointClient]]:
     with ThreadedServer(lambda: create_graph_app(tenant, GraphLimits(photo_concurrency=4))) as server:
         async with httpx.AsyncClient(trust_env=False, timeout=10.0) as http:
             tokens = StaticTokenProvider("t")
-            yield server, GraphClient(http, server.url, tokens, FAST), SharePointClient(
-                http, f"{server.url}/sp", tokens, FAST)
+            yield (
+                server,
+                GraphClient(http, server.url, tokens, FAST),
+                SharePointClient(http, f"{server.url}/sp", tokens, FAST),
+            )
 
 
 async def seed(store: Store, tenant: DemoTenant) -> None:
@@ -134,9 +152,13 @@ async def test_batches_write_the_same_ledger_and_drift_rows_as_the_per_user_path
     with_photo = [u for u in tenant.users if u.photo is not None]
     # a UPN next to its user's id (one user sighted twice, in one batch), a missing user, a SharePoint failure
     watch = [u.id for u in tenant.users] + [with_photo[3].upn, MISSING]
-    async with two_stores(database, tmp_path) as (ref_store, store), demo_graph(tenant) as (server, graph, sp):
-        server.app[STATE].faults.add(f"GetPropertiesFor.*{with_photo[5].upn.split('@')[0]}", status=503,
-                                     times=None)
+    async with (
+        two_stores(database, tmp_path) as (ref_store, store),
+        demo_graph(tenant) as (server, graph, sp),
+    ):
+        server.app[STATE].faults.add(
+            f"GetPropertiesFor.*{with_photo[5].upn.split('@')[0]}", status=503, times=None
+        )
         for s in (ref_store, store):
             await seed(s, tenant)
         clock = Clock(NOW)
@@ -152,7 +174,9 @@ async def test_batches_write_the_same_ledger_and_drift_rows_as_the_per_user_path
             clock.now += timedelta(days=1)
             state = server.app[STATE]
             for user in with_photo[round_ * 3 : round_ * 3 + 3]:
-                state.set_photo(state.users[user.id.lower()], b"\xff\xd8" + bytes([round_]), "image/jpeg", (96, 96))
+                state.set_photo(
+                    state.users[user.id.lower()], b"\xff\xd8" + bytes([round_]), "image/jpeg", (96, 96)
+                )
         assert {DriftState.OK, DriftState.PENDING, DriftState.DRIFT, DriftState.UNKNOWN} <= states
         assert any(r.detail == "SharePointUnavailable" for r in report.rows)
         assert any(r.detail == "UserNotFound" for r in report.rows)
@@ -182,8 +206,11 @@ async def test_observe_photos_equals_observe_photo_one_by_one(database: Database
         assert got == expected
         assert all(isinstance(e, LedgerEntry) for e in got)
         assert await ledger_rows(store) == await ledger_rows(ref)
-        verdicts = [("u-new", "pending", None, t0), ("u-changed", "unknown", t0 - timedelta(hours=1), t0),
-                    ("u-nobody", "drift", None, t0)]  # no ledger row: nothing written, like record_drift
+        verdicts = [
+            ("u-new", "pending", None, t0),
+            ("u-changed", "unknown", t0 - timedelta(hours=1), t0),
+            ("u-nobody", "drift", None, t0),
+        ]  # no ledger row: nothing written, like record_drift
         for verdict in verdicts:
             await ref.record_drift(*verdict)
         await store.record_drifts(verdicts)
@@ -210,8 +237,9 @@ async def test_checkpoint_save_many_keeps_the_first_row(database: Database) -> N
 
 
 @contextlib.asynccontextmanager
-async def scan_world(tmp_path: Path, n: int = 60) -> AsyncIterator[tuple[ThreadedServer, GraphClient,
-                                                                        SharePointClient, Store, list[str]]]:
+async def scan_world(
+    tmp_path: Path, n: int = 60
+) -> AsyncIterator[tuple[ThreadedServer, GraphClient, SharePointClient, Store, list[str]]]:
     tenant = DemoTenant.synthetic(n, now=NOW, seed=11)
     store = Store.from_url(f"sqlite+aiosqlite:///{tmp_path / 'scan.db'}")
     await store.open()
@@ -246,8 +274,15 @@ async def test_a_crash_loses_at_most_one_batch_and_the_rerun_resumes(tmp_path: P
     async with scan_world(tmp_path) as (server, graph, sp, store, ids):
         checkpoint = ScanCheckpoint(store.engine)
         failing = FailingSharePoint(sp, 30, Crash())
-        scanner = DriftScanner(graph, failing, store, Clock(NOW), GRACE, batch_size=batch,  # type: ignore[arg-type]
-                               checkpoint=checkpoint)
+        scanner = DriftScanner(
+            graph,
+            failing,
+            store,
+            Clock(NOW),
+            GRACE,
+            batch_size=batch,  # type: ignore[arg-type]
+            checkpoint=checkpoint,
+        )
         done: list[int] = []
         with pytest.raises(Crash):
             await scanner.scan(ids, progress=lambda d, t: done.append(d))
@@ -312,8 +347,16 @@ async def test_stop_commits_every_finished_user_before_scan_returns(tmp_path: Pa
                 return await sp.picture(upn)
 
         checkpoint = ScanCheckpoint(store.engine)
-        scanner = DriftScanner(graph, StopWhileReading(), store, Clock(NOW), GRACE,  # type: ignore[arg-type]
-                               batch_size=1000, flush_interval=3600, checkpoint=checkpoint)
+        scanner = DriftScanner(
+            graph,
+            StopWhileReading(),
+            store,
+            Clock(NOW),
+            GRACE,  # type: ignore[arg-type]
+            batch_size=1000,
+            flush_interval=3600,
+            checkpoint=checkpoint,
+        )
         seen: list[int] = []
         report = await scanner.scan(ids, progress=lambda d, t: seen.append(d), stop=stop)
         assert report.interrupted and 10 <= len(report.rows) < len(ids)
@@ -348,13 +391,17 @@ async def test_replicas_observing_at_once_never_fail(database: Database) -> None
                 rng.shuffle(users)
                 calls.append(lambda s=s, users=users, at=at: s.observe_photos([(u, "e1", at) for u in users]))
             for s in stores[3:]:
-                calls += [lambda s=s, u=u, at=at: s.observe_photo(u, "e1", at)
-                          for u in rng.sample(existing + new, 10)]
+                calls += [
+                    lambda s=s, u=u, at=at: s.observe_photo(u, "e1", at)
+                    for u in rng.sample(existing + new, 10)
+                ]
             results = await asyncio.gather(*(call() for call in calls))
             assert all(r is not None for r in results)
             rows = {r["user_id"]: r for r in await ledger_rows(stores[0])}
             for u in new:
-                assert rows[u]["etag"] == "e1" and rows[u]["first_seen_at"] == at and not rows[u]["known_change"]
+                assert (
+                    rows[u]["etag"] == "e1" and rows[u]["first_seen_at"] == at and not rows[u]["known_change"]
+                )
             for u in existing:
                 assert rows[u]["first_seen_at"] == NOW and rows[u]["last_seen_at"] == at
     finally:

@@ -88,9 +88,16 @@ async def test_replicas_writing_the_same_new_rows_at_once_never_fail(database: D
     try:
         await stores[0].open()
         record = ConversationRecord(
-            user_id="u-race", conversation_id="a:race", conversation_type="personal",
-            service_url="http://127.0.0.1:9/", channel_id="msteams", tenant_id=None, bot_id="28:b",
-            locale="nl-NL", updated_at=T0, reference={},
+            user_id="u-race",
+            conversation_id="a:race",
+            conversation_type="personal",
+            service_url="http://127.0.0.1:9/",
+            channel_id="msteams",
+            tenant_id=None,
+            bot_id="28:b",
+            locale="nl-NL",
+            updated_at=T0,
+            reference={},
         )
         for _ in range(3):  # a few rounds: the race is real only if the writes overlap
             await asyncio.gather(*(s.save_conversation(record) for s in stores))

@@ -82,8 +82,12 @@ async def test_synced_users(graph_for: GraphFactory) -> None:
 
 async def test_paging_follows_next_link(graph_for: GraphFactory) -> None:
     base = DemoTenant.synthetic(2100)
-    users = tuple(dataclasses.replace(u, on_premises_sync_enabled=i % 2 == 0) for i, u in enumerate(base.users))
-    big = DemoGroup(id="11111111-2222-3333-4444-555555555555", display_name="All", members=tuple(u.id for u in users))
+    users = tuple(
+        dataclasses.replace(u, on_premises_sync_enabled=i % 2 == 0) for i, u in enumerate(base.users)
+    )
+    big = DemoGroup(
+        id="11111111-2222-3333-4444-555555555555", display_name="All", members=tuple(u.id for u in users)
+    )
     graph = await graph_for(dataclasses.replace(base, users=users, groups=(*base.groups, big)))
     members = await graph.group_member_ids(big.id)
     assert members == [u.id for u in users]
@@ -110,8 +114,13 @@ async def test_fallbacks(graph_for: GraphFactory, tmp_path: Path) -> None:
     demo = _settings(tmp_path)
     assert demo.demo
     assert await resolve_watch_list(demo, graph, ["a", "b"]) == ["a", "b"]
-    real = _settings(tmp_path, tenant_id="t", client_id="c", client_secret="s",
-                     sharepoint_url="https://contoso.sharepoint.com")
+    real = _settings(
+        tmp_path,
+        tenant_id="t",
+        client_id="c",
+        client_secret="s",
+        sharepoint_url="https://contoso.sharepoint.com",
+    )
     assert not real.demo
     assert await resolve_watch_list(real, graph, None) is None
     assert graph.calls == {}  # nothing configured: no Graph call
@@ -141,8 +150,14 @@ async def test_scheduled_scans_resolve_the_watch_list_each_pass(tmp_path: Path) 
     stop = asyncio.Event()
     task = asyncio.create_task(
         leased_scans(
-            Scanner(), Notifier(), watch, timedelta(seconds=0.01), Leases(store.engine), "me",  # type: ignore[arg-type]
-            timedelta(seconds=1), stop,
+            Scanner(),
+            Notifier(),
+            watch,
+            timedelta(seconds=0.01),
+            Leases(store.engine),
+            "me",  # type: ignore[arg-type]
+            timedelta(seconds=1),
+            stop,
         )
     )
     try:

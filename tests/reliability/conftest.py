@@ -30,7 +30,11 @@ def figures(request: pytest.FixtureRequest) -> Callable[..., None]:
     """Record a test's measured figures (printed; appended to PHOTOSYNC_RELIABILITY_REPORT when set)."""
 
     def record(**values: Any) -> None:
-        entry = {"test": request.node.nodeid, "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), **values}
+        entry = {
+            "test": request.node.nodeid,
+            "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            **values,
+        }
         print("FIGURES", json.dumps(entry, default=str))
         path = os.environ.get("PHOTOSYNC_RELIABILITY_REPORT")
         if path:

@@ -50,26 +50,54 @@ VICTIMS = {
 VERBS = ["resyncPhoto", "diagnose", "stopNotices", "startNotices", "chatWith", "pickUser", "", "x" * 300]
 
 # ------------------------------------------------------------------------------------------ strategies
-forged_id = st.sampled_from([*VICTIMS, ATTACKER, "", "00000000-0000-0000-0000-000000000000", "../../admin",
-                             "29:" + next(iter(VICTIMS)), "8:orgid:" + next(iter(VICTIMS)), "%00", "*"])
+forged_id = st.sampled_from(
+    [
+        *VICTIMS,
+        ATTACKER,
+        "",
+        "00000000-0000-0000-0000-000000000000",
+        "../../admin",
+        "29:" + next(iter(VICTIMS)),
+        "8:orgid:" + next(iter(VICTIMS)),
+        "%00",
+        "*",
+    ]
+)
 small_text = st.one_of(
     st.text(max_size=50),
     st.text(alphabet=st.characters(codec=None, categories=None), max_size=30),  # lone surrogates included
     st.sampled_from(["\ud800", "\udfff\ud800", "\x00", "\u202e\u2066", "é" * 5, "<at>PhotoSync</at>"]),
-    st.sampled_from([
-        "why is my photo old?", "waarom is mijn foto oud?", "check megan@contoso.com", "why is Megan's photo old?",
-        "check @Megan Bowen", "stop", "start", "help", "geen meldingen meer", "resync", "check *", "check %",
-        "check ' OR 1=1 --", "check \"Megan", "check " + "a" * 5000,
-    ]),
+    st.sampled_from(
+        [
+            "why is my photo old?",
+            "waarom is mijn foto oud?",
+            "check megan@contoso.com",
+            "why is Megan's photo old?",
+            "check @Megan Bowen",
+            "stop",
+            "start",
+            "help",
+            "geen meldingen meer",
+            "resync",
+            "check *",
+            "check %",
+            "check ' OR 1=1 --",
+            'check "Megan',
+            "check " + "a" * 5000,
+        ]
+    ),
 )
-huge_text = st.builds(lambda n, c: c * n, st.sampled_from([1_000, 20_000, 120_000, 300_000]),
-                      st.sampled_from("xé😀\x00"))
+huge_text = st.builds(
+    lambda n, c: c * n, st.sampled_from([1_000, 20_000, 120_000, 300_000]), st.sampled_from("xé😀\x00")
+)
 bad_text = small_text
 message_text = st.one_of(*[small_text] * 15, huge_text)  # an oversized body now and then (413)
 scalar = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), bad_text)
 json_value = st.recursive(
     scalar,
-    lambda kids: st.one_of(st.lists(kids, max_size=4), st.dictionaries(st.text(max_size=10), kids, max_size=4)),
+    lambda kids: st.one_of(
+        st.lists(kids, max_size=4), st.dictionaries(st.text(max_size=10), kids, max_size=4)
+    ),
     max_leaves=12,
 )
 
@@ -87,10 +115,14 @@ hostile = st.one_of(json_value, deep_value, bad_text, forged_id)
 mention = st.fixed_dictionaries(
     {"type": st.sampled_from(["mention", "Mention", "clientInfo", "weird/unknown", ""])},
     optional={
-        "mentioned": st.one_of(st.fixed_dictionaries({"id": forged_id}, optional={"name": bad_text}), hostile),
+        "mentioned": st.one_of(
+            st.fixed_dictionaries({"id": forged_id}, optional={"name": bad_text}), hostile
+        ),
         "text": st.one_of(bad_text, hostile),
         "locale": hostile,
-        "timezone": st.one_of(st.sampled_from(["Europe/Amsterdam", "Mars/Olympus", "", "../../etc/passwd"]), hostile),
+        "timezone": st.one_of(
+            st.sampled_from(["Europe/Amsterdam", "Mars/Olympus", "", "../../etc/passwd"]), hostile
+        ),
     },
 )
 action_data = st.dictionaries(
@@ -99,23 +131,65 @@ action_data = st.dictionaries(
     max_size=4,
 )
 invoke_value = st.one_of(
-    st.fixed_dictionaries({"action": st.fixed_dictionaries(
-        {"type": st.sampled_from(["Action.Execute", "Action.Submit", ""])},
-        optional={"verb": st.one_of(st.sampled_from(VERBS), hostile), "data": st.one_of(action_data, hostile)},
-    )}),
+    st.fixed_dictionaries(
+        {
+            "action": st.fixed_dictionaries(
+                {"type": st.sampled_from(["Action.Execute", "Action.Submit", ""])},
+                optional={
+                    "verb": st.one_of(st.sampled_from(VERBS), hostile),
+                    "data": st.one_of(action_data, hostile),
+                },
+            )
+        }
+    ),
     st.builds(lambda verb, data: {"action": verb, **data}, st.sampled_from(VERBS), action_data),  # Submit
     hostile,
 )
 
-FIELDS = ["type", "text", "from", "recipient", "conversation", "entities", "value", "channelData", "locale",
-          "name", "replyToId", "localTimezone", "attachments", "id", "timestamp", "channelId", "textFormat",
-          "membersAdded", "membersRemoved", "action", "relatesTo", "summary", "label", "speak"]
+FIELDS = [
+    "type",
+    "text",
+    "from",
+    "recipient",
+    "conversation",
+    "entities",
+    "value",
+    "channelData",
+    "locale",
+    "name",
+    "replyToId",
+    "localTimezone",
+    "attachments",
+    "id",
+    "timestamp",
+    "channelId",
+    "textFormat",
+    "membersAdded",
+    "membersRemoved",
+    "action",
+    "relatesTo",
+    "summary",
+    "label",
+    "speak",
+]
 
 
 @st.composite
 def activities(draw: st.DrawFn, service_url: str) -> dict[str, Any]:
-    kind = draw(st.sampled_from(["message", "invoke", "invoke", "conversationUpdate", "installationUpdate",
-                                 "messageReaction", "event", "other"]))
+    kind = draw(
+        st.sampled_from(
+            [
+                "message",
+                "invoke",
+                "invoke",
+                "conversationUpdate",
+                "installationUpdate",
+                "messageReaction",
+                "event",
+                "other",
+            ]
+        )
+    )
     body: dict[str, Any] = {
         "type": kind if kind != "other" else draw(st.text(min_size=1, max_size=20)),
         "id": "act-1",
@@ -123,11 +197,17 @@ def activities(draw: st.DrawFn, service_url: str) -> dict[str, Any]:
         "channelId": "msteams",
         "from": {"id": f"29:{ATTACKER}", "aadObjectId": ATTACKER},
         "recipient": {"id": f"28:{APP_ID}"},
-        "conversation": {"id": f"a:personal;{ATTACKER}", "conversationType": "personal", "tenantId": TENANT_ID},
+        "conversation": {
+            "id": f"a:personal;{ATTACKER}",
+            "conversationType": "personal",
+            "tenantId": TENANT_ID,
+        },
         "locale": "en-US",
     }
     if kind == "invoke":
-        body["name"] = draw(st.sampled_from(["adaptiveCard/action", "composeExtension/query", "task/fetch", "x"]))
+        body["name"] = draw(
+            st.sampled_from(["adaptiveCard/action", "composeExtension/query", "task/fetch", "x"])
+        )
         body["value"] = draw(invoke_value)
     else:
         body["text"] = draw(message_text)
@@ -142,35 +222,97 @@ def activities(draw: st.DrawFn, service_url: str) -> dict[str, Any]:
             "conversationType": conv_type,
             "tenantId": draw(st.one_of(st.just(TENANT_ID), bad_text)),
         }
-        body["channelData"] = draw(st.one_of(
-            st.fixed_dictionaries({"team": st.fixed_dictionaries({"id": bad_text}),
-                                   "tenant": st.fixed_dictionaries({"id": bad_text})}), hostile))
+        body["channelData"] = draw(
+            st.one_of(
+                st.fixed_dictionaries(
+                    {
+                        "team": st.fixed_dictionaries({"id": bad_text}),
+                        "tenant": st.fixed_dictionaries({"id": bad_text}),
+                    }
+                ),
+                hostile,
+            )
+        )
     if draw(st.integers(0, 2)) == 0:  # wrong types anywhere (a third of the time: the rest goes deeper)
         for name in draw(st.lists(st.sampled_from(FIELDS), min_size=1, max_size=3)):
             body[name] = draw(hostile)
     if draw(st.integers(0, 9)) == 0:  # the caller itself, in a wrong shape (never another user)
         not_victim = hostile.filter(lambda v: not (isinstance(v, str) and v in VICTIMS))
-        body["from"] = draw(st.one_of(not_victim, st.fixed_dictionaries({"id": bad_text, "aadObjectId": not_victim})))
+        body["from"] = draw(
+            st.one_of(not_victim, st.fixed_dictionaries({"id": bad_text, "aadObjectId": not_victim}))
+        )
     return body
 
 
 raw_bodies = st.one_of(
     st.binary(max_size=200),
-    st.sampled_from([b"", b"{", b"[]", b"null", b"\xff\xfe", b'{"type":"message"', b"\xef\xbb\xbf{}",
-                     b'{"type":"message","text":"\\ud800"}', b"{" * 10_000, b"[" * 50_000]),
+    st.sampled_from(
+        [
+            b"",
+            b"{",
+            b"[]",
+            b"null",
+            b"\xff\xfe",
+            b'{"type":"message"',
+            b"\xef\xbb\xbf{}",
+            b'{"type":"message","text":"\\ud800"}',
+            b"{" * 10_000,
+            b"[" * 50_000,
+        ]
+    ),
 )
 
 # ------------------------------------------------------------------------------------------ fast generator
 # The same grammar as the strategies above, drawn with `random.Random(seed)`: ~100x cheaper per activity than
 # hypothesis, for the >= 100,000-activity run (hypothesis keeps shrinking for the CI-sized run).
-_PHRASES = ["why is my photo old?", "waarom is mijn foto oud?", "check megan@contoso.com", "why is Megan's photo old?",
-            "check @Megan Bowen", "stop", "start", "help", "geen meldingen meer", "resync", "check *", "check %",
-            "check ' OR 1=1 --", "check \"Megan", "check " + "a" * 5000, "\ud800", "\udfff\ud800", "\x00",
-            "\u202e\u2066", "<at>PhotoSync</at>", "", " "]
-_FORGED = [*VICTIMS, ATTACKER, "", "00000000-0000-0000-0000-000000000000", "../../admin", "%00", "*",
-           "29:" + next(iter(VICTIMS)), "8:orgid:" + next(iter(VICTIMS))]
-_RAW = [b"", b"{", b"[]", b"null", b"\xff\xfe", b'{"type":"message"', b"\xef\xbb\xbf{}", b"{" * 10_000,
-        b"[" * 50_000, b'{"type":"message","text":"\\ud800"}', b"\xed\xa0\x80"]
+_PHRASES = [
+    "why is my photo old?",
+    "waarom is mijn foto oud?",
+    "check megan@contoso.com",
+    "why is Megan's photo old?",
+    "check @Megan Bowen",
+    "stop",
+    "start",
+    "help",
+    "geen meldingen meer",
+    "resync",
+    "check *",
+    "check %",
+    "check ' OR 1=1 --",
+    'check "Megan',
+    "check " + "a" * 5000,
+    "\ud800",
+    "\udfff\ud800",
+    "\x00",
+    "\u202e\u2066",
+    "<at>PhotoSync</at>",
+    "",
+    " ",
+]
+_FORGED = [
+    *VICTIMS,
+    ATTACKER,
+    "",
+    "00000000-0000-0000-0000-000000000000",
+    "../../admin",
+    "%00",
+    "*",
+    "29:" + next(iter(VICTIMS)),
+    "8:orgid:" + next(iter(VICTIMS)),
+]
+_RAW = [
+    b"",
+    b"{",
+    b"[]",
+    b"null",
+    b"\xff\xfe",
+    b'{"type":"message"',
+    b"\xef\xbb\xbf{}",
+    b"{" * 10_000,
+    b"[" * 50_000,
+    b'{"type":"message","text":"\\ud800"}',
+    b"\xed\xa0\x80",
+]
 
 
 class FastHostile:
@@ -191,8 +333,17 @@ class FastHostile:
 
     def scalar(self) -> Any:
         r = self.r
-        return r.choice([None, True, False, r.randrange(-2**70, 2**70), r.random() * 1e308, self.text(),
-                         r.choice(_FORGED)])
+        return r.choice(
+            [
+                None,
+                True,
+                False,
+                r.randrange(-(2**70), 2**70),
+                r.random() * 1e308,
+                self.text(),
+                r.choice(_FORGED),
+            ]
+        )
 
     def value(self, depth: int = 0) -> Any:
         r = self.r
@@ -207,47 +358,86 @@ class FastHostile:
 
     def action(self) -> Any:
         r = self.r
-        data = {r.choice(["userId", "targetId", "helpdesk", "action", "upn", "user", "isHelpdesk", "etag"]):
-                r.choice([r.choice(_FORGED), self.value()]) for _ in range(r.randrange(5))}
+        data = {
+            r.choice(
+                ["userId", "targetId", "helpdesk", "action", "upn", "user", "isHelpdesk", "etag"]
+            ): r.choice([r.choice(_FORGED), self.value()])
+            for _ in range(r.randrange(5))
+        }
         verb = r.choice(VERBS) if r.random() < 0.8 else self.value()
         pick = r.randrange(4)
         if pick == 0:
             return {"action": verb, **data}  # Action.Submit shape
         if pick == 1:
             return self.value()
-        return {"action": {"type": r.choice(["Action.Execute", "Action.Submit", ""]), "verb": verb,
-                           "data": data if r.random() < 0.9 else self.value()}}
+        return {
+            "action": {
+                "type": r.choice(["Action.Execute", "Action.Submit", ""]),
+                "verb": verb,
+                "data": data if r.random() < 0.9 else self.value(),
+            }
+        }
 
     def activity(self) -> dict[str, Any] | bytes:
         r = self.r
         if r.random() < 0.1:
             return r.choice(_RAW) if r.random() < 0.5 else r.randbytes(r.randrange(200))
-        kind = r.choice(["message", "message", "invoke", "invoke", "conversationUpdate", "installationUpdate",
-                         "messageReaction", "event", self.text() or "x"])
+        kind = r.choice(
+            [
+                "message",
+                "message",
+                "invoke",
+                "invoke",
+                "conversationUpdate",
+                "installationUpdate",
+                "messageReaction",
+                "event",
+                self.text() or "x",
+            ]
+        )
         body: dict[str, Any] = {
-            "type": kind, "id": "act-1", "serviceUrl": self.url, "channelId": "msteams",
-            "from": {"id": f"29:{ATTACKER}", "aadObjectId": ATTACKER}, "recipient": {"id": f"28:{APP_ID}"},
-            "conversation": {"id": f"a:personal;{ATTACKER}", "conversationType": "personal", "tenantId": TENANT_ID},
+            "type": kind,
+            "id": "act-1",
+            "serviceUrl": self.url,
+            "channelId": "msteams",
+            "from": {"id": f"29:{ATTACKER}", "aadObjectId": ATTACKER},
+            "recipient": {"id": f"28:{APP_ID}"},
+            "conversation": {
+                "id": f"a:personal;{ATTACKER}",
+                "conversationType": "personal",
+                "tenantId": TENANT_ID,
+            },
             "locale": "en-US",
         }
         if kind == "invoke":
-            body["name"] = r.choice(["adaptiveCard/action", "adaptiveCard/action", "composeExtension/query", "x"])
+            body["name"] = r.choice(
+                ["adaptiveCard/action", "adaptiveCard/action", "composeExtension/query", "x"]
+            )
             body["value"] = self.action()
         else:
-            body["text"] = self.text() if r.random() < 0.97 else r.choice("xé😀") * r.choice([20_000, 300_000])
+            body["text"] = (
+                self.text() if r.random() < 0.97 else r.choice("xé😀") * r.choice([20_000, 300_000])
+            )
             if r.random() < 0.3:
                 body["value"] = self.action()
         if r.random() < 0.5:
             body["entities"] = [
-                {"type": r.choice(["mention", "clientInfo", "weird/unknown", ""]),
-                 "mentioned": {"id": r.choice(_FORGED), "name": self.text()} if r.random() < 0.8 else self.value(),
-                 "text": self.text(), "timezone": r.choice(["Europe/Amsterdam", "Mars/Olympus", "", self.text()])}
+                {
+                    "type": r.choice(["mention", "clientInfo", "weird/unknown", ""]),
+                    "mentioned": {"id": r.choice(_FORGED), "name": self.text()}
+                    if r.random() < 0.8
+                    else self.value(),
+                    "text": self.text(),
+                    "timezone": r.choice(["Europe/Amsterdam", "Mars/Olympus", "", self.text()]),
+                }
                 for _ in range(r.randrange(4))
             ]
         if r.random() < 0.3:
-            body["conversation"] = {"id": r.choice([f"a:personal;{v}" for v in VICTIMS] + [self.text()]),
-                                    "conversationType": r.choice(["channel", "groupChat", "personal", "", "x"]),
-                                    "tenantId": r.choice([TENANT_ID, self.text()])}
+            body["conversation"] = {
+                "id": r.choice([f"a:personal;{v}" for v in VICTIMS] + [self.text()]),
+                "conversationType": r.choice(["channel", "groupChat", "personal", "", "x"]),
+                "tenantId": r.choice([TENANT_ID, self.text()]),
+            }
             body["channelData"] = {"team": {"id": self.text()}, "tenant": {"id": self.text()}}
         if r.random() < 0.3:
             for name in r.sample(FIELDS, r.randrange(1, 4)):
@@ -286,8 +476,13 @@ class FuzzResult:
 
     @property
     def ok(self) -> bool:
-        return (self.statuses[500] == 0 and self.transport_errors == 0 and self.failed_turns == 0
-                and self.victim_puts == 0 and self.victim_audit_not_refused == 0)
+        return (
+            self.statuses[500] == 0
+            and self.transport_errors == 0
+            and self.failed_turns == 0
+            and self.victim_puts == 0
+            and self.victim_audit_not_refused == 0
+        )
 
     def figures(self) -> dict[str, Any]:
         """What a fuzz run reports (docs/RELIABILITY.md reads these)."""
@@ -350,8 +545,13 @@ def encode(body: Any) -> bytes:
     return json.dumps(body, ensure_ascii=True).encode()
 
 
-def run_fuzz(target: FuzzTarget, examples: int, *, seed: int | None = None,
-             progress: Callable[[int], None] | None = None) -> FuzzResult:
+def run_fuzz(
+    target: FuzzTarget,
+    examples: int,
+    *,
+    seed: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> FuzzResult:
     result = FuzzResult()
     url = target.connector.url
     started = time.monotonic()
@@ -379,8 +579,15 @@ def run_fuzz(target: FuzzTarget, examples: int, *, seed: int | None = None,
 
     strategy = st.one_of(*[activities(url)] * 6, raw_bodies)
 
-    @settings(max_examples=examples, deadline=None, database=None, derandomize=seed is not None,
-              suppress_health_check=list(HealthCheck), phases=[Phase.generate], print_blob=False)
+    @settings(
+        max_examples=examples,
+        deadline=None,
+        database=None,
+        derandomize=seed is not None,
+        suppress_health_check=list(HealthCheck),
+        phases=[Phase.generate],
+        print_blob=False,
+    )
     @given(strategy)
     def one(body: Any) -> None:
         send(body if isinstance(body, bytes) else encode(body), body)
@@ -453,8 +660,11 @@ def _cross_user(target: FuzzTarget, result: FuzzResult) -> None:
     state = target.runtime.demo_app[STATE]
     result.victim_puts = sum(state.counters.photo_puts.get(v, 0) for v in VICTIMS)
     # a victim's photo touched by someone else: any audit row about a victim, by another actor, not refused
-    bad = [r for r in target.audit_rows()
-           if r.target_id in VICTIMS and r.actor_id != r.target_id and r.outcome != "refused"]
+    bad = [
+        r
+        for r in target.audit_rows()
+        if r.target_id in VICTIMS and r.actor_id != r.target_id and r.outcome != "refused"
+    ]
     result.victim_audit_not_refused = len(bad)
     if bad:
         result.examples["victim_audit"] = [(r.action, r.target_id, r.outcome) for r in bad[:5]]

@@ -53,7 +53,7 @@ class LoadResult:
 
     def rss_slope_mb_per_min(self, skip_fraction: float = 0.3) -> float:
         """Least-squares slope of RSS over time, after the first `skip_fraction` (warm-up)."""
-        points = self.samples[int(len(self.samples) * skip_fraction):]
+        points = self.samples[int(len(self.samples) * skip_fraction) :]
         if len(points) < 2:
             return 0.0
         n = len(points)

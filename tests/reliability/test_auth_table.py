@@ -26,7 +26,9 @@ def _real_key(identity: IdentityServer):  # type: ignore[no-untyped-def]
     return identity._key(None)  # the published, msteams-endorsed signing key
 
 
-def _signed(identity: IdentityServer, claims: dict, *, alg: str = "RS256", headers: dict | None = None) -> str:  # type: ignore[type-arg]
+def _signed(
+    identity: IdentityServer, claims: dict, *, alg: str = "RS256", headers: dict | None = None
+) -> str:  # type: ignore[type-arg]
     key = _real_key(identity)
     return jwt.encode(claims, key.private_key, algorithm=alg, headers={"kid": key.kid, **(headers or {})})
 
@@ -41,7 +43,9 @@ def _embedded_jwk(identity: IdentityServer, service_url: str) -> str:
     attacker = identity._attacker_key
     jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(attacker.public_key()))
     return jwt.encode(
-        _claims(identity, service_url), attacker, algorithm="RS256",
+        _claims(identity, service_url),
+        attacker,
+        algorithm="RS256",
         headers={"kid": _real_key(identity).kid, "jwk": jwk},
     )
 
@@ -49,7 +53,9 @@ def _embedded_jwk(identity: IdentityServer, service_url: str) -> str:
 def _jku(identity: IdentityServer, service_url: str) -> str:
     # header points at an attacker-controlled key set
     return jwt.encode(
-        _claims(identity, service_url), identity._attacker_key, algorithm="RS256",
+        _claims(identity, service_url),
+        identity._attacker_key,
+        algorithm="RS256",
         headers={"kid": "attacker", "jku": "http://127.0.0.1:9/keys"},
     )
 
@@ -93,27 +99,82 @@ def _fake(name: str) -> Minter:
 # (name, what it is, minter, expected status)
 TABLE: list[tuple[str, str, Minter, int]] = [
     *((name, text, _fake(name), 401) for name, text in ATTACKS.items()),
-    ("replayed_for_another_bot", "genuine token of another bot (same channel, same serviceUrl) replayed", _replayed_other_bot, 401),
+    (
+        "replayed_for_another_bot",
+        "genuine token of another bot (same channel, same serviceUrl) replayed",
+        _replayed_other_bot,
+        401,
+    ),
     ("alg_NONE_uppercase", "alg=NONE (case variant of none), no signature", _none_lowercase_alg, 401),
-    ("rs512_real_key", "signed by the real key but with RS512 (only RS256 allowed)", lambda i, s: _signed(i, _claims(i, s), alg="RS512"), 401),
-    ("ps256_real_key", "signed by the real key with PS256", lambda i, s: _signed(i, _claims(i, s), alg="PS256"), 401),
+    (
+        "rs512_real_key",
+        "signed by the real key but with RS512 (only RS256 allowed)",
+        lambda i, s: _signed(i, _claims(i, s), alg="RS512"),
+        401,
+    ),
+    (
+        "ps256_real_key",
+        "signed by the real key with PS256",
+        lambda i, s: _signed(i, _claims(i, s), alg="PS256"),
+        401,
+    ),
     ("no_kid", "correct signature, no kid header", _no_kid, 401),
     ("embedded_jwk", "attacker key embedded in the header (jwk), real kid", _embedded_jwk, 401),
     ("jku_header", "attacker key set named in the header (jku)", _jku, 401),
     ("signature_stripped", "valid token with its signature removed", _signature_stripped, 401),
-    ("signature_from_other_token", "header.payload of one token with the signature of another", _claims_swapped, 401),
+    (
+        "signature_from_other_token",
+        "header.payload of one token with the signature of another",
+        _claims_swapped,
+        401,
+    ),
     ("missing_exp", "no exp claim", lambda i, s: _signed(i, _claims(i, s, exp=None)), 401),
     ("missing_aud", "no aud claim", lambda i, s: _signed(i, _claims(i, s, aud=None)), 401),
     ("missing_iss", "no iss claim", lambda i, s: _signed(i, _claims(i, s, iss=None)), 401),
-    ("aud_list_without_ours", "aud is a list naming another app only", lambda i, s: _signed(i, _claims(i, s, aud=["other-app"])), 401),
-    ("iss_prefix", "iss = https://api.botframework.com.evil (prefix match)", lambda i, s: _signed(i, _claims(i, s, iss=BOT_FRAMEWORK_ISSUER + ".evil")), 401),
-    ("serviceurl_case", "serviceurl differs only in letter case", lambda i, s: _signed(i, _claims(i, s, serviceurl=s.upper())), 401),
-    ("expired_beyond_leeway", "exp 301 s ago (leeway is 300 s)", lambda i, s: _signed(i, _claims(i, s, exp=int(time.time()) - 310, nbf=int(time.time()) - 3600)), 401),
+    (
+        "aud_list_without_ours",
+        "aud is a list naming another app only",
+        lambda i, s: _signed(i, _claims(i, s, aud=["other-app"])),
+        401,
+    ),
+    (
+        "iss_prefix",
+        "iss = https://api.botframework.com.evil (prefix match)",
+        lambda i, s: _signed(i, _claims(i, s, iss=BOT_FRAMEWORK_ISSUER + ".evil")),
+        401,
+    ),
+    (
+        "serviceurl_case",
+        "serviceurl differs only in letter case",
+        lambda i, s: _signed(i, _claims(i, s, serviceurl=s.upper())),
+        401,
+    ),
+    (
+        "expired_beyond_leeway",
+        "exp 301 s ago (leeway is 300 s)",
+        lambda i, s: _signed(i, _claims(i, s, exp=int(time.time()) - 310, nbf=int(time.time()) - 3600)),
+        401,
+    ),
     ("payload_not_json", "payload segment is not JSON", _payload_not_json, 401),
-    ("oversized", "an 8 KB token of garbage (the HTTP parser itself refuses headers over 8 KB with 400)", lambda i, s: "e" + "A" * 8000, 401),
+    (
+        "oversized",
+        "an 8 KB token of garbage (the HTTP parser itself refuses headers over 8 KB with 400)",
+        lambda i, s: "e" + "A" * 8000,
+        401,
+    ),
     # controls: must be accepted, so the table cannot pass by refusing everything
-    ("control_valid", "CONTROL: a genuine token for this bot and serviceUrl", lambda i, s: i.mint(APP_ID, s), 200),
-    ("control_expired_within_leeway", "CONTROL: exp 120 s ago (inside the 300 s leeway)", lambda i, s: _signed(i, _claims(i, s, exp=int(time.time()) - 120, nbf=int(time.time()) - 3600)), 200),
+    (
+        "control_valid",
+        "CONTROL: a genuine token for this bot and serviceUrl",
+        lambda i, s: i.mint(APP_ID, s),
+        200,
+    ),
+    (
+        "control_expired_within_leeway",
+        "CONTROL: exp 120 s ago (inside the 300 s leeway)",
+        lambda i, s: _signed(i, _claims(i, s, exp=int(time.time()) - 120, nbf=int(time.time()) - 3600)),
+        200,
+    ),
 ]
 
 
@@ -141,5 +202,3 @@ def markdown_table() -> str:
     for n, (name, what, _, expected) in enumerate(TABLE, 1):
         lines.append(f"| {n} | `{name}` | {what} | {expected} |")
     return "\n".join(lines)
-
-

@@ -88,7 +88,9 @@ async def test_bot_sigkilled_mid_notices_restarts_and_delivers_each_exactly_once
             first.kill()  # SIGKILL: no shutdown hook runs
         finally:
             first.stop()
-        await _until(lambda: _true(connector.orphaned == len(in_flight)), 10, "connector saw the sockets close")
+        await _until(
+            lambda: _true(connector.orphaned == len(in_flight)), 10, "connector saw the sockets close"
+        )
         connector.release()
         at_kill = await outbox.counts()
         assert at_kill["sent"] == pass_first and at_kill["sending"] >= len(in_flight)  # died holding leases
@@ -153,8 +155,11 @@ async def test_bot_sigkilled_inside_the_resync_put_leaves_an_audit_trace_and_rec
             name="adaptiveCard/action",
             value={"action": {"type": "Action.Execute", "verb": "resyncPhoto", "data": {"userId": ADELE}}},
         )
-        first = BotProcess(tmp_path, env={"PHOTOSYNC_DATABASE_URL": url, "PHOTOSYNC_DEMO_LATENCY_MS": "800"},
-                           name="resync-first")
+        first = BotProcess(
+            tmp_path,
+            env={"PHOTOSYNC_DATABASE_URL": url, "PHOTOSYNC_DEMO_LATENCY_MS": "800"},
+            name="resync-first",
+        )
         try:
             first.start()
             async with httpx.AsyncClient(trust_env=False, timeout=60) as http:
@@ -210,8 +215,18 @@ async def test_scan_sigkilled_mid_run_resumes_and_queues_each_notice_once(tmp_pa
         now = datetime.now(UTC)
         for uid in ids:  # everyone has a 1:1 chat with the bot, so every drifted user gets a notice
             await store.save_conversation(
-                ConversationRecord(uid, f"a:{uid}", "personal", "http://127.0.0.1:9/", "msteams", "t", "28:bot",
-                                   "en-US", now, {"conversation": {"id": f"a:{uid}"}})
+                ConversationRecord(
+                    uid,
+                    f"a:{uid}",
+                    "personal",
+                    "http://127.0.0.1:9/",
+                    "msteams",
+                    "t",
+                    "28:bot",
+                    "en-US",
+                    now,
+                    {"conversation": {"id": f"a:{uid}"}},
+                )
             )
         return url, store
 
@@ -234,7 +249,11 @@ async def test_scan_sigkilled_mid_run_resumes_and_queues_each_notice_once(tmp_pa
     url, store = await prepared("killed.db")
     from bot.store.scan_checkpoint import scan_results
 
-    env = {"PHOTOSYNC_DATABASE_URL": url, "PHOTOSYNC_DEMO_LATENCY_MS": "400", "PHOTOSYNC_LEASE_SECONDS": LEASE_S}
+    env = {
+        "PHOTOSYNC_DATABASE_URL": url,
+        "PHOTOSYNC_DEMO_LATENCY_MS": "400",
+        "PHOTOSYNC_LEASE_SECONDS": LEASE_S,
+    }
     first = BotProcess(tmp_path, env=env, args=("scan",), name="scan-first")
     try:
         first.start(wait_ready=False)
@@ -250,8 +269,12 @@ async def test_scan_sigkilled_mid_run_resumes_and_queues_each_notice_once(tmp_pa
         first.stop()
     busy = 0
     for attempt in range(20):  # exit 3 = the dead scan's drift-scan lease has not run out yet: try again
-        second = BotProcess(tmp_path, env={"PHOTOSYNC_DATABASE_URL": url, "PHOTOSYNC_LEASE_SECONDS": LEASE_S},
-                            args=("scan",), name=f"scan-second-{attempt}")
+        second = BotProcess(
+            tmp_path,
+            env={"PHOTOSYNC_DATABASE_URL": url, "PHOTOSYNC_LEASE_SECONDS": LEASE_S},
+            args=("scan",),
+            name=f"scan-second-{attempt}",
+        )
         try:
             code = second.start(wait_ready=False).wait(120)
         finally:

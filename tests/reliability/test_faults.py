@@ -33,7 +33,11 @@ GRAPH_FAULTS: dict[str, dict[str, Any]] = {
     "graph_timeout": {"pattern": ALL, "status": None, "delay_s": 6.0},  # > the 2 s budget of the tests
     "graph_connection_reset": {"pattern": ALL, "reset": True},
     "graph_malformed_json": {"pattern": ALL, "status": 200, "body": b"{not json"},
-    "graph_truncated_json": {"pattern": ALL, "status": 200, "body": b'{"responses": [{"id": "1", "status": 200, "bo'},
+    "graph_truncated_json": {
+        "pattern": ALL,
+        "status": 200,
+        "body": b'{"responses": [{"id": "1", "status": 200, "bo',
+    },
     "sharepoint_503": {"pattern": r" /sp/", "status": 503},
     "batch_item_429": {"pattern": r"GET /v1\.0/users/[^/]+/photo$", "status": 429, "retry_after": 0.2},
 }
@@ -130,9 +134,12 @@ async def pg_behind_proxy() -> AsyncIterator[tuple[str, TcpProxy]]:
     finally:
         await conn.close()
     with TcpProxy(parsed.host or "127.0.0.1", parsed.port or 5432) as proxy:
-        yield parsed.set(host="127.0.0.1", port=proxy.port, database=name).render_as_string(
-            hide_password=False
-        ), proxy
+        yield (
+            parsed.set(host="127.0.0.1", port=proxy.port, database=name).render_as_string(
+                hide_password=False
+            ),
+            proxy,
+        )
     conn = await asyncpg.connect(admin_dsn)
     try:
         await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -37,9 +37,15 @@ def test_hostile_activities_never_500_never_crash_never_touch_another_user(
     assert result.statuses[200] > examples // 10
     assert target.connector.calls()
     assert target.server.call(target.runtime.store.ping())  # and the bot still works afterwards
-    body = {"type": "message", "text": "help", "serviceUrl": target.connector.url, "channelId": "msteams",
-            "conversation": {"id": "a:1"}, "recipient": {"id": "28:bot"},
-            "from": {"id": "29:x", "aadObjectId": next(iter(VICTIMS))}}
+    body = {
+        "type": "message",
+        "text": "help",
+        "serviceUrl": target.connector.url,
+        "channelId": "msteams",
+        "conversation": {"id": "a:1"},
+        "recipient": {"id": "28:bot"},
+        "from": {"id": "29:x", "aadObjectId": next(iter(VICTIMS))},
+    }
     assert target.post(json.dumps(body).encode(), target.connector.url) == 200
 
 

@@ -58,7 +58,10 @@ async def test_adaptive_card_invoke_of_another_action_type_is_an_error_response_
     # botbuilder 4.17 answers these with an error response holding an Exception object, which its own
     # serializer cannot serialize (500 before the fix)
     body = world.activity(
-        ADELE, None, type="invoke", name="adaptiveCard/action",
+        ADELE,
+        None,
+        type="invoke",
+        name="adaptiveCard/action",
         value={"action": {"type": action_type, "verb": "stopNotices", "data": {}}},
     )
     response = await world.post(body)

@@ -19,13 +19,20 @@ from .procs import BotProcess
 
 
 @pytest.mark.slow
-async def test_steady_load_no_errors_flat_memory_no_fd_growth(tmp_path: Path, figures: Callable[..., None]) -> None:
+async def test_steady_load_no_errors_flat_memory_no_fd_growth(
+    tmp_path: Path, figures: Callable[..., None]
+) -> None:
     seconds = size("PHOTOSYNC_SOAK_SECONDS", 6)
     rate = size("PHOTOSYNC_SOAK_RATE", 20)
     segments = 10 if seconds >= 300 else 2
-    with HoldingConnector() as connector, BotProcess(
-        tmp_path, env={"PHOTOSYNC_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"}, name="soak"
-    ) as bot:
+    with (
+        HoldingConnector() as connector,
+        BotProcess(
+            tmp_path,
+            env={"PHOTOSYNC_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"},
+            name="soak",
+        ) as bot,
+    ):
         bot.start()
         warm = await steady_load(bot, connector.url, seconds=3, rate=rate, prefix="warm")  # pools fill up
         assert warm.errors == 0, warm.summary()
@@ -33,8 +40,14 @@ async def test_steady_load_no_errors_flat_memory_no_fd_growth(tmp_path: Path, fi
         result = LoadResult()
         offset = 0.0
         for k in range(segments):
-            part = await steady_load(bot, connector.url, seconds=seconds / segments, rate=rate,
-                                     sample_every=5.0 if seconds >= 300 else 0.5, prefix=f"s{k}")
+            part = await steady_load(
+                bot,
+                connector.url,
+                seconds=seconds / segments,
+                rate=rate,
+                sample_every=5.0 if seconds >= 300 else 0.5,
+                prefix=f"s{k}",
+            )
             result.merge(part, offset)
             offset += part.seconds
             idle_fds.append(await quiescent_fds(bot))
@@ -56,12 +69,17 @@ async def test_steady_load_no_errors_flat_memory_no_fd_growth(tmp_path: Path, fi
 
 @pytest.mark.slow
 async def test_sigterm_under_load_loses_no_turn(tmp_path: Path, figures: Callable[..., None]) -> None:
-    with HoldingConnector() as connector, BotProcess(
-        tmp_path,
-        env={"PHOTOSYNC_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
-             "PHOTOSYNC_DEMO_LATENCY_MS": "300"},  # turns take >= 300 ms: many are in flight at SIGTERM
-        name="sigterm",
-    ) as bot:
+    with (
+        HoldingConnector() as connector,
+        BotProcess(
+            tmp_path,
+            env={
+                "PHOTOSYNC_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
+                "PHOTOSYNC_DEMO_LATENCY_MS": "300",
+            },  # turns take >= 300 ms: many are in flight at SIGTERM
+            name="sigterm",
+        ) as bot,
+    ):
         bot.start()
         stop = asyncio.Event()
         load = asyncio.create_task(steady_load(bot, connector.url, seconds=30, rate=30, stop=stop))

@@ -28,7 +28,9 @@ NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 PROFILE_URL = "https://contoso-my.sharepoint.com/person.aspx?user=megan%40contoso.com&v=editprofile"
 
 
-def _ctx(locale: str | None, tz: str = "Europe/Amsterdam", *, demo: bool = False, now: datetime = NOW) -> CardContext:
+def _ctx(
+    locale: str | None, tz: str = "Europe/Amsterdam", *, demo: bool = False, now: datetime = NOW
+) -> CardContext:
     return CardContext(locale=locale, tz=ZoneInfo(tz), now=now, demo=demo, profile_edit_url=PROFILE_URL)
 
 
@@ -62,9 +64,10 @@ def test_every_catalogue_diagnosis_equals_its_typed_build(locale: str | None, de
     assert checked >= 40
 
 
-_moments = st.one_of(st.none(), st.datetimes(
-    min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(UTC)
-))
+_moments = st.one_of(
+    st.none(),
+    st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(UTC)),
+)
 _texts = st.text(min_size=0, max_size=40)  # any code point, surrogates and NUL included
 
 diagnoses = st.builds(
@@ -137,7 +140,9 @@ def test_any_texts_fill_a_template_as_the_typed_build_places_them(data: st.DataO
     template = diag._template(shape)
     tricky = st.one_of(
         st.text(min_size=1, max_size=30),
-        st.sampled_from(['"', "\\", "\x00", "\x00title\x00", "\\u0000title\\u0000", "\ud800", "a\udfffb", "\u2028"]),
+        st.sampled_from(
+            ['"', "\\", "\x00", "\x00title\x00", "\\u0000title\\u0000", "\ud800", "a\udfffb", "\u2028"]
+        ),
     )
     texts = {slot: data.draw(tricky, label=slot) for slot in sorted(template.slots)}
     assert template.fill(texts) == diag._build(shape, texts)
@@ -145,10 +150,16 @@ def test_any_texts_fill_a_template_as_the_typed_build_places_them(data: st.DataO
 
 def test_a_template_refuses_what_the_typed_build_would_not_make() -> None:
     def build(texts: Any) -> dict[str, Any]:
-        return {"body": [text_block(texts["a"]).model_dump(by_alias=True, exclude_none=True)], "x": texts["b"]}
+        return {
+            "body": [text_block(texts["a"]).model_dump(by_alias=True, exclude_none=True)],
+            "x": texts["b"],
+        }
 
     template = CardTemplate(build, ["a", "b"])
-    assert template.fill({"a": "one", "b": "two"}) == {"body": [{"type": "TextBlock", "text": "one", "wrap": True}], "x": "two"}
+    assert template.fill({"a": "one", "b": "two"}) == {
+        "body": [{"type": "TextBlock", "text": "one", "wrap": True}],
+        "x": "two",
+    }
     with pytest.raises(ValueError, match="empty"):
         template.fill({"a": "", "b": "two"})  # text_block refuses an empty text; a marker never is
     with pytest.raises(KeyError, match="'b'"):

@@ -39,7 +39,10 @@ TICK = timedelta(microseconds=1)
     ],
 )
 def test_assess_table(
-    first_seen: datetime | None, refreshed: datetime | None, placeholder: bool, now: datetime,
+    first_seen: datetime | None,
+    refreshed: datetime | None,
+    placeholder: bool,
+    now: datetime,
     expected: DriftState,
 ) -> None:
     assert assess(first_seen, refreshed, placeholder, now) is expected

@@ -56,8 +56,13 @@ async def test_send_gives_the_slot_back_once_answered_and_holds_it_to_retry() ->
     recorder = Recorder(semaphore)
     slot = Slot(semaphore)
     async with httpx.AsyncClient(transport=httpx.MockTransport(handler), base_url="http://127.0.0.1") as http:
-        response = await send(http, lambda: http.build_request("GET", "/x"), RetryPolicy(base_s=0.01),
-                              sleep=recorder.sleep, slot=slot)
+        response = await send(
+            http,
+            lambda: http.build_request("GET", "/x"),
+            RetryPolicy(base_s=0.01),
+            sleep=recorder.sleep,
+            slot=slot,
+        )
     assert response.status_code == 200 and response.json() == {"ok": True}  # body read
     assert recorder.held_while_sleeping == [True]
     assert not semaphore.locked()
@@ -70,8 +75,9 @@ async def test_get_user_and_photo_holds_the_slot_between_rounds_and_gives_it_bac
     recorder = Recorder(semaphore)
     transport = batch_answers({"user": (200, USER), "photo": (429, {})}, {"photo": (200, PHOTO)})
     async with httpx.AsyncClient(transport=transport) as http:
-        graph = GraphClient(http, "http://127.0.0.1", StaticTokenProvider("t"), RetryPolicy(base_s=0.01),
-                            sleep=recorder.sleep)
+        graph = GraphClient(
+            http, "http://127.0.0.1", StaticTokenProvider("t"), RetryPolicy(base_s=0.01), sleep=recorder.sleep
+        )
         user, photo = await graph.get_user_and_photo("u1", slot=semaphore)
     assert user is not None and user.upn == "u1@x.example"
     assert photo is not None and photo.etag == 'W/"e1"'
@@ -83,8 +89,9 @@ async def test_the_slot_is_given_back_on_errors_and_cancellation() -> None:
     semaphore = asyncio.Semaphore(1)
     transport = batch_answers({"user": (200, USER), "photo": (503, {})})
     async with httpx.AsyncClient(transport=transport) as http:
-        graph = GraphClient(http, "http://127.0.0.1", StaticTokenProvider("t"),
-                            RetryPolicy(max_attempts=2, base_s=0.01))
+        graph = GraphClient(
+            http, "http://127.0.0.1", StaticTokenProvider("t"), RetryPolicy(max_attempts=2, base_s=0.01)
+        )
         with pytest.raises(GraphUnavailable):
             await graph.get_user_and_photo("u1", slot=semaphore)
         assert not semaphore.locked()
@@ -95,8 +102,9 @@ async def test_the_slot_is_given_back_on_errors_and_cancellation() -> None:
             waiting.set()
             await asyncio.Event().wait()
 
-        graph = GraphClient(http, "http://127.0.0.1", StaticTokenProvider("t"), RetryPolicy(base_s=0.01),
-                            sleep=stuck)
+        graph = GraphClient(
+            http, "http://127.0.0.1", StaticTokenProvider("t"), RetryPolicy(base_s=0.01), sleep=stuck
+        )
         task = asyncio.create_task(graph.get_user_and_photo("u1", slot=semaphore))
         await waiting.wait()
         assert semaphore.locked()

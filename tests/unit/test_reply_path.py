@@ -49,12 +49,33 @@ INCOMING = {
 
 def _cards() -> list[dict[str, Any]]:
     now = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
-    ctx = cards.CardContext(locale="nl-NL", tz=ZoneInfo("Europe/Amsterdam"), now=now, demo=True,
-                            profile_edit_url="https://example.invalid/edit")
-    stale = Diagnosis(DiagnosisCase.STALE, "u", "Adele", "adele@x", StaleCopy.SHAREPOINT, True, True, True,
-                      now - timedelta(days=4), now - timedelta(days=9), now - timedelta(days=3),
-                      now - timedelta(days=1), timedelta(days=3))
-    return [cards.diagnosis_card(stale, ctx), cards.help_card(ctx), cards.error_card(ctx, reason_key="generic")]
+    ctx = cards.CardContext(
+        locale="nl-NL",
+        tz=ZoneInfo("Europe/Amsterdam"),
+        now=now,
+        demo=True,
+        profile_edit_url="https://example.invalid/edit",
+    )
+    stale = Diagnosis(
+        DiagnosisCase.STALE,
+        "u",
+        "Adele",
+        "adele@x",
+        StaleCopy.SHAREPOINT,
+        True,
+        True,
+        True,
+        now - timedelta(days=4),
+        now - timedelta(days=9),
+        now - timedelta(days=3),
+        now - timedelta(days=1),
+        timedelta(days=3),
+    )
+    return [
+        cards.diagnosis_card(stale, ctx),
+        cards.help_card(ctx),
+        cards.error_card(ctx, reason_key="generic"),
+    ]
 
 
 def _reply(content: Any) -> Activity:
@@ -83,9 +104,13 @@ def test_activity_json_leaves_the_activity_unchanged() -> None:
 def test_non_dict_content_takes_msrest_path() -> None:
     hero = MessageFactory.attachment(CardFactory.hero_card(HeroCard(title="x")))
     assert activity_json(hero) == hero.serialize()
-    plain = Activity(type="message", text="hi", attachments=[Attachment(content_type="text/plain", content="s")])
+    plain = Activity(
+        type="message", text="hi", attachments=[Attachment(content_type="text/plain", content="s")]
+    )
     assert activity_json(plain) == plain.serialize()
-    assert activity_json(Activity(type="message", text="hi")) == Activity(type="message", text="hi").serialize()
+    assert (
+        activity_json(Activity(type="message", text="hi")) == Activity(type="message", text="hi").serialize()
+    )
 
 
 @pytest.mark.parametrize(
@@ -93,11 +118,17 @@ def test_non_dict_content_takes_msrest_path() -> None:
     [
         lambda: Activity().deserialize(INCOMING),  # everything an incoming Teams message carries
         lambda: Activity(type=ActivityTypes.typing),
-        lambda: Activity(type="message", text="", locale="en-US", channel_data={"notification": {"alert": True}}),
+        lambda: Activity(
+            type="message", text="", locale="en-US", channel_data={"notification": {"alert": True}}
+        ),
         lambda: MessageFactory.suggested_actions([CardAction(type="imBack", title="a", value="a")], "pick"),
         lambda: Activity(type="message", text="t", timestamp=datetime(2026, 11, 25, tzinfo=UTC)),
-        lambda: Activity(type="message", entities=[Mention(mentioned=ChannelAccount(id="1"), text="<at>x</at>")]),
-        lambda: Activity(type="message", entities=[Entity(type="clientInfo")], members_added=[ChannelAccount(id="m")]),
+        lambda: Activity(
+            type="message", entities=[Mention(mentioned=ChannelAccount(id="1"), text="<at>x</at>")]
+        ),
+        lambda: Activity(
+            type="message", entities=[Entity(type="clientInfo")], members_added=[ChannelAccount(id="m")]
+        ),
     ],
 )
 def test_other_activities_json_equals_msrest(make: Any) -> None:
@@ -247,13 +278,21 @@ TEAMS_ACTIVITY = {
     "text": "<at>PhotoSync</at> waarom is mijn foto oud?",
     "entities": [
         {"mentioned": {"id": "28:bot", "name": "PhotoSync"}, "text": "<at>PhotoSync</at>", "type": "mention"},
-        {"locale": "nl-NL", "country": "NL", "platform": "Web", "timezone": "Europe/Amsterdam", "type": "clientInfo"},
+        {
+            "locale": "nl-NL",
+            "country": "NL",
+            "platform": "Web",
+            "timezone": "Europe/Amsterdam",
+            "type": "clientInfo",
+        },
     ],
     "channelData": {"tenant": {"id": "t-1"}, "team": {"id": "19:x"}, "channel": {"id": "19:y"}},
     "attachments": [{"contentType": "text/html", "content": "<div>hi</div>"}],
     "membersAdded": [{"id": "28:bot"}],
     "relatesTo": {"activityId": "1", "conversation": {"id": "a:1"}, "serviceUrl": "https://x/"},
-    "value": {"action": {"type": "Action.Execute", "verb": "resyncPhoto", "data": {"n": [1, 2.5, True, None]}}},
+    "value": {
+        "action": {"type": "Action.Execute", "verb": "resyncPhoto", "data": {"n": [1, 2.5, True, None]}}
+    },
     "listenFor": ["a", None],
     "unknownTopLevel": {"kept": True},
 }
@@ -293,7 +332,11 @@ def test_activity_from_json_equals_msrest_on_generated_activities(body: dict[str
 
 
 @settings(max_examples=300, deadline=None)
-@given(stamp=st.from_regex(r"\d{4}-[01]\d-[0-3]\dT[0-2]\d:[0-5]\d:[0-6]\d(\.\d{1,9})?(Z|[+-][01]\d:[0-5]\d)", fullmatch=True))
+@given(
+    stamp=st.from_regex(
+        r"\d{4}-[01]\d-[0-3]\dT[0-2]\d:[0-5]\d:[0-6]\d(\.\d{1,9})?(Z|[+-][01]\d:[0-5]\d)", fullmatch=True
+    )
+)
 def test_activity_from_json_reads_timestamps_as_msrest_does(stamp: str) -> None:
     body = {**TEAMS_ACTIVITY, "timestamp": stamp, "localTimestamp": stamp}
     assert _outcome(activity_from_json, body) == _outcome(lambda b: Activity().deserialize(b), body)
@@ -312,4 +355,3 @@ def test_request_bodies_are_the_json_of_what_was_sent(body: dict[str, Any]) -> N
     """orjson writes the bodies; whatever it refuses (ints beyond 64 bits) the standard library writes."""
     assert json.loads(_json_bytes(body)) == body
     assert json.loads(_json_bytes({"card": CardContent(body)})) == {"card": body}
-

@@ -51,8 +51,9 @@ def builder(client: httpx.AsyncClient) -> Callable[[], httpx.Request]:
     return build
 
 
-async def run(client: httpx.AsyncClient, policy: RetryPolicy, t: FakeTime,
-              rng: float = 0.5) -> httpx.Response:
+async def run(
+    client: httpx.AsyncClient, policy: RetryPolicy, t: FakeTime, rng: float = 0.5
+) -> httpx.Response:
     return await send(client, builder(client), policy, sleep=t.sleep, rng=lambda: rng, clock=t.clock)
 
 

@@ -101,6 +101,13 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("notice_optouts", "notice_outbox", "scan_results", "scan_runs", "audit", "photo_ledger",
-                  "conversation_refs"):
+    for table in (
+        "notice_optouts",
+        "notice_outbox",
+        "scan_results",
+        "scan_runs",
+        "audit",
+        "photo_ledger",
+        "conversation_refs",
+    ):
         op.drop_table(table)

@@ -55,7 +55,7 @@ def upgrade() -> None:
             connection.execute(
                 sa.update(ledger)
                 .where(ledger.c.user_id == user_id)
-                .values(notified_etag=key[len(prefix):], notified_at=at)
+                .values(notified_etag=key[len(prefix) :], notified_at=at)
             )
 
 
@@ -64,5 +64,11 @@ def downgrade() -> None:
         batch.drop_column("photo_etag")
     op.drop_index("ix_photo_ledger_drift", table_name="photo_ledger")
     with op.batch_alter_table("photo_ledger") as batch:
-        for column in ("notified_at", "notified_etag", "checked_at", "drift_state", "sharepoint_refreshed_at"):
+        for column in (
+            "notified_at",
+            "notified_etag",
+            "checked_at",
+            "drift_state",
+            "sharepoint_refreshed_at",
+        ):
             batch.drop_column(column)
