@@ -1,7 +1,7 @@
-"""Sending proactive notices from the durable outbox (issue 5 item 4) within Teams' messaging limits.
+"""Sending proactive notices from the durable outbox within Teams' messaging limits.
 
 `TeamsRateLimiter` keeps sliding windows of send times per conversation (7/1 s, 8/2 s, 60/30 s, 1,800/h) and
-per app (50/s), DOMAIN.md "Teams bot messaging limits", and makes `acquire()` wait just long enough. A send
+per app (50/s), Teams' documented bot messaging limits, and makes `acquire()` wait just long enough. A send
 counts from its start until its answer came back (so a request delayed on a busy machine cannot land in a
 later window than it was counted in), and each window is widened by `margin_s` on top.
 
@@ -21,7 +21,6 @@ holding a lease while sleeping), not to the HTTP layer.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
 import inspect
 import logging
@@ -30,15 +29,15 @@ import random
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterable
-from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
+from datetime import datetime, timedelta
 
+from bot.clock import Clock, Wait, system_clock, wait_event
+from bot.services.delivery import ActivitySender, DeliveryFailed
 from bot.store.outbox import Outbox, OutboxItem
-from bot.teams.connector import RETRY_STATUSES, ConnectorError
 
 log = logging.getLogger(__name__)
 
-# (window in s, max sends), DOMAIN.md
+# (window in s, max sends): Teams' documented bot messaging limits
 CONVERSATION_LIMITS: tuple[tuple[float, int], ...] = ((1.0, 7), (2.0, 8), (30.0, 60), (3600.0, 1800))
 APP_LIMIT: tuple[float, int] = (1.0, 50)
 
@@ -160,23 +159,13 @@ class TeamsRateLimiter:
                 del self._conversations[conversation_id]
 
 
-class ActivitySender(Protocol):
-    async def send(
-        self, service_url: str, conversation_id: str, body: dict[str, Any], reply_to: str | None
-    ) -> str: ...
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 class NoticeSender:
     def __init__(
         self,
         outbox: Outbox,
         connector_sender: ActivitySender,
         limiter: TeamsRateLimiter,
-        clock: Callable[[], datetime] = _utcnow,
+        clock: Clock = system_clock,
         owner: str | None = None,
         max_attempts: int = 5,
         *,
@@ -188,6 +177,7 @@ class NoticeSender:
         idle_s: float = 2.0,
         on_sent: OnSent | None = None,
         rng: Callable[[], float] = random.random,
+        wait: Wait = wait_event,
     ) -> None:
         self.outbox = outbox
         self.sender = connector_sender
@@ -204,6 +194,7 @@ class NoticeSender:
         self.idle_s = idle_s
         self.on_sent = on_sent
         self.rng = rng
+        self.wait = wait  # how `run` waits `idle_s` (goes with `clock`)
         self._blocked_users: set[str] = set()
         self._lease_until: dict[int, datetime] = {}  # row leases pushed out by extend_leases()
         self.active = True  # False: hand claimed rows back instead of sending (the replica lost its role)
@@ -242,8 +233,7 @@ class NoticeSender:
                 log.exception("notice outbox pass failed")
                 claimed = 0
             if claimed == 0:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), self.idle_s)
+                await self.wait(stop, self.idle_s)
 
     async def _conversation(self, queue: list[OutboxItem], gate: asyncio.Semaphore) -> None:
         for item in queue:  # in order within one conversation
@@ -276,7 +266,7 @@ class NoticeSender:
             return functools.partial(self._release, item)
         try:
             activity_id = await self.sender.send(item.service_url, item.conversation_id, item.payload, None)
-        except ConnectorError as exc:  # HTTP answers and transport failures (status 0) alike
+        except DeliveryFailed as exc:  # HTTP answers and transport failures (status 0) alike
             return functools.partial(self._failed, item, exc)
         except Exception as exc:  # a bug or an unexpected answer: retry, dead-letter eventually
             log.exception("notice %s: unexpected send failure", item.idempotency_key)
@@ -304,7 +294,7 @@ class NoticeSender:
             if inspect.isawaitable(result):
                 await result
 
-    async def _failed(self, item: OutboxItem, exc: ConnectorError) -> None:
+    async def _failed(self, item: OutboxItem, exc: DeliveryFailed) -> None:
         if exc.blocked:
             self._blocked_users.add(item.user_id)
             await self.outbox.mark_blocked(item.id, self.clock())
@@ -312,8 +302,7 @@ class NoticeSender:
             log.info("notice %s: user blocked the bot; no more notices to them", item.idempotency_key)
             return
         error = f"HTTP {exc.status} {exc.code or ''}".strip()
-        retryable = exc.status == 0 or exc.status in RETRY_STATUSES or exc.status >= 500
-        if not retryable:
+        if not exc.retryable:
             await self.outbox.mark_dead(item.id, error, self.clock())
             self.stats["dead"] += 1
             log.warning("notice %s dead: %s", item.idempotency_key, error)

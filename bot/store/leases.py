@@ -1,4 +1,4 @@
-"""Named leases in the database: how replicas share work without a lock server (issue 6).
+"""Named leases in the database: how replicas share work without a lock server.
 
 A lease is one row: who holds it and until when, plus when the leased job is next due (so N replicas scanning
 "every hour" scan once an hour between them, not N times). Taking a lease is one conditional UPDATE — free,
@@ -12,25 +12,17 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import Column, String, Table, and_, insert, or_, select, update
+from sqlalchemy import and_, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from .tables import UTCDateTime, metadata
+from .tables import leases
 
 DRIFT_SCAN = "drift-scan"  # one scan at a time across replicas: Graph's 4-photo-requests limit is per app
 RETENTION = "retention"  # the daily purge of rows past their retention
 NOTICE_SENDER = "notice-sender"  # one sender at a time: Teams' 50 messages/s limit is per app and tenant
 
-leases = Table(
-    "leases",
-    metadata,
-    Column("name", String(64), primary_key=True),
-    Column("owner", String(128)),
-    Column("lease_until", UTCDateTime()),
-    Column("next_due_at", UTCDateTime()),
-    Column("updated_at", UTCDateTime(), nullable=False),
-)
+__all__ = ["DRIFT_SCAN", "NOTICE_SENDER", "RETENTION", "Leases", "leases"]
 
 
 class Leases:

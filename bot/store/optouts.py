@@ -1,4 +1,4 @@
-"""Proactive photo notices: who said "stop" (table `notice_optouts`, on the store's one `metadata`).
+"""Proactive photo notices: who said "stop" (table `notice_optouts`).
 
 One row per user who ever changed the setting; a user without a row gets notices (opted in by default).
 """
@@ -9,25 +9,15 @@ import builtins
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import Boolean, Column, String, Table, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from .store import upsert
-from .tables import UTCDateTime, metadata
-
-notice_optouts = Table(
-    "notice_optouts",
-    metadata,
-    Column("user_id", String(64), primary_key=True),
-    Column("opted_out", Boolean, nullable=False),
-    Column("changed_at", UTCDateTime(), nullable=False),
-)
-
-_IN_CHUNK = 500  # keep IN (...) lists well under SQLite's bound-parameter limit
+from .sql import chunks, upsert
+from .tables import notice_optouts
 
 
 class OptOuts:
-    """Per-user opt-out of proactive photo notices. Created by `Store.open()` (same metadata)."""
+    """Per-user opt-out of proactive photo notices (the table is created by `Store.open()`)."""
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
@@ -53,8 +43,7 @@ class OptOuts:
         t = notice_optouts
         out: builtins.set[str] = builtins.set()
         async with self.engine.connect() as conn:
-            for i in range(0, len(ids), _IN_CHUNK):
-                chunk = ids[i : i + _IN_CHUNK]
+            for chunk in chunks(ids):
                 query = select(t.c.user_id).where(t.c.user_id.in_(chunk), t.c.opted_out.is_(True))
                 out.update((await conn.execute(query)).scalars())
         return out

@@ -20,51 +20,26 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import (
-    JSON,
-    Column,
-    Index,
-    Integer,
-    String,
-    Table,
-    Text,
-    and_,
-    func,
-    insert,
-    or_,
-    select,
-    update,
-)
+from sqlalchemy import and_, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from .tables import UTCDateTime, metadata, photo_ledger
+from .tables import notice_outbox, photo_ledger
 
 PENDING, SENDING, SENT, DEAD, BLOCKED = "pending", "sending", "sent", "dead", "blocked"
 STATUSES = (PENDING, SENDING, SENT, DEAD, BLOCKED)
 
-notice_outbox = Table(
+__all__ = [
+    "BLOCKED",
+    "DEAD",
+    "PENDING",
+    "SENDING",
+    "SENT",
+    "STATUSES",
+    "Outbox",
+    "OutboxItem",
     "notice_outbox",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("idempotency_key", String(512), nullable=False, unique=True),  # e.g. f"{user_id}:{etag}"
-    Column("user_id", String(64), nullable=False),
-    Column("conversation_id", String(512), nullable=False),
-    Column("service_url", String(512), nullable=False),
-    Column("payload", JSON, nullable=False),  # the activity body to POST
-    Column("photo_etag", String(256)),  # the photo version the notice is about (ledger `notified_etag`)
-    Column("status", String(16), nullable=False),
-    Column("attempts", Integer, nullable=False, default=0),
-    Column("next_attempt_at", UTCDateTime(), nullable=False),
-    Column("lease_owner", String(128)),
-    Column("lease_until", UTCDateTime()),
-    Column("sent_activity_id", String(256)),
-    Column("last_error", Text),
-    Column("created_at", UTCDateTime(), nullable=False),
-    Column("updated_at", UTCDateTime(), nullable=False),
-)
-Index("ix_notice_outbox_due", notice_outbox.c.status, notice_outbox.c.next_attempt_at)
-Index("ix_notice_outbox_user", notice_outbox.c.user_id, notice_outbox.c.status)
+]
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,29 +13,14 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Column, Integer, String, Table, and_, delete, insert, select, update
+from sqlalchemy import and_, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from .store import dialect_insert
-from .tables import UTCDateTime, metadata
+from .sql import dialect_insert
+from .tables import scan_results, scan_runs
 
-scan_runs = Table(
-    "scan_runs",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("watch_hash", String(64), nullable=False, index=True),
-    Column("started_at", UTCDateTime(), nullable=False),
-    Column("finished", Boolean, nullable=False, default=False),
-)
-
-scan_results = Table(
-    "scan_results",
-    metadata,
-    Column("run_id", Integer, primary_key=True),
-    Column("user_id", String(256), primary_key=True),
-    Column("row", JSON, nullable=False),
-)
+__all__ = ["ScanCheckpoint", "scan_results", "scan_runs", "watch_hash"]
 
 
 def watch_hash(user_ids: list[str]) -> str:

@@ -1,4 +1,7 @@
-"""Table definitions (SQLAlchemy Core). Times are stored as timezone-aware UTC."""
+"""Every table of the store (SQLAlchemy Core), on one `metadata`. Times are stored as timezone-aware UTC.
+
+The migrations in `migrations/versions` build exactly this schema (tests/integration/test_migrations.py).
+"""
 
 from __future__ import annotations
 
@@ -70,7 +73,7 @@ photo_ledger = Table(
     Column("previous_etag", String(256)),
     Column("previous_seen_at", UTCDateTime()),
     Column("known_change", Boolean, nullable=False, default=False),
-    # drift scan state (issue 5): SharePoint's copy as last read, the verdict, and the last notice delivered
+    # drift scan state: SharePoint's copy as last read, the verdict, and the last notice delivered
     Column("sharepoint_refreshed_at", UTCDateTime()),  # SPS-PictureTimestamp at the last scan
     Column("drift_state", String(16)),  # bot.domain.drift.DriftState value; None: never scanned
     Column("checked_at", UTCDateTime()),  # when the drift state was last assessed
@@ -92,3 +95,74 @@ audit = Table(
     Column("correlation_id", String(64)),
 )
 Index("ix_audit_target_action_at", audit.c.target_id, audit.c.action, audit.c.at)
+
+notice_outbox = Table(
+    "notice_outbox",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("idempotency_key", String(512), nullable=False, unique=True),  # e.g. f"{user_id}:{etag}"
+    Column("user_id", String(64), nullable=False),
+    Column("conversation_id", String(512), nullable=False),
+    Column("service_url", String(512), nullable=False),
+    Column("payload", JSON, nullable=False),  # the activity body to POST
+    Column("photo_etag", String(256)),  # the photo version the notice is about (ledger `notified_etag`)
+    Column("status", String(16), nullable=False),  # bot.store.outbox.STATUSES
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", UTCDateTime(), nullable=False),
+    Column("lease_owner", String(128)),
+    Column("lease_until", UTCDateTime()),
+    Column("sent_activity_id", String(256)),
+    Column("last_error", Text),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+)
+Index("ix_notice_outbox_due", notice_outbox.c.status, notice_outbox.c.next_attempt_at)
+Index("ix_notice_outbox_user", notice_outbox.c.user_id, notice_outbox.c.status)
+
+# One row per user who ever changed the setting; a user without a row gets notices (opted in by default).
+notice_optouts = Table(
+    "notice_optouts",
+    metadata,
+    Column("user_id", String(64), primary_key=True),
+    Column("opted_out", Boolean, nullable=False),
+    Column("changed_at", UTCDateTime(), nullable=False),
+)
+
+# Scan checkpoints: one run per watch list (hash of its ids) and the users it has finished.
+scan_runs = Table(
+    "scan_runs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("watch_hash", String(64), nullable=False, index=True),
+    Column("started_at", UTCDateTime(), nullable=False),
+    Column("finished", Boolean, nullable=False, default=False),
+)
+
+scan_results = Table(
+    "scan_results",
+    metadata,
+    Column("run_id", Integer, primary_key=True),
+    Column("user_id", String(256), primary_key=True),
+    Column("row", JSON, nullable=False),
+)
+
+# Named leases shared by replicas: who holds one and until when, and when the leased job is next due.
+leases = Table(
+    "leases",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("owner", String(128)),
+    Column("lease_until", UTCDateTime()),
+    Column("next_due_at", UTCDateTime()),
+    Column("updated_at", UTCDateTime(), nullable=False),
+)
+
+# Cooldowns shared by replicas: `action` on `key` may not be claimed again before `until`.
+cooldowns = Table(
+    "cooldowns",
+    metadata,
+    Column("key", String(128), primary_key=True),  # what is cooling down, e.g. a user id
+    Column("action", String(32), primary_key=True),
+    Column("until", UTCDateTime(), nullable=False),  # the claim holds while now < until
+    Column("claimed_at", UTCDateTime(), nullable=False),
+)

@@ -72,6 +72,24 @@ async def test_audit_and_cooldown_lookup(store: Store) -> None:
     assert [r.outcome for r in await store.audit_trail(target_id="b")] == ["requested", "cooldown"]
 
 
+async def test_an_audit_row_is_written_ahead_and_finished_in_place(store: Store) -> None:
+    first = await store.begin_audit(AuditRecord(T0, "a", "b", "resync", "started", None, "cid"))
+    second = await store.begin_audit(AuditRecord(T0, "a", "c", "resync", "started"))
+    assert first != second
+    assert [(r.target_id, r.outcome) for r in await store.audit_trail()] == [
+        ("b", "started"),
+        ("c", "started"),
+    ]
+    await store.finish_audit(first, "requested", None)
+    await store.finish_audit(second, "failed", "GraphError")
+    trail = await store.audit_trail()
+    assert [(r.target_id, r.outcome, r.detail) for r in trail] == [
+        ("b", "requested", None),
+        ("c", "failed", "GraphError"),
+    ]
+    assert trail[0].correlation_id == "cid" and trail[0].at == T0  # the rest of the row is kept
+
+
 async def test_concurrent_observations_are_safe(store: Store) -> None:
     await store.observe_photo("u3", "e1", T0)
     await asyncio.gather(*(store.observe_photo("u3", "e1", T0 + timedelta(seconds=i)) for i in range(10)))

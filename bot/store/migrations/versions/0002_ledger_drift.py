@@ -1,5 +1,5 @@
 """Per-user drift state in the photo ledger (SharePoint's last refresh, the verdict, the last notice) and the
-photo version each outbox notice is about (issue 5).
+photo version each outbox notice is about.
 
 Revision ID: 0002
 Revises: 0001

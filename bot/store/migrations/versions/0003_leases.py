@@ -1,4 +1,4 @@
-"""Named leases shared by replicas: one drift scan and one notice sender at a time (issue 6).
+"""Named leases shared by replicas: one drift scan and one notice sender at a time.
 
 Revision ID: 0003
 Revises: 0002
