@@ -12,10 +12,11 @@ import csv
 import json
 import sys
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
+from bot.clock import system_clock
 from bot.domain.drift import DriftState
 from bot.services.scan import DriftScanner, ScanReport, ScanRow, load_watch_list
 from bot.services.watch import configured, resolve_watch_list
@@ -32,7 +33,7 @@ REPORT_FIELDS = (
     "state",
     "detail",
 )
-MAX_PHOTO_CONCURRENCY = 4  # Graph photo endpoints: 4 concurrent requests per app (DOMAIN.md)
+MAX_PHOTO_CONCURRENCY = 4  # Graph photo endpoints: 4 concurrent requests per app
 
 
 def add_scan_subcommand(sub: Any) -> None:
@@ -113,7 +114,7 @@ def run_scan_command(
             file=sys.stderr,
         )
         return 2
-    return asyncio.run(_scan(args, settings, watch, clock or (lambda: datetime.now(UTC))))
+    return asyncio.run(_scan(args, settings, watch, clock or system_clock))
 
 
 async def _scan(
@@ -151,7 +152,11 @@ async def _scan(
         bar = None if args.no_progress else ProgressBar(sys.stderr)
         try:
             async with holding(
-                Leases(runtime.store.engine), DRIFT_SCAN, replica_id(), timedelta(seconds=settings.lease_s)
+                Leases(runtime.store.engine),
+                DRIFT_SCAN,
+                replica_id(),
+                timedelta(seconds=settings.lease_s),
+                clock=clock,
             ):
                 report = await scanner.scan(watch, progress=bar)
                 notified = None if args.dry_run else await runtime.notifier.enqueue(report)

@@ -11,10 +11,12 @@ import random
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC
 from email.utils import parsedate_to_datetime
 
 import httpx
+
+from bot.clock import Clock, system_clock
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +45,7 @@ class RetryPolicy:
 
 
 def retry_after_seconds(
-    headers: Mapping[str, str] | httpx.Headers | None, now: Callable[[], datetime] = lambda: datetime.now(UTC)
+    headers: Mapping[str, str] | httpx.Headers | None, now: Clock = system_clock
 ) -> float | None:
     """`Retry-After` in seconds (delta-seconds, fractions allowed, or an HTTP-date); None if absent/bad."""
     if not headers:
@@ -105,12 +107,14 @@ async def send(
     sleep: Sleep = asyncio.sleep,
     rng: Callable[[], float] = random.random,
     clock: Callable[[], float] = time.monotonic,
+    now: Clock = system_clock,
     slot: Slot | None = None,
 ) -> httpx.Response:
     """Send `build()` (a fresh request per attempt) until it is not retryable, attempts run out, or the next
     wait would overrun the budget. Returns the last response (body read); re-raises the last transport error.
     With a `slot`, each attempt is sent holding it, it stays held while waiting to retry, and it is given back
-    once a response that will not be retried has its headers (its body is read after)."""
+    once a response that will not be retried has its headers (its body is read after). `clock` measures the
+    budget; `now` dates an HTTP-date Retry-After."""
     policy = policy or RetryPolicy()
     deadline = clock() + policy.budget_s
     attempt = 0
@@ -128,7 +132,7 @@ async def send(
             error = exc
         if response is not None and not is_retryable(response):
             return response
-        delay = retry_after_seconds(response.headers) if response is not None else None
+        delay = retry_after_seconds(response.headers, now) if response is not None else None
         if delay is None:
             delay = policy.backoff(attempt - 1, rng)
         remaining = deadline - clock()

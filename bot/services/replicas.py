@@ -1,4 +1,4 @@
-"""Background jobs that several bot replicas share through database leases (issue 6).
+"""Background jobs that several bot replicas share through database leases.
 
 - The notice sender: one replica at a time holds the `notice-sender` lease and delivers the outbox. Teams' limit
   of 50 messages per second is per app and tenant, not per replica, and one sender reaches it, so N replicas
@@ -9,7 +9,8 @@
   concurrent photo requests is per app, so shards scanned in parallel would have to split those 4 slots too;
   one leased scan uses all of them. A replica that dies mid-scan stops renewing; after the lease runs out the
   next replica takes the scan and resumes from the checkpoint (finished users are not read again).
-Leases use the wall clock (they coordinate processes), not the bot's injectable clock.
+Lease times come from the injected `clock` and every wait from the injected `wait` (bot.clock). Leases
+coordinate processes, so in production every replica passes the system clock.
 """
 
 from __future__ import annotations
@@ -21,8 +22,9 @@ import os
 import socket
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
+from bot.clock import Clock, Wait, system_clock, wait_event
 from bot.services.notices import NoticeSender
 from bot.services.notify import DriftNotifier
 from bot.services.scan import DriftScanner
@@ -37,17 +39,15 @@ def replica_id() -> str:
     return f"{socket.gethostname()[:60]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-async def _pause(stop: asyncio.Event, seconds: float) -> None:
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(stop.wait(), seconds)
-
-
 async def leased_notice_sender(
-    sender: NoticeSender, leases: Leases, owner: str, ttl: timedelta, stop: asyncio.Event
+    sender: NoticeSender,
+    leases: Leases,
+    owner: str,
+    ttl: timedelta,
+    stop: asyncio.Event,
+    *,
+    clock: Clock = system_clock,
+    wait: Wait = wait_event,
 ) -> None:
     """Deliver the outbox while holding the sender lease; stand by (and retry every ttl/3) while another
     replica holds it. The lease is given back on shutdown so a standby takes over at once."""
@@ -56,7 +56,7 @@ async def leased_notice_sender(
     try:
         while not stop.is_set():
             try:
-                held = await leases.acquire(NOTICE_SENDER, owner, _now(), ttl)
+                held = await leases.acquire(NOTICE_SENDER, owner, clock(), ttl)
             except Exception:
                 log.exception("notice sender: lease check failed")
                 held = False
@@ -64,12 +64,12 @@ async def leased_notice_sender(
                 log.info("notice sender: %s", "active on this replica" if held else "standing by")
                 holding = held
             if not held:
-                await _pause(stop, standby)
+                await wait(stop, standby)
                 continue
             sender.active = True
             pass_done = asyncio.Event()
             heartbeat = asyncio.create_task(
-                _heartbeat(sender, leases, owner, ttl, pass_done), name="notice-heartbeat"
+                _heartbeat(sender, leases, owner, ttl, pass_done, clock, wait), name="notice-heartbeat"
             )
             try:
                 claimed = await sender.run_once()
@@ -82,24 +82,29 @@ async def leased_notice_sender(
                 pass_done.set()
                 await heartbeat
             if claimed == 0:
-                await _pause(stop, min(sender.idle_s, standby))
+                await wait(stop, min(sender.idle_s, standby))
     finally:
         if holding:
             with contextlib.suppress(Exception):
-                await leases.release(NOTICE_SENDER, owner, _now())
+                await leases.release(NOTICE_SENDER, owner, clock())
 
 
 async def _heartbeat(
-    sender: NoticeSender, leases: Leases, owner: str, ttl: timedelta, done: asyncio.Event
+    sender: NoticeSender,
+    leases: Leases,
+    owner: str,
+    ttl: timedelta,
+    done: asyncio.Event,
+    clock: Clock,
+    wait: Wait,
 ) -> None:
     """While a pass runs (until `done`): renew the sender role and the claimed rows every ttl/4. If the role is
     lost, the sender hands its remaining rows back instead of sending them (another replica is sending now)."""
     while True:
-        await _pause(done, ttl.total_seconds() / 4)
-        if done.is_set():
+        if await wait(done, ttl.total_seconds() / 4):
             return
         try:
-            if not await leases.renew(NOTICE_SENDER, owner, _now(), ttl):
+            if not await leases.renew(NOTICE_SENDER, owner, clock(), ttl):
                 log.warning("notice sender: role lost mid-pass; handing the rest back")
                 sender.active = False
                 return
@@ -117,28 +122,32 @@ async def leased_scans(
     owner: str,
     ttl: timedelta,
     stop: asyncio.Event,
+    *,
+    clock: Clock = system_clock,
+    wait: Wait = wait_event,
 ) -> None:
     """Scan the watch list whenever the shared schedule says it is due and this replica gets the lease;
     queue the notices; set the next due time. A failed pass is retried after min(interval, 5 min)."""
     poll = max(min(interval.total_seconds(), ttl.total_seconds() / 2), 0.2)
     while not stop.is_set():
-        await _pause(stop, poll)
-        if stop.is_set():
+        if await wait(stop, poll):
             return
         try:
-            if not await leases.acquire(DRIFT_SCAN, owner, _now(), ttl, when_due=True):
+            if not await leases.acquire(DRIFT_SCAN, owner, clock(), ttl, when_due=True):
                 continue
         except Exception:
             log.exception("drift scan: lease check failed")
             continue
         next_due = interval
         try:
-            done = await _scan_while_leased(scanner, notifier, watch, leases, owner, ttl, stop)
+            done = await _scan_while_leased(
+                scanner, notifier, watch, leases, owner, ttl, stop, clock=clock, wait=wait
+            )
             if stop.is_set():
                 # Shutting down mid-pass: give the lease back without moving the schedule; the next holder
                 # resumes from the checkpoint right away.
                 with contextlib.suppress(Exception):
-                    await leases.release(DRIFT_SCAN, owner, _now())
+                    await leases.release(DRIFT_SCAN, owner, clock())
                 return
             if not done:
                 continue  # lease lost: whoever has it now finishes the scan
@@ -148,7 +157,8 @@ async def leased_scans(
             log.exception("scheduled drift scan failed")
             next_due = min(interval, timedelta(minutes=5))
         with contextlib.suppress(Exception):
-            await leases.release(DRIFT_SCAN, owner, _now(), next_due_at=_now() + next_due)
+            now = clock()
+            await leases.release(DRIFT_SCAN, owner, now, next_due_at=now + next_due)
 
 
 async def _scan_while_leased(
@@ -159,6 +169,9 @@ async def _scan_while_leased(
     owner: str,
     ttl: timedelta,
     stop: asyncio.Event | None = None,
+    *,
+    clock: Clock = system_clock,
+    wait: Wait = wait_event,
 ) -> bool:
     """One scan + enqueue, renewing the lease every ttl/3; False (scan abandoned) when the lease is lost.
     `stop` (shutdown) ends the scan between users, never mid-query."""
@@ -184,13 +197,14 @@ async def _scan_while_leased(
         await notifier.enqueue(report)
 
     task = asyncio.create_task(work(), name="drift-scan-pass")
+    finished = asyncio.Event()
+    task.add_done_callback(lambda _: finished.set())
     try:
         while True:
-            finished, _ = await asyncio.wait({task}, timeout=ttl.total_seconds() / 3)
-            if finished:
+            if await wait(finished, ttl.total_seconds() / 3):
                 task.result()  # re-raise a failure
                 return True
-            if not await leases.renew(DRIFT_SCAN, owner, _now(), ttl):
+            if not await leases.renew(DRIFT_SCAN, owner, clock(), ttl):
                 log.warning("drift scan: lease lost, abandoning this pass (the holder resumes it)")
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -215,19 +229,22 @@ async def leased_retention(
     outbox_days: int,
     every: timedelta = timedelta(days=1),
     poll_s: float = 300.0,
+    clock: Clock = system_clock,
+    wait: Wait = wait_event,
 ) -> None:
     """Once a day for the whole deployment (whichever replica gets the lease), purge what is past retention."""
     while not stop.is_set():
         try:
-            if await leases.acquire(RETENTION, owner, _now(), ttl, when_due=True):
+            if await leases.acquire(RETENTION, owner, clock(), ttl, when_due=True):
                 deleted = await store.purge(
-                    _now(), audit_days=audit_days, ledger_days=ledger_days, outbox_days=outbox_days
+                    clock(), audit_days=audit_days, ledger_days=ledger_days, outbox_days=outbox_days
                 )
                 log.info("retention: old rows deleted", extra={"deleted": deleted})
-                await leases.release(RETENTION, owner, _now(), next_due_at=_now() + every)
+                now = clock()
+                await leases.release(RETENTION, owner, now, next_due_at=now + every)
         except Exception:
             log.exception("retention pass failed")
-        await _pause(stop, poll_s)
+        await wait(stop, poll_s)
 
 
 class LeaseBusy(RuntimeError):
@@ -237,21 +254,28 @@ class LeaseBusy(RuntimeError):
 
 
 @contextlib.asynccontextmanager
-async def holding(leases: Leases, name: str, owner: str, ttl: timedelta) -> AsyncIterator[None]:
+async def holding(
+    leases: Leases,
+    name: str,
+    owner: str,
+    ttl: timedelta,
+    *,
+    clock: Clock = system_clock,
+    wait: Wait = wait_event,
+) -> AsyncIterator[None]:
     """Hold a lease around one piece of work (e.g. `python -m bot scan` while replicas run): LeaseBusy when
     someone else holds it; renewed every ttl/3; if it is lost anyway, the work is cancelled."""
-    if not await leases.acquire(name, owner, _now(), ttl):
-        raise LeaseBusy(name, await leases.holder(name, _now()))
+    if not await leases.acquire(name, owner, clock(), ttl):
+        raise LeaseBusy(name, await leases.holder(name, clock()))
     work = asyncio.current_task()
     assert work is not None
     done = asyncio.Event()
 
     async def renew() -> None:
         while True:
-            await _pause(done, ttl.total_seconds() / 3)
-            if done.is_set():
+            if await wait(done, ttl.total_seconds() / 3):
                 return
-            if not await leases.renew(name, owner, _now(), ttl):
+            if not await leases.renew(name, owner, clock(), ttl):
                 log.warning("%s: lease lost, stopping", name)
                 work.cancel()
                 return
@@ -264,4 +288,4 @@ async def holding(leases: Leases, name: str, owner: str, ttl: timedelta) -> Asyn
         with contextlib.suppress(Exception):
             await heartbeat
         with contextlib.suppress(Exception):
-            await leases.release(name, owner, _now())
+            await leases.release(name, owner, clock())

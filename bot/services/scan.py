@@ -1,7 +1,7 @@
-"""Drift scan (issue 5, the scan part): read many users' photo metadata + SharePoint picture, record each
+"""Drift scan: read many users' photo metadata + SharePoint picture, record each
 photo version in the ledger and classify it with `bot.domain.drift`. Nothing is sent to users here.
 
-Graph photo endpoints allow 4 concurrent requests per app (DOMAIN.md, Outlook limits), so every
+Graph photo endpoints allow 4 concurrent requests per app (Graph's Outlook service limits), so every
 `get_user_and_photo` call (one `$batch` holding exactly one photo item) holds a place in a semaphore of
 `concurrency` while its request is in flight: from just before it is sent (the request is built before) until
 the answer's headers arrive (the body is read and parsed after), waits to retry included (GraphClient, `slot`);
@@ -31,6 +31,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from bot.clock import Clock, Perf
 from bot.domain.drift import DEFAULT_GRACE, DriftState, assess
 from bot.domain.model import SharePointPicture
 from bot.graph import GraphClient, GraphError, SharePointClient
@@ -105,13 +106,14 @@ class DriftScanner:
         graph: GraphClient,
         sharepoint: SharePointClient,
         store: Store,
-        clock: Callable[[], datetime],
+        clock: Clock,
         grace: timedelta = DEFAULT_GRACE,
         concurrency: int = 4,
         checkpoint: ScanCheckpoint | None = None,
         *,
         batch_size: int = BATCH_SIZE,
         flush_interval: float = FLUSH_INTERVAL_S,
+        perf: Perf = time.monotonic,
     ) -> None:
         self.checkpoint = checkpoint  # default checkpoint for scan(): resume an interrupted run
         if concurrency < 1:
@@ -128,6 +130,7 @@ class DriftScanner:
         self.concurrency = concurrency
         self.batch_size = batch_size
         self.flush_interval = flush_interval
+        self.perf = perf  # measures `ScanReport.duration_s` only
 
     async def scan(
         self,
@@ -142,7 +145,7 @@ class DriftScanner:
 
         With `keep`, the report holds only the rows it accepts (its `tally`, `counts` and `total` still cover
         every user): a scan inside the serving bot keeps what it acts on, not one row per watched user
-        (100,000 rows are ~40 MB).
+        (memory per watched user: see docs/BENCHMARKS.md).
 
         Finished users are written in batches (module docstring); `progress(done, total)` is called for each
         user once their batch is committed. With a `checkpoint`, each batch's rows are saved with it, and a scan
@@ -175,7 +178,7 @@ class DriftScanner:
         report.resumed = len(resumed)
         next_index = iter([i for i in range(total) if ids[i] not in resumed])
         done = report.resumed
-        started = time.monotonic()
+        started = self.perf()
         if progress is not None:
             progress(done, total)
 
@@ -255,7 +258,7 @@ class DriftScanner:
         report.rows = [kept[i] for i in sorted(kept)]
         report.tally = tally
         report.finished_at = self.clock()
-        report.duration_s = time.monotonic() - started
+        report.duration_s = self.perf() - started
         return report
 
     async def _read_one(self, index: int, user_id: str, photo_gate: asyncio.Semaphore) -> _Read:

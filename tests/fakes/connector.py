@@ -26,13 +26,14 @@ default; see `TEAMS_CONVERSATION_LIMITS`). The 429 body and Retry-After of the r
 choice, not a documented Teams wire format.
 
 State is guarded by one lock: snapshots (`calls()`, `activities()`, `violations()`) work from any thread and
-also after the server stopped; `wait_for_activities()` polls with asyncio.sleep, so it never blocks the test's
-event loop.
+also after the server stopped; `wait_for_activities()` is woken by each recorded call (no polling), so it never
+blocks the test's event loop.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import math
@@ -181,6 +182,7 @@ class ConnectorServer:
         self._app_window: deque[float] = deque()
         self._members: dict[str, list[dict[str, Any]]] = {}
         self._teams: dict[str, _Team] = {}
+        self._watchers: list[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = []  # woken per recorded call
         self._server = ThreadedServer(self._make_app)
 
     # ----------------------------------------------------------------- lifecycle
@@ -312,17 +314,28 @@ class ConnectorServer:
         self, n: int, timeout: float = 5.0, *, conversation_id: str | None = None
     ) -> list[ConnectorCall]:
         """Wait (without blocking the caller's loop) until at least `n` activities arrived; return them."""
-        deadline = time.monotonic() + timeout
-        while True:
-            got = self.activities(conversation_id)
-            if len(got) >= n:
-                return got
-            if time.monotonic() >= deadline:
-                seen = [(c.method, c.route, c.status, c.path) for c in self.calls()]
-                raise TimeoutError(
-                    f"expected {n} activities within {timeout}s, got {len(got)}; calls: {seen}"
-                )
-            await asyncio.sleep(0.01)
+        loop = asyncio.get_running_loop()
+        watcher = (loop, asyncio.Event())
+        with self._lock:
+            self._watchers.append(watcher)
+        try:
+            deadline = loop.time() + timeout
+            while True:
+                watcher[1].clear()  # before looking: a call recorded from here on sets it again
+                got = self.activities(conversation_id)
+                if len(got) >= n:
+                    return got
+                remaining = deadline - loop.time()
+                if remaining <= 0:
+                    seen = [(c.method, c.route, c.status, c.path) for c in self.calls()]
+                    raise TimeoutError(
+                        f"expected {n} activities within {timeout}s, got {len(got)}; calls: {seen}"
+                    )
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(watcher[1].wait(), remaining)
+        finally:
+            with self._lock:
+                self._watchers.remove(watcher)
 
     # ----------------------------------------------------------------- HTTP
     def _make_app(self) -> web.Application:
@@ -394,6 +407,10 @@ class ConnectorServer:
         )
         with self._lock:
             self._calls.append(call)
+            watchers = list(self._watchers)
+        for loop, recorded in watchers:
+            with contextlib.suppress(RuntimeError):  # that loop has closed
+                loop.call_soon_threadsafe(recorded.set)
         if payload is None:
             return web.Response(status=status, headers=headers)
         return web.json_response(payload, status=status, headers=headers)

@@ -29,7 +29,7 @@ async def main(url: str, owner: str, lease_s: float, crash_after: int, schema: s
         sent += 1
         if crash_after and sent == crash_after:
             print("CRASHPOINT", flush=True)
-            await asyncio.sleep(3600)
+            await asyncio.Event().wait()  # hang, holding the claimed rows, until SIGKILLed
 
     async with connector_session(timeout_s=5.0) as http:
         sender = NoticeSender(
@@ -49,6 +49,8 @@ async def main(url: str, owner: str, lease_s: float, crash_after: int, schema: s
                 counts = await outbox.counts()
                 if counts["pending"] == 0 and counts["sending"] == 0:
                     break
+                # Rows leased by the killed worker free up on the real clock: look again shortly (the test
+                # bounds the whole run).
                 await asyncio.sleep(0.05)
     await store.close()
     print(f"DONE {sent}", flush=True)

@@ -566,7 +566,7 @@ async def test_wait_for_activities_does_not_block_the_loop(connector: ConnectorS
     async with httpx.AsyncClient(trust_env=False) as http:
 
         async def later() -> None:
-            await asyncio.sleep(0.05)
+            await asyncio.sleep(0)  # let the wait start first
             await http.post(url, json={"type": "message", "text": "one"})
             await http.post(url, json={"type": "message", "text": "two"})
 

@@ -4,14 +4,14 @@ real PostgreSQL: one holder at a time, take-over after expiry, a shared schedule
 from __future__ import annotations
 
 import asyncio
-import time
 from datetime import UTC, datetime, timedelta
 
 from bot.services.notify import DriftNotifier
-from bot.services.replicas import leased_scans
+from bot.services.replicas import leased_notice_sender, leased_scans
 from bot.services.scan import ScanReport
 from bot.store import Store
-from bot.store.leases import DRIFT_SCAN, Leases
+from bot.store.leases import DRIFT_SCAN, NOTICE_SENDER, Leases
+from tests.clock import FakeClock
 
 from .conftest import Database
 
@@ -58,6 +58,7 @@ async def test_racing_claimants_get_exactly_one_lease(database: Database) -> Non
 
 
 async def test_two_replicas_never_scan_at_once_and_one_takes_over_from_a_dead_one(fresh_store: Store) -> None:
+    clock = FakeClock(T0)
     running: list[str] = []
     overlap: list[int] = []
     scans: list[str] = []
@@ -75,7 +76,7 @@ async def test_two_replicas_never_scan_at_once_and_one_takes_over_from_a_dead_on
                 if len(scans) >= 2 and not victim:
                     victim.append(self.name)
                     await hang.wait()  # this replica "hangs" mid-scan, then dies
-                await asyncio.sleep(0.05)
+                await clock.sleep(0.05)  # a pass takes time: the other replica keeps polling meanwhile
                 scans.append(self.name)
             finally:
                 running.remove(self.name)
@@ -92,48 +93,102 @@ async def test_two_replicas_never_scan_at_once_and_one_takes_over_from_a_dead_on
 
     leases = Leases(fresh_store.engine)
     ttl = timedelta(seconds=1)
-    started = time.monotonic()
+    interval = timedelta(seconds=0.3)
     stops = {"a": asyncio.Event(), "b": asyncio.Event()}
     tasks = {
         name: asyncio.create_task(
             leased_scans(
-                Scanner(name), Notifier(), watch, timedelta(seconds=0.3), leases, name, ttl, stops[name]
-            )  # type: ignore[arg-type]
+                Scanner(name),  # type: ignore[arg-type]
+                Notifier(),  # type: ignore[arg-type]
+                watch,
+                interval,
+                leases,
+                name,
+                ttl,
+                stops[name],
+                clock=clock,
+                wait=clock.wait,
+            )
         )
         for name in ("a", "b")
     }
     try:
-        deadline = time.monotonic() + 60  # a hang guard (which replica wins each pass is up to the race)
-        while time.monotonic() < deadline:  # until a replica is stuck holding the lease
-            if victim and victim[0] in running:
-                break
-            await asyncio.sleep(0.01)
-        assert victim and victim[0] in running, (scans, running)
+        await clock.until_parked(2)  # both replicas poll the schedule
+        # which replica wins each pass is up to the race; time moves in steps well inside a renewal period
+        await clock.run_until(lambda: bool(victim) and victim[0] in running, "a replica hangs", step=0.05)
         dead = victim[0]
         survivor = "b" if dead == "a" else "a"
         tasks[dead].cancel()  # it dies without releasing: its lease must run out first
         before = len(scans)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if len(scans) >= before + 2 and scans[-1] == survivor:
-                break
-            await asyncio.sleep(0.01)
-        assert (
-            scans[-1] == survivor
-            and len(scans) >= before + 2
-            and scans[before:] == [survivor] * (len(scans) - before)
+        await clock.run_until(
+            lambda: len(scans) >= before + 2 and scans[-1] == survivor, "the survivor takes over", step=0.05
         )
+        assert scans[before:] == [survivor] * (len(scans) - before)
         assert max(overlap) == 1  # never two scans at once
     finally:
         for stop in stops.values():
             stop.set()
-        for task in tasks.values():
-            if not task.done():
-                await asyncio.wait_for(task, 5)
+        await clock.run_until(lambda: all(t.done() for t in tasks.values()), "the replicas stop", step=0.05)
     # The schedule is shared: consecutive scans (by either replica) are >= one interval apart, so two replicas
     # do not scan twice as often as one would.
-    assert len(scans) <= (time.monotonic() - started) / 0.3 + 1
-    assert await leases.holder(DRIFT_SCAN, datetime.now(UTC)) is None  # released on a clean stop
+    assert len(scans) <= clock.elapsed / interval + 1
+    assert await leases.holder(DRIFT_SCAN, clock()) is None  # released on a clean stop
+
+
+async def test_one_notice_sender_at_a_time_and_a_standby_takes_over_on_release(fresh_store: Store) -> None:
+    clock = FakeClock(T0)
+    passes: list[str] = []
+
+    class Sender:
+        idle_s = 2.0
+        active = True
+
+        def __init__(self, name: str) -> None:
+            self.name = name
+
+        async def run_once(self) -> int:
+            passes.append(self.name)
+            return 0  # nothing due: the holder idles idle_s, the standby retries every ttl/3
+
+        async def extend_leases(self) -> int:
+            return 0
+
+    leases = Leases(fresh_store.engine)
+    ttl = timedelta(seconds=30)
+    stops = {"a": asyncio.Event(), "b": asyncio.Event()}
+    tasks = {
+        name: asyncio.create_task(
+            leased_notice_sender(
+                Sender(name),  # type: ignore[arg-type]
+                leases,
+                name,
+                ttl,
+                stops[name],
+                clock=clock,
+                wait=clock.wait,
+            )
+        )
+        for name in ("a", "b")
+    }
+    try:
+        await clock.until_parked(2)
+        await clock.run_until(lambda: len(passes) >= 5, "five outbox passes", step=1.0)
+        active = passes[0]
+        standby = "b" if active == "a" else "a"
+        assert passes == [active] * len(passes)  # the other replica only stands by
+        stops[active].set()
+        await asyncio.wait_for(tasks[active], 5)  # a clean stop gives the lease back
+        assert await leases.holder(NOTICE_SENDER, clock()) is None
+        await clock.run_until(
+            lambda: passes[-1] == standby,
+            "the standby takes over",
+            step=1.0,
+            within=ttl / 3 + timedelta(seconds=1),
+        )
+    finally:
+        for stop in stops.values():
+            stop.set()
+        await asyncio.wait_for(asyncio.gather(*tasks.values()), 5)
 
 
 async def test_retention_purges_only_what_is_past_its_time(fresh_store: Store) -> None:
@@ -168,16 +223,30 @@ async def test_retention_purges_only_what_is_past_its_time(fresh_store: Store) -
     stale_run, _ = await checkpoint.open_run(["a", "b"], old)
     await checkpoint.save(stale_run, "a", {"user_id": "a"})
     live_run, _ = await checkpoint.open_run(["c"], now - timedelta(days=1))
+    await store.claim_cooldown("old", "resync", old, timedelta(minutes=10))  # ran out long ago
+    await store.claim_cooldown("new", "resync", now - timedelta(days=1), timedelta(minutes=10))
 
     deleted = await store.purge(now, audit_days=400, ledger_days=400, outbox_days=90)
-    assert deleted == {"audit": 1, "photo_ledger": 1, "notice_outbox": 2, "scan_runs": 1}
+    assert deleted == {"audit": 1, "photo_ledger": 1, "notice_outbox": 2, "scan_runs": 1, "cooldowns": 1}
     assert [a.actor_id for a in await store.audit_trail()] == ["new"]
     assert await store.ledger_entry("user-old") is None and await store.ledger_entry("user-new") is not None
     counts = await outbox.counts()
     assert counts == {"pending": 1, "sending": 0, "sent": 1, "dead": 0, "blocked": 1}
     assert (await checkpoint.open_run(["c"], now))[0] == live_run  # the recent unfinished run survives
+    assert await store.claim_cooldown("old", "resync", old, timedelta(minutes=10)) is None  # its row is gone
+    assert (
+        await store.claim_cooldown("new", "resync", now - timedelta(days=1), timedelta(minutes=10))
+        is not None
+    )
     # 0 days = keep forever
     assert (
-        await store.purge(now + timedelta(days=5000), audit_days=0, ledger_days=0, outbox_days=0, scan_days=0)
+        await store.purge(
+            now + timedelta(days=5000),
+            audit_days=0,
+            ledger_days=0,
+            outbox_days=0,
+            scan_days=0,
+            cooldown_days=0,
+        )
         == {}
     )

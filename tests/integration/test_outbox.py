@@ -15,10 +15,12 @@ from pathlib import Path
 import aiohttp
 import pytest
 
+from bot.clock import Clock, system_clock
 from bot.services.notices import NoticeSender, TeamsRateLimiter
 from bot.store import Store
-from bot.store.outbox import Outbox
+from bot.store.outbox import Outbox, OutboxItem
 from bot.teams.connector import ConnectorSender, connector_session
+from tests.clock import FakeClock
 from tests.fakes.connector import ConnectorServer
 
 from .conftest import Database
@@ -41,19 +43,15 @@ def db(database: Database, fresh_store: Store) -> DB:
     return DB(database.url, database.schema, fresh_store, Outbox(fresh_store.engine))
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 async def _enqueue(
-    outbox: Outbox, service_url: str, n: int, conversations: int, prefix: str = "u"
+    outbox: Outbox, service_url: str, n: int, conversations: int, prefix: str = "u", now: Clock = system_clock
 ) -> list[str]:
     keys = []
     for i in range(n):
         user = f"{prefix}{i}"
         key = f"{user}:etag-{i}"
         payload = {"type": "message", "text": f"notice {key}"}
-        assert await outbox.enqueue(key, user, f"a:conv-{i % conversations}", service_url, payload, _now())
+        assert await outbox.enqueue(key, user, f"a:conv-{i % conversations}", service_url, payload, now())
         keys.append(key)
     return keys
 
@@ -73,12 +71,16 @@ def _sender(outbox: Outbox, http: aiohttp.ClientSession, **kwargs: object) -> No
     )
 
 
-async def _until(check: Callable[[], Awaitable[bool]], sender: NoticeSender, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
+async def _until(
+    check: Callable[[], Awaitable[bool]], sender: NoticeSender, clock: FakeClock, timeout: float = 10
+) -> None:
+    """Run sender passes until `check()`; when nothing is due, move the sender's clock on to the next retry."""
+    deadline = time.monotonic() + timeout  # a hang guard in real time
     while not await check():
         assert time.monotonic() < deadline, f"not done within {timeout}s: {sender.stats}"
+        assert clock.elapsed < timedelta(hours=1), f"not done within an hour of fake time: {sender.stats}"
         if await sender.run_once() == 0:
-            await asyncio.sleep(0.02)
+            clock.advance(0.25)
 
 
 async def _settled(outbox: Outbox) -> bool:
@@ -131,7 +133,7 @@ async def test_claim_leases_and_expired_leases_are_reclaimed(db: DB) -> None:
 async def test_concurrent_claims_never_share_a_row(db: DB) -> None:
     await _enqueue(db.outbox, "https://x/", 40, 4)
     batches = await asyncio.gather(
-        *(db.outbox.claim(f"w{i}", _now(), timedelta(seconds=30), 7) for i in range(8))
+        *(db.outbox.claim(f"w{i}", system_clock(), timedelta(seconds=30), 7) for i in range(8))
     )
     ids = [item.id for batch in batches for item in batch]
     assert len(ids) == len(set(ids)) == 40
@@ -193,15 +195,21 @@ def test_rate_limiter_counts_a_send_until_its_answer_comes_back() -> None:
 async def test_200_notices_delivered_once_within_teams_limits(db: DB) -> None:
     with ConnectorServer(enforce_rate_limits=True) as server:
         keys = await _enqueue(db.outbox, server.url, 200, 20)
+        all_sent = asyncio.Event()
+
+        def on_sent(item: OutboxItem, activity_id: str) -> None:
+            if sender.stats["sent"] >= 200:
+                all_sent.set()
+
         async with connector_session(timeout_s=5.0) as http:
-            sender = _sender(db.outbox, http, concurrency=16, batch_size=100)
+            # Real time on purpose: the fake connector enforces Teams' limits on its own (real) clock.
+            sender = _sender(db.outbox, http, concurrency=16, batch_size=100, on_sent=on_sent)
             stop = asyncio.Event()
             started = time.monotonic()
             task = asyncio.create_task(sender.run(stop))
             try:
                 async with asyncio.timeout(120):  # a bound against hanging, not a speed target (bench.fanout)
-                    while (await db.outbox.counts())["sent"] < 200:
-                        await asyncio.sleep(0.05)
+                    await all_sent.wait()
             finally:
                 stop.set()
                 await asyncio.wait_for(task, 5)
@@ -218,10 +226,11 @@ async def test_200_notices_delivered_once_within_teams_limits(db: DB) -> None:
 async def test_429_with_retry_after_is_retried_and_delivered_once(db: DB) -> None:
     with ConnectorServer(enforce_rate_limits=True) as server:
         server.fail(429, times=1, route="send", headers={"Retry-After": "1"})
-        keys = await _enqueue(db.outbox, server.url, 3, 3)
+        clock = FakeClock()
+        keys = await _enqueue(db.outbox, server.url, 3, 3, now=clock)
         async with connector_session(timeout_s=5.0) as http:
-            sender = _sender(db.outbox, http)
-            await _until(lambda: _settled(db.outbox), sender, 10)
+            sender = _sender(db.outbox, http, clock=clock)
+            await _until(lambda: _settled(db.outbox), sender, clock)
         assert _delivered(server) == Counter(dict.fromkeys(keys, 1))
         assert len(server.calls(route="send")) == 4
     retried = [await db.outbox.get(k) for k in keys]
@@ -232,12 +241,13 @@ async def test_429_with_retry_after_is_retried_and_delivered_once(db: DB) -> Non
 async def test_403_message_writes_blocked_stops_messaging_the_user(db: DB) -> None:
     with ConnectorServer() as server:
         server.fail(403, times=None, conversation_id="a:blocked", body=BLOCKED_BODY)
+        clock = FakeClock()
         for etag in ("e1", "e2"):
-            await db.outbox.enqueue(f"ub:{etag}", "ub", "a:blocked", server.url, {"text": "x"}, _now())
-        await db.outbox.enqueue("ok:e1", "ok", "a:ok", server.url, {"text": "notice ok:e1"}, _now())
+            await db.outbox.enqueue(f"ub:{etag}", "ub", "a:blocked", server.url, {"text": "x"}, clock())
+        await db.outbox.enqueue("ok:e1", "ok", "a:ok", server.url, {"text": "notice ok:e1"}, clock())
         async with connector_session(timeout_s=5.0) as http:
-            sender = _sender(db.outbox, http)
-            await _until(lambda: _settled(db.outbox), sender, 10)
+            sender = _sender(db.outbox, http, clock=clock)
+            await _until(lambda: _settled(db.outbox), sender, clock)
         assert len(server.calls(conversation_id="a:blocked")) == 1  # not retried, the second never sent
         assert _delivered(server) == Counter({"ok:e1": 1})
     counts = await db.outbox.counts()
@@ -249,11 +259,12 @@ async def test_500_forever_is_dead_after_max_attempts_and_400_at_once(db: DB) ->
     with ConnectorServer() as server:
         server.fail(500, times=None, conversation_id="a:broken")
         server.fail(400, times=None, conversation_id="a:bad", body={"error": {"code": "BadArgument"}})
-        await db.outbox.enqueue("u1:e", "u1", "a:broken", server.url, {"text": "x"}, _now())
-        await db.outbox.enqueue("u2:e", "u2", "a:bad", server.url, {"text": "y"}, _now())
+        clock = FakeClock()
+        await db.outbox.enqueue("u1:e", "u1", "a:broken", server.url, {"text": "x"}, clock())
+        await db.outbox.enqueue("u2:e", "u2", "a:bad", server.url, {"text": "y"}, clock())
         async with connector_session(timeout_s=5.0) as http:
-            sender = _sender(db.outbox, http, max_attempts=3)
-            await _until(lambda: _settled(db.outbox), sender, 10)
+            sender = _sender(db.outbox, http, clock=clock, max_attempts=3)
+            await _until(lambda: _settled(db.outbox), sender, clock)
         assert len(server.calls(conversation_id="a:broken")) == 3
         assert len(server.calls(conversation_id="a:bad")) == 1
     broken, bad = await db.outbox.get("u1:e"), await db.outbox.get("u2:e")

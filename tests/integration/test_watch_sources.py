@@ -26,6 +26,7 @@ from bot.services.watch import resolve_watch_list
 from bot.settings import Settings
 from bot.store import Store
 from bot.store.leases import Leases
+from tests.clock import FakeClock
 
 FAST = RetryPolicy(max_attempts=2, budget_s=2.0, base_s=0.01, cap_s=0.05)
 HELPDESK = "4173ae94-81bb-4525-bacb-717911cd5748"
@@ -116,8 +117,10 @@ async def test_fallbacks(graph_for: GraphFactory, tmp_path: Path) -> None:
     assert await resolve_watch_list(demo, graph, ["a", "b"]) == ["a", "b"]
     real = _settings(
         tmp_path,
-        tenant_id="t",
+        tenant_id="7a3c9b1e-2f4d-4e8a-9c6b-1d2e3f4a5b6c",
         client_id="c",
+        app_id="9c1f1f0e-6a44-4e0b-9a43-6a1d6b1c2d3e",
+        app_password="p",
         client_secret="s",
         sharepoint_url="https://contoso.sharepoint.com",
     )
@@ -147,29 +150,30 @@ async def test_scheduled_scans_resolve_the_watch_list_each_pass(tmp_path: Path) 
 
     store = Store.from_url(f"sqlite+aiosqlite:///{tmp_path / 'w.db'}")
     await store.open()
+    clock = FakeClock()
     stop = asyncio.Event()
     task = asyncio.create_task(
         leased_scans(
-            Scanner(),
-            Notifier(),
+            Scanner(),  # type: ignore[arg-type]
+            Notifier(),  # type: ignore[arg-type]
             watch,
             timedelta(seconds=0.01),
             Leases(store.engine),
-            "me",  # type: ignore[arg-type]
+            "me",
             timedelta(seconds=1),
             stop,
+            clock=clock,
+            wait=clock.wait,
         )
     )
     try:
-        for _ in range(400):
-            if len(scanned) >= 2:
-                break
-            await asyncio.sleep(0.01)
+        await clock.until_parked(1)
+        await clock.run_until(lambda: len(scanned) >= 2, "two scheduled scans", step=0.2)
     finally:
         stop.set()
         await asyncio.wait_for(task, 5)
         await store.close()
-    assert scanned[:2] == [["u1"], ["u1"]] and len(passes) >= 3
+    assert scanned == [["u1"], ["u1"]] and len(passes) == 3  # the pass without a watch list scanned nothing
 
 
 def _cli_args(*argv: str) -> argparse.Namespace:
