@@ -10,14 +10,14 @@ the bot's real clients speak:
     GET  /sp/_api/SP.UserProfiles.PeopleManager/GetPropertiesFor(accountName=@v)?@v='i:0%23.f|membership|UPN'
     GET  /bench/stats          counters (JSON)
 
-Limits, as DOMAIN.md states them: at most PHOTO_LIMIT (default 4) photo requests in flight per app; the next
-one is answered 429 with `Retry-After: RETRY_AFTER_S` (default 1) and does not count. Every photo request,
-user read and SharePoint read takes LATENCY_MS, counted from the moment its handler starts (the fake's own
-work on the request is inside it, as a real server's is), so the bound users x latency / limit is what the
-fake really allows. The timers are precise: the event loop polls with select(), whose timeout has microsecond
-resolution (epoll's is 1 ms, rounded up: a nominal 10 ms $batch took 10.6-10.9 ms, out of the bound's reach),
-and every answer is built before the wait, so the fake's own work is inside the latency it was given (built
-after the wait, it added ~0.3 ms to every 10 ms $batch).
+Limits, as Graph states them (docs/DOMAIN.md): at most PHOTO_LIMIT (default 4) photo requests in flight per
+app; the next one is answered 429 with `Retry-After: RETRY_AFTER_S` (default 1) and does not count. Every
+photo request, user read and SharePoint read takes LATENCY_MS, counted from the moment its handler starts (the
+fake's own work on the request is inside it, as a real server's is), so the bound users x latency / limit is
+what the fake really allows. The timers are precise: the event loop polls with select(), whose timeout has
+microsecond resolution (epoll's is 1 ms, rounded up, which would put a nominal 10 ms $batch out of the bound's
+reach), and every answer is built before the wait, so the fake's own work is inside the latency it was given,
+never on top of it (floors: see docs/BENCHMARKS.md).
 Users: id `00000000-0000-4000-8000-{n:012d}`, UPN `user{n}@bench.example`; every 10th has no photo, the
 rest a photo whose etag derives from n; SharePoint pictures refreshed 2 days ago (every 3rd: 30 days ago).
 """

@@ -1,4 +1,4 @@
-"""The full reliability figures of docs/RELIABILITY.md (issue #8), from the same tests CI runs at small size.
+"""The full reliability figures of docs/RELIABILITY.md, from the same tests CI runs at small size.
 
     python -m bench.reliability                  # full: >= 100,000 hostile activities, 10-minute soak (~20 min)
     python -m bench.reliability --auth-table     # print the token attack table (from the test's parameters)

@@ -1,8 +1,9 @@
 """Stock botbuilder 4.17.1 echo bot: `CloudAdapterBase` (what botbuilder-integration-aiohttp's `CloudAdapter`
 subclasses, adding only the aiohttp `process` glue reproduced here) + `BotFrameworkAuthenticationFactory.create`
-with the same config values `ConfigurationBotFrameworkAuthentication` passes (all the TESTING.md overrides),
-pointed at the loopback IdentityServer. msal is routed to the fake by giving every `ConfidentialClientApplication`
-a `MsalLoopbackSession`; nothing else in the SDK is changed (so its per-turn msal app + token request stay).
+with the same config values `ConfigurationBotFrameworkAuthentication` passes (every endpoint override at once:
+setting only some makes every token fail), pointed at the loopback IdentityServer. msal is routed to the fake
+by giving every `ConfidentialClientApplication` a `MsalLoopbackSession`; nothing else in the SDK is changed (so
+its per-turn msal app + token request stay).
 
 `python -m bench.stock_proc PORT IDENTITY_URL`
 """

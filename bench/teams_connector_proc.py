@@ -4,7 +4,8 @@
 any line (or EOF) it prints one JSON report and exits: accepted activities, distinct ones (by conversation:
 the benchmark sends one notice per conversation), duplicates, 429s it answered, limit violations (requests it had
 to refuse, by scope), first/last accepted send (server clock) and the most sends accepted in any 1 s window.
-Limits (ConnectorServer defaults, DOMAIN.md): per conversation 7/1 s, 8/2 s, 60/30 s, 1,800/h; per app 50/s.
+Limits (ConnectorServer defaults, Teams' documented limits: docs/DOMAIN.md): per conversation 7/1 s, 8/2 s,
+60/30 s, 1,800/h; per app 50/s.
 """
 
 from __future__ import annotations

@@ -42,8 +42,8 @@ class Metrics:
             "photosync_resyncs", "Photo re-sync attempts by outcome", ["outcome"], registry=self.registry
         )
         self._services: list[tuple[str, str]] = []
-        # Labelled children, looked up once: `labels()` validates and locks on every call, which showed up as
-        # ~9 % of a turn's CPU (docs/BENCHMARKS.md). Label values are bounded (activity kinds, HTTP statuses).
+        # Labelled children, looked up once: `labels()` validates and locks on every call (hot path: see
+        # docs/BENCHMARKS.md). Label values are bounded (activity kinds, HTTP statuses).
         self._children: dict[tuple[int, str, str], Counter] = {}
 
     def _child(self, counter: Counter, a: str, b: str) -> Counter:

@@ -30,7 +30,7 @@ from .strings import t
 
 CARD_VERSION: Version = "1.5"  # the highest version Teams renders
 
-# Microsoft's two articles the cards point to (DOMAIN.md).
+# Microsoft's two articles the cards point to (sources in docs/DOMAIN.md).
 PHOTO_SYNC_ARTICLE = "https://support.microsoft.com/office/20594d76-d054-4af4-a660-401133e3d48a"
 PROFILE_SYNC_ARTICLE = "https://learn.microsoft.com/sharepoint/user-profile-sync"
 

@@ -28,8 +28,7 @@ class CardContext:
     demo: bool
     profile_edit_url: str
     bot_name: str = "PhotoSync"
-    # Derived once here, not per use: a card reads them a dozen times (measured ~40 % of a card's render when
-    # they were properties, docs/BENCHMARKS.md).
+    # Derived once here, not per use: a card reads them a dozen times (hot path: see docs/BENCHMARKS.md).
     lang: Lang = field(init=False, compare=False, repr=False)
     """ "nl" for any Dutch locale (nl, nl-NL, nl-BE, nl_NL), else "en"."""
     tz_is_utc: bool = field(init=False, compare=False, repr=False)

@@ -7,9 +7,9 @@ cut at the markers. `fill(texts)` puts each reader's texts (JSON-escaped) where 
 result: a fresh dict, equal to what `build(texts)` would dump (tests/unit/test_card_templates.py checks it on
 generated diagnoses, both languages, every variant).
 
-Why: building and dumping ~20 pydantic models was ~17 % of a whole diagnosis turn's CPU (docs/BENCHMARKS.md);
-a template is a few dozen string joins and one orjson parse. Templates are keyed by the card's *shape* (which
-elements it has), never by a reader's data, so every user gets the same benefit.
+Why: building and dumping ~20 pydantic models per card is a large share of a diagnosis turn (hot path: see
+docs/BENCHMARKS.md); a template is a few dozen string joins and one orjson parse. Templates are keyed by the
+card's *shape* (which elements it has), never by a reader's data, so every user gets the same benefit.
 
 Rules for a `build` function: slot values may only be placed, never inspected or transformed (no `if text`, no
 `text.upper()`): whatever `build` decides must come from its shape. `fill` refuses empty texts, as `text_block`

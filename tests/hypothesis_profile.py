@@ -3,7 +3,7 @@ deadline is a timed assertion, and it fails at random on a busy 2-core CI machin
 
 Loaded by the root conftest (every pytest run) and by `tests.reliability.hostile` (also used by
 `bench.reliability` outside pytest). Not in `tests/__init__.py`: the benchmarks' bot processes import test
-fakes, and hypothesis there would add ~7 MB to the footprint they measure."""
+fakes, and hypothesis there would add to the memory footprint they measure."""
 
 from hypothesis import settings
 

@@ -1,8 +1,8 @@
 """The diagnosis rules: which copy of a user's photo is stale, why, and what to expect.
 
 Pure: `diagnose(state, now)` reads nothing but its arguments. The order of the rules is the order of the
-checks below; the first that applies wins. Timings are DOMAIN.md's: 24 h per Microsoft, up to 72 h in the
-field; cards word each with that certainty.
+checks below; the first that applies wins. Timings come from `bot.domain.model`; cards word each with the
+certainty docs/DOMAIN.md ("Timing") gives it.
 
 PhotoSync only knows when it first saw the current photo (`photo_changed_at`) and, when recorded, when it
 last saw the previous one (`photo_previous_seen_at`): the real change lies in between. A SharePoint refresh
@@ -26,7 +26,7 @@ from .model import (
 
 # `detail` values (short machine reasons for logs/audit) that tell variants of one case apart.
 DETAIL_PLACEHOLDER = "placeholder shown"  # STALE: a placeholder and no known change time to count from
-DETAIL_OVERDUE = "overdue"  # STALE: past Microsoft's window after a known change
+DETAIL_OVERDUE = "overdue"  # STALE: past the pending window after a known change
 DETAIL_NO_CHANGE_TIME = "change time unknown"  # CHANGE_TIME_UNKNOWN: no earlier version seen
 DETAIL_IN_GAP = "sharepoint refreshed between photo versions"  # CHANGE_TIME_UNKNOWN: refresh inside the gap
 DETAIL_SYNC_DISABLED = "SPS-PictureExchangeSyncState=0"

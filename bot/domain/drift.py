@@ -1,11 +1,11 @@
-"""Drift: has SharePoint picked up a user's current photo within the expected window? (issue 5, the scan)
+"""Drift: has SharePoint picked up a user's current photo within the expected window?
 
 Pure: no I/O, no clock; every time is passed in (timezone-aware UTC datetimes).
 
 `photo_first_seen` is when PhotoSync first saw the current photo version (the photo ledger's `first_seen_at`
-for a *known* change); the real change happened at or before it. `grace` is Microsoft's 24 h window
-(DOMAIN.md: "the sync can still take 24 hours"); field reports say up to 72 h, so callers that notify users
-may choose a longer grace.
+for a *known* change); the real change happened at or before it. `grace` is the caller's choice (24 h by
+default, `PHOTOSYNC_DRIFT_GRACE_HOURS`): Microsoft states no time for SharePoint's copy and field reports say
+up to 72 h (docs/DOMAIN.md, "Timing"), so callers that notify users may choose a longer grace.
 """
 
 from __future__ import annotations

@@ -475,7 +475,8 @@ def classify(text: str) -> Intent:
     """The intent of a Teams message (bot mention already removed). Never raises on a str.
 
     A pure function of the text, so short texts are answered from a bounded cache (≤ 2,048 × 256 characters):
-    classifying was ~6 % of a turn's CPU, and most messages are one of a handful of phrasings."""
+    classifying is on every turn's hot path (see docs/BENCHMARKS.md), and most messages are one of a handful
+    of phrasings."""
     if len(text) <= CACHED_TEXT_MAX:
         return _classify_cached(text)
     return _classify(text)

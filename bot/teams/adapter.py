@@ -54,9 +54,9 @@ class CardReply(Activity):
     """A reply carrying one Adaptive Card, built fresh for one send and never touched after it.
 
     botbuilder's `TurnContext.send_activities` deep-copies every outgoing activity before setting its
-    conversation fields on the copy; for our fresh replies that copy (~300 `deepcopy` calls, ~5 % of a turn's
-    CPU) protects nothing, so it is a shallow copy: the conversation fields are assigned on the copy, never
-    mutated in place, and the card itself is `CardContent`."""
+    conversation fields on the copy; for our fresh replies that copy (hundreds of `deepcopy` calls on the hot
+    path: see docs/BENCHMARKS.md) protects nothing, so it is a shallow copy: the conversation fields are
+    assigned on the copy, never mutated in place, and the card itself is `CardContent`."""
 
     def __deepcopy__(self, memo: dict[int, Any]) -> CardReply:
         return copy.copy(self)
@@ -85,7 +85,7 @@ def activity_json(activity: Activity) -> dict[str, Any]:
 
 
 def activity_from_json(body: dict[str, Any]) -> Activity:
-    """`Activity().deserialize(body)` without msrest's cost (~12 % of a turn's CPU, docs/BENCHMARKS.md): the same
+    """`Activity().deserialize(body)` without msrest's cost (hot path: see docs/BENCHMARKS.md): the same
     model tree built straight from botbuilder's attribute maps, unknown keys kept in `additional_properties` as
     msrest keeps them. Anything this path does not know exactly (a value of another JSON type than the map
     says, flattened keys, dictionaries of models, read-only attributes) goes through msrest unchanged, so the

@@ -1,5 +1,5 @@
-"""English card strings. Timings are worded with the certainty DOMAIN.md gives them:
-Microsoft's 24 hours, field reports' 72 hours, profile edits' 48 hours."""
+"""English card strings. Timings are worded with the certainty docs/DOMAIN.md ("Timing") gives each:
+what Microsoft states, what is field experience (72 hours), and profile edits' 48 hours."""
 
 from __future__ import annotations
 

@@ -23,7 +23,7 @@ SAMPLES = samples()
 BY_NAME = {sample.name: sample for sample in SAMPLES}
 PLACEHOLDER = re.compile(r"\{[A-Za-z_][A-Za-z0-9_]*\}")
 TEAMS_MAX_TOP_LEVEL_ACTIONS = 6
-TEAMS_MAX_MESSAGE_BYTES = 28_000  # Teams rejects bot messages above ~28 KB
+TEAMS_MAX_MESSAGE_BYTES = 28_000  # a budget far below Teams' bot message limit (docs/DOMAIN.md)
 # Kinds with no top-level buttons: pick-user's buttons sit in its rows; the others need none.
 NO_TOP_LEVEL_ACTIONS = frozenset({"pick-user", "not-found", "refused"})
 

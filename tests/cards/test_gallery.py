@@ -1,6 +1,6 @@
 """The PNG gallery renderer (tests/js/render_cards.js, driven by scripts/card_gallery) works end to end:
 a few representative catalogue cards, one per family and English + Dutch for one, come out as real PNGs of
-a sane size. One headless Chromium for all of them (~2 s); loopback only, see render_cards.js."""
+a sane size. One headless Chromium for all of them; loopback only, see render_cards.js."""
 
 from __future__ import annotations
 

@@ -140,7 +140,7 @@ def test_channel_mention_is_answered_in_the_thread(e2e: dict[str, Any]) -> None:
     assert record["messages"][0]["actionConversationId"] == thread
 
 
-# --- Helpdesk (issue 4): Patti, the demo tenant's helpdesk member, asks about Megan -------------------------
+# --- Helpdesk: Patti, the demo tenant's helpdesk member, asks about Megan -----------------------------------
 
 
 def inbound_from(record: dict[str, Any]) -> dict[str, Any]:

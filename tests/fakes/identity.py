@@ -19,7 +19,7 @@ b) the **Entra ID (Azure AD) token endpoint** for app-only (client credentials) 
 `https://login.microsoftonline.com/...` (and the other public Entra login hosts) to this fake and refuses
 every URL that is not a loopback IP literal, before any DNS lookup or connection.
 
-Pitfalls this fake is careful about (details in /work/shared/TESTING.md):
+Pitfalls this fake is careful about:
 - Tokens whose `iss` is an Entra issuer of the Bot Framework tenant (`https://sts.windows.net/d6d49420-.../`)
   or that carry `ver` plus an `appid` different from `aud` send botframework-connector down its *emulator* or
   *skill* path, which fetches metadata from the real login.microsoftonline.com. No attack variant here does

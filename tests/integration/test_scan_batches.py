@@ -1,4 +1,4 @@
-"""The drift scan's write-behind batches (issue 7): the same ledger and drift rows as the per-user path, on SQLite
+"""The drift scan's write-behind batches: the same ledger and drift rows as the per-user path, on SQLite
 and on the real PostgreSQL; a crash or a cancellation loses at most one batch and the next scan resumes; `stop`
 flushes what is finished; batched and single observations from several replicas at once never fail."""
 

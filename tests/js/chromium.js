@@ -1,5 +1,6 @@
 // Flags every headless Chromium of the test tools starts with: no GPU, and no background networking, so the
-// browser itself never tries to reach beyond loopback (TESTING.md). Shared by render_cards.js and ui_driver.js.
+// browser itself never tries to reach beyond loopback (tests reach only 127.0.0.0/8 and ::1, see
+// CONTRIBUTING.md). Shared by render_cards.js and ui_driver.js.
 "use strict";
 
 const CHROMIUM_FLAGS = Object.freeze([

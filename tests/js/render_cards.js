@@ -8,7 +8,7 @@
 // exit 1 on any failure (bad input, render error, browser missing), message on stderr.
 //
 // Chromium: Debian `chromium` (apt), or $CHROMIUM. One browser for all cards. No network at all: a fresh
-// user-data dir and HOME, the flags from TESTING.md, and a route that aborts every non-loopback request
+// user-data dir and HOME, the flags of chromium.js, and a route that aborts every non-loopback request
 // (the page is built with setContent and the renderer is injected inline, so nothing needs fetching).
 "use strict";
 

@@ -1,1 +1,1 @@
-"""Reliability and security under load, faults and hostile input (issue #8); see docs/RELIABILITY.md."""
+"""Reliability and security under load, faults and hostile input; see docs/RELIABILITY.md."""

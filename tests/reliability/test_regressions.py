@@ -22,7 +22,8 @@ async def test_50000_nested_brackets_are_a_400_not_a_recursion_error(world: Team
     ],
 )
 async def test_lone_surrogates_are_a_400_not_a_failed_turn(world: TeamsWorld, data: bytes) -> None:
-    # before: accepted, then the store failed to encode the text ("surrogates not allowed") mid-turn
+    # refused at the endpoint: a lone surrogate cannot be encoded by the store ("surrogates not allowed"), so
+    # accepting it would fail the turn half-way
     raw = json.dumps(world.activity(ADELE, "PLACEHOLDER")).encode()
     raw = raw.replace(b'"PLACEHOLDER"', data.split(b'"text":')[1].rstrip(b"}"))
     response = await world.post(None, data=raw, headers={"Content-Type": "application/json"})
@@ -75,7 +76,7 @@ async def test_adaptive_card_invoke_of_another_action_type_is_an_error_response_
 async def test_conversation_update_without_channel_data_is_not_a_failed_turn(
     world: TeamsWorld, members: str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    # found by the 100,000-activity run: botbuilder's TeamsActivityHandler does
+    # a missing channelData counts as {}: botbuilder's TeamsActivityHandler does
     # `TeamsChannelData().deserialize(None).team` -> AttributeError inside the turn
     body = world.activity(ADELE, None, type="conversationUpdate", **{members: [{"id": "29:someone"}]})
     body.pop("channelData")

@@ -1,4 +1,4 @@
-"""The fast reply path (issue 7) sends exactly what msrest's serializer would, and reuses tokens safely."""
+"""The fast reply path sends exactly what msrest's serializer would, and reuses tokens safely."""
 
 from __future__ import annotations
 
