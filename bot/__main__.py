@@ -18,16 +18,19 @@ log = logging.getLogger("bot")
 def serve() -> None:
     settings = load_settings()
     logs.configure(settings.log_level, settings.log_format.value)
-    from bot.app import create_app, freeze_after_startup
+    from bot.app import auth_report, create_app, freeze_after_startup
 
     mode = "DEMO DATA (built-in demo tenant, no Microsoft account)" if settings.demo else "Microsoft Graph"
-    auth = (
-        "anonymous (no MicrosoftAppId: local testing only)" if settings.anonymous else "Bot Framework tokens"
-    )
+    auth = auth_report(settings)
     log.info(
-        f"PhotoSync bot on http://{settings.host}:{settings.port}/api/messages — {mode}; inbound auth: {auth}",
+        f"PhotoSync bot on http://{settings.host}:{settings.port}/api/messages — {mode}; "
+        f"inbound auth: {auth['inbound_auth']}",
         extra={"settings": settings.redacted()},
     )
+    if "warning" in auth:
+        log.warning(
+            f"INSECURE: {auth['warning']} (unset PHOTOSYNC_ALLOW_ANONYMOUS for anything but debugging)"
+        )
     web.run_app(
         freeze_after_startup(create_app(settings)),
         host=settings.host,
@@ -35,6 +38,7 @@ def serve() -> None:
         access_log=None,
         print=None,
         shutdown_timeout=15.0,
+        keepalive_timeout=settings.request_read_s,  # also bounds how long a request's headers may take
     )
 
 

@@ -120,15 +120,13 @@ def run_scan_command(
 async def _scan(
     args: argparse.Namespace, settings: Settings, watch: list[str] | None, clock: Callable[[], datetime]
 ) -> int:
-    from bot.app import RuntimeContext
-    from bot.demo.server import STATE
     from bot.graph.errors import GraphError
+    from bot.runtime import RuntimeContext
 
     async with RuntimeContext(settings, clock, None, run_sender=False) as runtime:
         if watch is None:
-            demo_ids = (
-                [u.id for u in runtime.demo_app[STATE].tenant.users] if runtime.demo_app is not None else None
-            )
+            ids = runtime.backend.demo_user_ids
+            demo_ids = list(ids) if ids is not None else None
             try:
                 watch = await resolve_watch_list(settings, runtime.graph, demo_ids)
             except (OSError, ValueError, GraphError) as exc:

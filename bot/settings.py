@@ -6,6 +6,7 @@ stops start-up with one line naming the variable (see `load_settings`).
 
 from __future__ import annotations
 
+import re
 import string
 import sys
 from enum import StrEnum
@@ -14,6 +15,8 @@ from typing import Any
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.loopback import is_loopback_host
 
 BOT_FRAMEWORK_OPENID_METADATA = "https://login.botframework.com/v1/.well-known/openidconfiguration"
 PROFILE_EDIT_PLACEHOLDERS = frozenset({"object_id", "upn", "tenant"})
@@ -60,6 +63,18 @@ class Settings(BaseSettings):
     openid_metadata_url: str = Field(
         BOT_FRAMEWORK_OPENID_METADATA, validation_alias=AliasChoices("PHOTOSYNC_OPENID_METADATA_URL")
     )
+    # A client must deliver a whole request (headers and body) within this time; idle keep-alive
+    # connections are closed after it too. Half-open requests can't pile up.
+    request_read_s: float = Field(
+        15.0, gt=0, le=300, validation_alias=AliasChoices("PHOTOSYNC_REQUEST_READ_SECONDS")
+    )
+    # Local debugging only: accept unauthenticated requests outside the demo-on-loopback case.
+    allow_anonymous: bool = Field(False, validation_alias=AliasChoices("PHOTOSYNC_ALLOW_ANONYMOUS"))
+    # /metrics: on the main port only with this bearer token (or when the main port is loopback);
+    # PHOTOSYNC_METRICS_PORT serves it on its own listener instead (PHOTOSYNC_METRICS_HOST, loopback default).
+    metrics_token: SecretStr = Field(SecretStr(""), validation_alias=AliasChoices("PHOTOSYNC_METRICS_TOKEN"))
+    metrics_host: str = Field("127.0.0.1", validation_alias=AliasChoices("PHOTOSYNC_METRICS_HOST"))
+    metrics_port: int = Field(0, ge=0, le=65535, validation_alias=AliasChoices("PHOTOSYNC_METRICS_PORT"))
 
     # --- Microsoft Graph / SharePoint (app-only) ---
     tenant_id: str = Field("", validation_alias=AliasChoices("PHOTOSYNC_TENANT_ID"))
@@ -107,6 +122,11 @@ class Settings(BaseSettings):
     )
     helpdesk_group_id: str = Field("", validation_alias=AliasChoices("PHOTOSYNC_HELPDESK_GROUP_ID"))
     helpdesk_team_ids: str = Field("", validation_alias=AliasChoices("PHOTOSYNC_HELPDESK_TEAM_IDS"))
+    # Guests (userType Guest) and people outside the directory (shared-channel members from other
+    # organisations) never get helpdesk rights unless this is set.
+    helpdesk_allow_guests: bool = Field(
+        False, validation_alias=AliasChoices("PHOTOSYNC_HELPDESK_ALLOW_GUESTS")
+    )
     scan_interval_min: float = Field(
         0, ge=0, le=7 * 24 * 60, validation_alias=AliasChoices("PHOTOSYNC_SCAN_INTERVAL")
     )
@@ -164,11 +184,16 @@ class Settings(BaseSettings):
             )
         return value
 
+    @field_validator("tenant_id", "app_tenant_id")
+    @classmethod
+    def _tenant(cls, value: str) -> str:
+        if value and not GUID.fullmatch(value):
+            raise ValueError("must be the directory (tenant) id, a GUID")
+        return value.lower()
+
     @field_validator("database_schema")
     @classmethod
     def _schema(cls, value: str) -> str:
-        import re
-
         if value and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,62}", value):
             raise ValueError("must be a plain PostgreSQL identifier (letters, digits, _)")
         return value
@@ -214,6 +239,21 @@ class Settings(BaseSettings):
             raise ValueError("PHOTOSYNC_DATABASE_SCHEMA only applies to PostgreSQL")
         if not self.demo and not self.sharepoint_url:
             raise ValueError("PHOTOSYNC_SHAREPOINT_URL is required with Graph credentials")
+        if (
+            self.app_type is AppType.SINGLE_TENANT
+            and self.app_tenant_id
+            and self.tenant_id
+            and self.app_tenant_id != self.tenant_id
+        ):
+            raise ValueError(
+                "MicrosoftAppTenantId and PHOTOSYNC_TENANT_ID name different organisations: the bot serves one"
+            )
+        if self.anonymous and not self.allow_anonymous and not (self.demo and is_loopback_host(self.host)):
+            raise ValueError(
+                "MicrosoftAppId is required: without a bot registration no request can be authenticated "
+                "(only the demo on a loopback PHOTOSYNC_HOST runs without one; "
+                "PHOTOSYNC_ALLOW_ANONYMOUS=true is for local debugging)"
+            )
         return self
 
     @property
@@ -230,6 +270,16 @@ class Settings(BaseSettings):
         """No bot registration: inbound tokens are not required (local Playground/Emulator only)."""
         return not self.app_id
 
+    @property
+    def insecure(self) -> bool:
+        """Anonymous outside the safe case (demo on loopback): allowed only by PHOTOSYNC_ALLOW_ANONYMOUS."""
+        return self.anonymous and not (self.demo and is_loopback_host(self.host))
+
+    @property
+    def serves_tenant(self) -> str:
+        """The organisation this bot serves, when the settings name it (the demo tenant names its own)."""
+        return self.tenant_id or (self.app_tenant_id if self.app_type is AppType.SINGLE_TENANT else "")
+
     def redacted(self) -> dict[str, Any]:
         """Settings as a dict with every secret replaced, for the start-up banner and logs."""
         out: dict[str, Any] = {}
@@ -237,20 +287,25 @@ class Settings(BaseSettings):
             if isinstance(getattr(self, name), SecretStr):
                 out[name] = "***" if getattr(self, name).get_secret_value() else ""
             elif name == "database_url":
-                out[name] = _redact_url(str(value))
+                out[name] = redact_url(str(value))
             else:
                 out[name] = str(value) if isinstance(value, (Path, StrEnum)) else value
         return out
 
 
-def _redact_url(url: str) -> str:
-    """Hide a password in a database URL (`scheme://user:pass@host` → `scheme://user:***@host`)."""
-    if "@" not in url or "://" not in url:
-        return url
-    scheme, rest = url.split("://", 1)
-    creds, host = rest.rsplit("@", 1)
-    user = creds.split(":", 1)[0]
-    return f"{scheme}://{user}:***@{host}"
+_URL_PASSWORD = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)(?P<user>[^:@/?#]*):[^/?#]*@")
+_QUERY_SECRET = re.compile(r"(?i)(?P<key>\b(?:password|passwd|pwd|secret|sslpassword|token)=)[^&;\s]*")
+_DSN_SECRET = re.compile(r"(?i)(?P<key>\b(?:password|passwd|pwd)\s*=\s*)(?:'(?:[^'\\]|\\.)*'|[^\s;&]*)")
+
+
+def redact_url(url: str) -> str:
+    """A database URL or DSN with every password hidden: `user:pass@host`, `?password=`, `password='…'`."""
+    url = _URL_PASSWORD.sub(r"\g<scheme>\g<user>:***@", url)
+    url = _DSN_SECRET.sub(r"\g<key>***", url)
+    return _QUERY_SECRET.sub(r"\g<key>***", url)
+
+
+GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
 _ALIASES = {

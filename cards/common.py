@@ -17,9 +17,11 @@ from microsoft_teams.cards import (
     Fact,
     FactSet,
     OpenUrlAction,
+    RichTextBlock,
     SubmitAction,
     TeamsCardProperties,
     TextBlock,
+    TextRun,
     Version,
 )
 
@@ -124,9 +126,36 @@ def format_duration(delta: timedelta, ctx: CardContext) -> str:
 # --- elements ----------------------------------------------------------------------------------------
 
 
-def title_block(kind: str, text: str) -> TextBlock:
-    """The card's first element: its id names the card kind."""
+def title_block(kind: str, text: str, *, plain: bool = False) -> TextBlock | RichTextBlock:
+    """The card's first element: its id names the card kind. `plain`: see `plain_block`."""
+    if plain:
+        return plain_block(text, block_id=kind, large=True, bold=True)
     return TextBlock(id=kind, text=text, style="heading", size="Large", weight="Bolder", wrap=True)
+
+
+def plain_block(
+    text: str,
+    *,
+    subtle: bool = False,
+    small: bool = False,
+    large: bool = False,
+    bold: bool = False,
+    block_id: str | None = None,
+    spacing: Literal["None", "Small", "Default", "Medium", "Large"] | None = None,
+    separator: bool | None = None,
+) -> RichTextBlock:
+    """Text shown exactly as written: a TextRun is never read as markdown (the spec gives it none, and Teams
+    clients disagree on markdown escapes), so a name from the directory or words a user typed can't turn
+    into a link, emphasis or an <at> mention. Every text that carries such a value is built with this."""
+    if not text:
+        raise ValueError("empty text")
+    run = TextRun(
+        text=text,
+        is_subtle=True if subtle else None,
+        size="Small" if small else ("Large" if large else None),
+        weight="Bolder" if bold else None,
+    )
+    return RichTextBlock(id=block_id, spacing=spacing, separator=separator, inlines=[run])
 
 
 def text_block(
@@ -138,7 +167,18 @@ def text_block(
     block_id: str | None = None,
     spacing: Literal["None", "Small", "Default", "Medium", "Large"] | None = None,
     separator: bool | None = None,
-) -> TextBlock:
+    plain: bool = False,
+) -> TextBlock | RichTextBlock:
+    if plain:
+        return plain_block(
+            text,
+            subtle=subtle,
+            small=small,
+            bold=bold,
+            block_id=block_id,
+            spacing=spacing,
+            separator=separator,
+        )
     if not text:
         raise ValueError("empty TextBlock")
     return TextBlock(

@@ -231,19 +231,20 @@ def _template(shape: _Shape) -> CardTemplate:
 def _build(shape: _Shape, texts: Mapping[str, str]) -> dict[str, Any]:
     """The diagnosis card of `shape` with `texts`, from the typed models (what the template is made of)."""
     lang = shape.lang
-    body: list[CardElement] = [title_block(KIND, texts["title"])]
+    plain = shape.subject == "other"  # these texts carry a name from the directory
+    body: list[CardElement] = [title_block(KIND, texts["title"], plain=plain)]
     if shape.requested_by:
-        body.append(text_block(texts["requested_by"], subtle=True, small=True, spacing="None"))
+        body.append(text_block(texts["requested_by"], subtle=True, small=True, spacing="None", plain=True))
     body += [
-        text_block(texts["why"], block_id="why"),
+        text_block(texts["why"], block_id="why", plain=plain),
         fact_set([(texts[f"fact{i}"], texts[f"value{i}"]) for i in range(shape.facts)], block_id="facts"),
         heading(t("advice.heading", lang)),
-        text_block(texts["advice"], block_id="advice", spacing="Small"),
+        text_block(texts["advice"], block_id="advice", spacing="Small", plain=plain),
     ]
     if shape.sp_refresh:
-        body.append(text_block(texts["sp_refresh"], block_id="sp-refresh", spacing="Small"))
+        body.append(text_block(texts["sp_refresh"], block_id="sp-refresh", spacing="Small", plain=plain))
     body += [
-        text_block(texts["delve"], subtle=True, small=True),
+        text_block(texts["delve"], subtle=True, small=True, plain=plain),
         *learn_more(shape),
     ]
 

@@ -34,7 +34,7 @@ def error_card(
     text = t(f"error.{reason_key}", lang)
     return build_card(
         ctx,
-        body=[title_block(KIND, title), text_block(text, block_id="reason")],
+        body=[title_block(KIND, title, plain=subject == "other"), text_block(text, block_id="reason")],
         actions=[check_action(ctx, label_key="action.try_again", user_id=target_user_id)],
         fallback_text=f"{title}. {text}",
         speak=title,

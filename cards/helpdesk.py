@@ -33,9 +33,9 @@ def _candidate_row(index: int, candidate: Candidate, ctx: CardContext) -> Column
     if not user_id:
         raise ValueError("every candidate needs a user id")
     name = display_name.strip() or (upn or "").strip() or t("name.unknown", ctx.lang)
-    details: list[CardElement] = [text_block(name, bold=True)]
+    details: list[CardElement] = [text_block(name, bold=True, plain=True)]
     if upn and upn.strip() and upn.strip() != name:
-        details.append(text_block(upn.strip(), subtle=True, small=True, spacing="None"))
+        details.append(text_block(upn.strip(), subtle=True, small=True, spacing="None", plain=True))
     button = execute(t("pick.action", ctx.lang), VERB_DIAGNOSE, {"userId": user_id})
     return ColumnSet(
         id=f"candidate-{index}",
@@ -56,7 +56,7 @@ def pick_user_card(candidates: Sequence[Candidate], ctx: CardContext, *, query: 
     title = t("pick.title", lang, query=_query(query))
     text = t("pick.text", lang)
     shown = candidates[:MAX_CANDIDATES]
-    body: list[CardElement] = [title_block("pick-user", title), text_block(text)]
+    body: list[CardElement] = [title_block("pick-user", title, plain=True), text_block(text)]
     body += [_candidate_row(i, candidate, ctx) for i, candidate in enumerate(shown, start=1)]
     footer_lines: list[str] = []
     if len(candidates) > len(shown):
@@ -70,7 +70,7 @@ def not_found_card(ctx: CardContext, *, query: str) -> dict[str, Any]:
     title = t("not_found.title", lang, query=_query(query))
     text = t("not_found.text", lang)
     body: list[CardElement] = [
-        title_block("not-found", title),
+        title_block("not-found", title, plain=True),
         text_block(text),
         heading(t("not_found.tips.heading", lang)),
         text_block(t("not_found.tip.email", lang), spacing="Small"),

@@ -96,13 +96,14 @@ def resync_result_card(
 
     title = cap(title)
     texts = [cap(text) for text in texts]
-    body: list[CardElement] = [title_block(KIND, title)]
-    if subject == "other" and requested_by:
+    plain = subject == "other"  # the texts carry a name from the directory
+    body: list[CardElement] = [title_block(KIND, title, plain=plain)]
+    if plain and requested_by:
         by_line = t("diag.requested_by", lang, requested_by=requested_by)
-        body.append(text_block(by_line, subtle=True, small=True, spacing="None"))
+        body.append(text_block(by_line, subtle=True, small=True, spacing="None", plain=True))
     body += [
         *(
-            text_block(text, block_id=None if i else f"outcome-{outcome.value}")
+            text_block(text, block_id=None if i else f"outcome-{outcome.value}", plain=plain)
             for i, text in enumerate(texts)
         ),
         *extra,

@@ -28,6 +28,13 @@ def card_text(card: dict[str, Any]) -> str:
     return "\n".join(out)
 
 
+def block_text(block: dict[str, Any]) -> str:
+    """The text of a TextBlock, or of a RichTextBlock's runs (how names from outside are shown)."""
+    if block.get("type") == "RichTextBlock":
+        return "".join(run["text"] if isinstance(run, dict) else str(run) for run in block["inlines"])
+    return str(block["text"])
+
+
 def actions(card: dict[str, Any]) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = []
 

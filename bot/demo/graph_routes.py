@@ -58,7 +58,7 @@ def user_json(s: UserState) -> dict[str, Any]:
         "onPremisesSyncEnabled": u.on_premises_sync_enabled,
         "onPremisesLastSyncDateTime": iso(u.on_premises_last_sync),
         "onPremisesImmutableId": immutable,
-        "userType": "Member",
+        "userType": u.user_type,
     }
 
 

@@ -58,6 +58,7 @@ class DemoUser:
     surname: str | None = None
     mail: str | None = None
     preferred_language: str | None = None
+    user_type: str = "Member"  # Graph's userType: "Member" or "Guest"
     created: datetime | None = None
     on_premises_sync_enabled: bool | None = None
     on_premises_last_sync: datetime | None = None
@@ -260,6 +261,7 @@ class _Parser:
             upn=self.req(obj, "userPrincipalName", field),
             mail=self.string(obj, "mail", field, required=False),
             preferred_language=self.string(obj, "preferredLanguage", field, required=False),
+            user_type=self.string(obj, "userType", field, required=False) or "Member",
             created=self.time(obj, "createdDateTime", field),
             on_premises_sync_enabled=self.boolean(obj, "onPremisesSyncEnabled", field),
             on_premises_last_sync=self.time(obj, "onPremisesLastSyncDateTime", field),

@@ -30,6 +30,7 @@ class UserProfile:
     on_premises_sync_enabled: bool | None = None
     on_premises_last_sync: datetime | None = None
     created: datetime | None = None
+    user_type: str | None = None  # "Member" or "Guest" (None: Graph did not say)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,8 +104,8 @@ class StaleCopy(StrEnum):
     UNKNOWN = "unknown"
 
 
-# Timings, each with the certainty DOMAIN.md gives it.
-MICROSOFT_PHOTO_SYNC = timedelta(hours=24)  # Microsoft's troubleshooting article
+# Timings, each with the certainty docs/DOMAIN.md ("Timing") gives it.
+MICROSOFT_PHOTO_SYNC = timedelta(hours=24)  # PhotoSync's pending window: Microsoft states no time
 FIELD_PHOTO_SYNC = timedelta(hours=72)  # field reports, not a Microsoft commitment
 PROFILE_EDIT_DELAY = timedelta(hours=48)  # "Edit your profile in Microsoft 365"
 
@@ -122,7 +123,7 @@ class Diagnosis:
     photo_changed_at: datetime | None = None  # when PhotoSync first saw the current photo (the change is
     # at or before this moment); None when there is no photo or PhotoSync has no earlier sighting
     sharepoint_refreshed_at: datetime | None = None
-    expected_by: datetime | None = None  # Microsoft's 24 h after the change
+    expected_by: datetime | None = None  # the pending window after the change
     expected_by_field: datetime | None = None  # field experience: 72 h after the change
-    overdue_for: timedelta | None = None  # how long past Microsoft's window (STALE)
+    overdue_for: timedelta | None = None  # how long past the pending window (STALE)
     detail: str | None = None  # a short machine reason (error class, property value) for logs/audit

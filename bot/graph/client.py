@@ -30,7 +30,7 @@ from bot.graph.tokens import TokenProvider
 PUBLIC_GRAPH = "https://graph.microsoft.com"
 USER_SELECT = (
     "id,displayName,userPrincipalName,mail,preferredLanguage,onPremisesSyncEnabled,"
-    "onPremisesLastSyncDateTime,createdDateTime"
+    "onPremisesLastSyncDateTime,createdDateTime,userType"
 )
 PHOTO_SOURCE_TTL_S = 3600.0
 PHOTO_SOURCE_FAILURE_TTL_S = 300.0
@@ -71,6 +71,7 @@ def user_from_json(body: Any) -> UserProfile:
         on_premises_sync_enabled=sync if isinstance(sync, bool) else None,
         on_premises_last_sync=parse_datetime(body.get("onPremisesLastSyncDateTime")),
         created=parse_datetime(body.get("createdDateTime")),
+        user_type=body["userType"] if isinstance(body.get("userType"), str) else None,
     )
 
 
@@ -299,6 +300,18 @@ class GraphClient:
         raise error
 
     # ---- helpdesk ----------------------------------------------------------------------------------
+    async def get_user(self, user_ref: str) -> UserProfile | None:
+        """One user by object id or UPN (None when the directory has no such user)."""
+        response = await self._send(
+            "get_user", "GET", f"/users/{_path_id(user_ref)}", params={"$select": USER_SELECT}
+        )
+        if response.status_code == 200:
+            return user_from_json(_json(response))
+        error = self._fail("get_user", response)
+        if response.status_code == 404:
+            return None
+        raise error
+
     async def find_users(self, query: str, limit: int = 10) -> list[UserProfile]:
         """Exact mail/UPN match for 'x@y', else display names starting with the query."""
         query = query.strip()

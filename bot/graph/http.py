@@ -3,10 +3,9 @@
 `GraphClient`, `SharePointClient`, the retry loop and the metrics hook speak httpx (requests, responses,
 event hooks, timeouts, exception classes); the bytes go through an `aiohttp.ClientSession` via the
 `httpx-aiohttp` transport. Why: httpcore's pool re-checks every idle keep-alive connection on each request
-(`getpeername` + `select` per connection) and runs each I/O step through anyio; with the ~16 connections of a
-drift scan that was ~18 % of the scanner's CPU, and httpx's client stack ~64 % in all. The same scan costs
-2.6 ms of CPU per user on httpcore and 1.4 ms on this transport (docs/BENCHMARKS.md, §3); the scan runs
-inside the serving bot, so that CPU is taken from turns. aiohttp is already loaded for the server and the
+(`getpeername` + `select` per connection) and runs each I/O step through anyio, a cost that grows with the
+connections a drift scan keeps open (scanner CPU per user: see docs/BENCHMARKS.md). The scan runs inside the
+serving bot, so its CPU is taken from turns. aiohttp is already loaded for the server and the
 connector session.
 
 Create it inside the running event loop (the aiohttp session needs one) and close it with `aclose()`.
@@ -44,6 +43,7 @@ def graph_http_client(
         transport=AiohttpTransport(client=session),
         event_hooks={"response": list(response_hooks or [])},
         trust_env=False,
+        follow_redirects=False,  # a redirect is an answer to report, never a hop to another host
         timeout=httpx.Timeout(timeout_s, connect=connect_s),
     )
 

@@ -21,9 +21,11 @@ from botbuilder.schema import (
 )
 
 import cards
+from bot.domain.identifiers import audit_safe, object_id, user_ref
 from bot.domain.intents import IntentKind, classify
 from bot.domain.model import DiagnosisCase
 from bot.graph import GraphError
+from bot.logs import one_line
 from bot.services.helpdesk import HelpdeskPolicy, MentionedUser, UserResolver
 from bot.services.photos import PhotoService, ResyncStatus
 from bot.store import AuditRecord, ConversationRecord, OptOuts, Store
@@ -95,8 +97,9 @@ class PhotoSyncBot(TeamsActivityHandler):
 
     @staticmethod
     def _caller_id(turn: TurnContext) -> str | None:
+        """The sender's Entra object id, canonical; None when the activity carries none (or not a GUID)."""
         caller = turn.activity.from_property
-        return caller.aad_object_id if caller and caller.aad_object_id else None
+        return object_id(caller.aad_object_id) if caller else None
 
     async def _remember(self, turn: TurnContext) -> None:
         """Keep the conversation reference (as plain values) for proactive messages later."""
@@ -121,6 +124,9 @@ class PhotoSyncBot(TeamsActivityHandler):
         ):
             return  # nothing new: no database write on the hot path
         reference = TurnContext.get_conversation_reference(activity)
+        tenant = _tenant_id(activity)
+        if reference.conversation is not None:
+            reference.conversation.tenant_id = tenant  # botbuilder reads `tenantID`; Teams sends `tenantId`
         await self.store.save_conversation(
             ConversationRecord(
                 user_id=user_id,
@@ -128,7 +134,7 @@ class PhotoSyncBot(TeamsActivityHandler):
                 conversation_type=conv_type,
                 service_url=activity.service_url,
                 channel_id=activity.channel_id or "msteams",
-                tenant_id=activity.conversation.tenant_id,
+                tenant_id=tenant,
                 bot_id=activity.recipient.id if activity.recipient else "",
                 locale=activity.locale,
                 updated_at=now,
@@ -202,6 +208,14 @@ class PhotoSyncBot(TeamsActivityHandler):
                 others.append(MentionedUser(mentioned["name"], aad if isinstance(aad, str) else None))
         return text, others
 
+    async def _is_helpdesk(self, turn: TurnContext, caller: str | None) -> bool:
+        """Helpdesk rights of the sender, from the activity alone (identity, conversation type, team)."""
+        activity = turn.activity
+        conversation_type = activity.conversation.conversation_type if activity.conversation else None
+        return await self.helpdesk.is_helpdesk(
+            caller, conversation_type=conversation_type, team_id=self._team_id(activity)
+        )
+
     @staticmethod
     def _team_id(activity: Activity) -> str | None:
         data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
@@ -209,17 +223,17 @@ class PhotoSyncBot(TeamsActivityHandler):
         return team.get("id") if isinstance(team, dict) and isinstance(team.get("id"), str) else None
 
     async def _audit(
-        self, turn: TurnContext, target: str, action: str, outcome: str, detail: str | None = None
+        self, turn: TurnContext, target: object, action: str, outcome: str, detail: str | None = None
     ) -> None:
         await self.store.audit(
             AuditRecord(
                 self.clock(),
                 self._caller_id(turn) or "unknown",
-                target,
+                target if target == "-" else audit_safe(target),
                 action,
                 outcome,
-                detail,
-                turn.activity.id,
+                None if detail is None else one_line(detail)[:200],
+                audit_safe(turn.activity.id) if turn.activity.id else None,
             )
         )
 
@@ -232,7 +246,7 @@ class PhotoSyncBot(TeamsActivityHandler):
     ) -> dict[str, Any]:
         """Someone asks about another user: only helpdesk staff get an answer, and it is audited."""
         caller = self._caller_id(turn)
-        if not await self.helpdesk.is_helpdesk(caller, self._team_id(turn.activity)):
+        if not await self._is_helpdesk(turn, caller):
             await self._audit(turn, "-", "helpdesk_lookup", "refused", "caller is not helpdesk")
             return cards.refusal_card(ctx)
         try:
@@ -241,10 +255,10 @@ class PhotoSyncBot(TeamsActivityHandler):
             return cards.error_card(ctx, reason_key="unavailable")
         query = subject or (mentions[0].name if mentions else "")
         if not users:
-            await self._audit(turn, "-", "helpdesk_lookup", "not_found", query[:200])
+            await self._audit(turn, "-", "helpdesk_lookup", "not_found", query)
             return cards.not_found_card(ctx, query=query)
         if len(users) > 1:
-            await self._audit(turn, "-", "helpdesk_lookup", "ambiguous", query[:200])
+            await self._audit(turn, "-", "helpdesk_lookup", "ambiguous", query)
             return cards.pick_user_card([(u.id, u.display_name, u.upn) for u in users], ctx, query=query)
         return await self._other_diagnosis(turn, users[0].id, ctx)
 
@@ -311,13 +325,14 @@ class PhotoSyncBot(TeamsActivityHandler):
         ctx = self._card_context(turn)
         if verb in (cards.VERB_STOP_NOTICES, cards.VERB_START_NOTICES):
             return await self._set_notices(turn, verb == cards.VERB_STOP_NOTICES, ctx)
-        target = data.get("userId")
-        target_id = target if isinstance(target, str) and target else caller
-        if not caller or not target_id or verb not in (cards.VERB_DIAGNOSE, cards.VERB_RESYNC):
+        if not caller or verb not in (cards.VERB_DIAGNOSE, cards.VERB_RESYNC):
             return cards.unknown_card(ctx)
+        target_id = await self._target(turn, verb, data.get("userId", caller))
+        if target_id is None:
+            return cards.refusal_card(ctx)
         other = target_id != caller
         # Helpdesk rights come from the clicker's identity in the activity, never from the card's data.
-        may_act = other and await self.helpdesk.is_helpdesk(caller, self._team_id(turn.activity))
+        may_act = other and await self._is_helpdesk(turn, caller)
         if verb == cards.VERB_DIAGNOSE:
             if not other:
                 return await self._diagnosis_card(turn, caller, ctx)
@@ -343,6 +358,23 @@ class PhotoSyncBot(TeamsActivityHandler):
             target_name=(diagnosis.display_name if diagnosis else None) if other else None,
             requested_by=(caller_account.name if caller_account else None) if other else None,
         )
+
+    async def _target(self, turn: TurnContext, verb: str, raw: object) -> str | None:
+        """The user a card's `userId` names, as a canonical object id (a UPN is resolved through Graph).
+        Anything else is refused, and the refusal audited with a bounded stand-in for what was sent."""
+        ref = user_ref(raw)
+        if ref is not None and ref.is_object_id:
+            return ref.value
+        user = None
+        if ref is not None:
+            try:
+                user = await self.photos.profiles.graph.get_user(ref.value)
+            except GraphError:
+                user = None
+        if user is not None and object_id(user.id) is not None:
+            return object_id(user.id)
+        await self._audit(turn, raw, f"{verb}_refused"[:32], "refused", "not a user id of this organisation")
+        return None
 
     async def on_adaptive_card_invoke(
         self, turn: TurnContext, invoke_value: AdaptiveCardInvokeValue
@@ -403,3 +435,15 @@ class PhotoSyncBot(TeamsActivityHandler):
             if (turn.activity.conversation.conversation_type or "personal") == "personal":
                 return  # installationUpdate already welcomed the user in 1:1
             await self._send_card(turn, cards.welcome_card(self._card_context(turn)))
+
+
+def _tenant_id(activity: Activity) -> str | None:
+    """The organisation of an activity (the endpoint has already refused any other one)."""
+    data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
+    tenant = data.get("tenant")
+    if isinstance(tenant, dict) and isinstance(tenant.get("id"), str):
+        return str(tenant["id"]).lower()
+    conversation = activity.conversation
+    extra = getattr(conversation, "additional_properties", None) or {}
+    value = extra.get("tenantId") or (conversation.tenant_id if conversation else None)
+    return value.lower() if isinstance(value, str) else None

@@ -1,10 +1,10 @@
 """Our reply path to the Bot Connector: one pooled aiohttp session, a cached bearer token, Teams' retry rules.
 
-The stock path builds msrest clients per turn and sends with `requests` in a thread pool (DESIGN.md: most of
-its CPU). This posts the same JSON to the same REST endpoints. Why aiohttp and not the httpx client the Graph
-side uses: with a few connections in its pool, httpx/httpcore spent ~50 % of a whole turn's CPU on the reply
-post (anyio cancel scopes, a readability check of every pooled socket per request); aiohttp's client, already
-loaded for the server, does the same post for a fraction of that (docs/BENCHMARKS.md).
+The stock path builds msrest clients per turn and sends with `requests` in a thread pool. This posts the same
+JSON to the same REST endpoints. Why aiohttp and not the httpx client the Graph side uses: httpx/httpcore pays
+per request for anyio cancel scopes and a readability check of every pooled socket, and the reply post is on
+every turn; aiohttp's client, already loaded for the server, does the same post for far less (hot path: see
+docs/BENCHMARKS.md).
 """
 
 from __future__ import annotations
@@ -26,26 +26,19 @@ import orjson
 
 from bot.graph.retry import retry_after_seconds
 from bot.graph.tokens import TokenProvider
+from bot.loopback import is_loopback_url
+from bot.services.delivery import RETRY_STATUSES, DeliveryFailed
 
 log = logging.getLogger(__name__)
 
 BOT_FRAMEWORK_SCOPE = "https://api.botframework.com/.default"
-RETRY_STATUSES = frozenset({429, 412, 502, 504})  # Teams' documented retryable answers
 TOKEN_EXPIRY_MARGIN_S = 300.0  # stop reusing a bearer token this long before its `exp` (msal's own margin)
 TOKEN_REUSE_MAX_S = 600.0  # and ask the token provider again at least this often
 
 
-class ConnectorError(Exception):
-    def __init__(self, status: int, code: str | None = None, retry_after: float | None = None) -> None:
-        super().__init__(f"connector answered {status} {code or ''}".strip())
-        self.status = status
-        self.code = code
-        self.retry_after = retry_after  # seconds the connector asked us to wait (429), if it said
-
-    @property
-    def blocked(self) -> bool:
-        """The user blocked or removed the bot: stop messaging them."""
-        return self.status == 403 and self.code == "MessageWritesBlocked"
+class ConnectorError(DeliveryFailed):
+    """The connector's refusal (`status`, error `code`, the `retry_after` seconds a 429 asked for), or no
+    answer at all (status 0)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,13 +115,19 @@ class ConnectorSender:
         return data if isinstance(data, dict) else {}
 
     async def _request(self, method: str, url: str, body: dict[str, Any] | None) -> ConnectorAnswer:
+        if self.tokens is None and not is_loopback_url(url):
+            # Without a bot registration nothing proves where a serviceUrl came from: stay on this machine.
+            log.warning("reply to a non-loopback service URL refused (no bot registration)")
+            raise ConnectorError(0, "NonLoopbackServiceUrl")
         data = None if body is None else _json_bytes(body)
         for attempt in range(1, self.max_attempts + 1):
             headers = {"Content-Type": "application/json"} if data is not None else {}
             if self.tokens is not None:
                 headers["Authorization"] = f"Bearer {await self._bearer()}"
             try:
-                async with self.http.request(method, url, data=data, headers=headers) as resp:
+                async with self.http.request(
+                    method, url, data=data, headers=headers, allow_redirects=False
+                ) as resp:
                     response = ConnectorAnswer(resp.status, resp.headers, await resp.read())
             except (aiohttp.ClientError, TimeoutError) as exc:
                 if attempt == self.max_attempts:
@@ -153,7 +152,7 @@ class ConnectorSender:
         """The Bot Framework token, reused until shortly before it expires.
 
         The provider (msal) already caches tokens, but asking it costs a worker-thread hop and msal's cache
-        search on every send: measured as a visible share of a turn (docs/BENCHMARKS.md). A token whose expiry
+        search on every send (hot path: see docs/BENCHMARKS.md). A token whose expiry
         can't be read (not a JWT) is not reused."""
         assert self.tokens is not None
         now = time.time()
@@ -174,7 +173,7 @@ class ConnectorSender:
 
 
 def _json_bytes(body: dict[str, Any]) -> bytes:
-    """The request body as UTF-8 JSON. orjson: the card reply's `json.dumps` was ~7 % of a turn's CPU. Anything
+    """The request body as UTF-8 JSON, by orjson (hot path: see docs/BENCHMARKS.md). Anything
     orjson refuses (an int beyond 64 bits, a non-str key) goes through the standard library unchanged."""
     try:
         return orjson.dumps(body)

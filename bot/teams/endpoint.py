@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import logging
@@ -14,16 +15,17 @@ from botbuilder.core import InvokeResponse
 from botbuilder.schema import ActivityTypes
 
 from bot.logs import correlation_id
+from bot.loopback import is_loopback_url
 from bot.metrics import Metrics
 
 from .adapter import PhotoSyncAdapter, activity_from_json
-from .auth import AuthError, ChannelTokenValidator, VerifiedCaller
+from .auth import AuthError, ChannelTokenValidator, VerifiedCaller, VerifiedToken
 from .bot import PhotoSyncBot
 
 log = logging.getLogger(__name__)
 
 # Correlation ids for requests that bring none: a random per-process prefix and a counter, unique without a
-# getrandom() system call per turn (os.urandom was 2.6 % of a turn's CPU at concurrency 1, docs/BENCHMARKS.md).
+# getrandom() system call per turn (hot path: see docs/BENCHMARKS.md).
 _CID_PREFIX = os.urandom(4).hex()
 _cid_counter = itertools.count(1)
 
@@ -51,11 +53,16 @@ class MessagesEndpoint:
         bot: PhotoSyncBot,
         validator: ChannelTokenValidator | None,
         metrics: Metrics | None = None,
+        *,
+        tenant_id: str,
+        read_timeout_s: float = 15.0,
     ) -> None:
         self.metrics = metrics
         self.adapter = adapter
         self.bot = bot
         self.validator = validator  # None: anonymous mode (no bot registration configured)
+        self.tenant_id = tenant_id.lower()  # the one organisation this bot serves
+        self.read_timeout_s = read_timeout_s
         self.turns = 0
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
@@ -84,26 +91,22 @@ class MessagesEndpoint:
     async def _handle(self, request: web.Request) -> tuple[web.StreamResponse, str]:
         if request.content_type != "application/json":
             return _problem(415, "Content-Type must be application/json"), "unknown"
-        try:
-            raw = await request.read()
-        except web.HTTPRequestEntityTooLarge:
-            return _problem(413, "body too large"), "unknown"
-        try:
-            text = raw.decode("utf-8-sig")  # strict: invalid UTF-8 (raw surrogates included) is refused
-            body = json.loads(text)
-        except (ValueError, UnicodeDecodeError):
-            return _problem(400, "body is not valid JSON"), "unknown"
-        except RecursionError:  # e.g. 50,000 nested '[': the C parser gives up before our depth check runs
-            return _problem(400, "activity is nested too deeply"), "unknown"
-        if "\\u" in text and _has_lone_surrogate(body):  # "\ud800" escapes: valid JSON, not valid Unicode
-            return _problem(400, "body is not valid Unicode"), "unknown"
-        problem = _check_shape(body, may_nest=text.count("{") + text.count("[") > MAX_DEPTH)
-        if problem:
-            return _problem(400, problem), "invalid"
+        try:  # the token before the body: a forged request costs no reading or parsing
+            token = await self._verify_token(request.headers.get("Authorization"))
+        except AuthError as exc:
+            return _unauthorized(exc), "unknown"
+        body, problem = await self._read_activity(request)
+        if problem is not None:
+            return problem, "unknown" if body is None else "invalid"
+        assert body is not None
         kind = body["type"] if body["type"] in KNOWN_TYPES else "other"  # bounded metric labels
-        caller = await self._authenticate(request, body)
-        if caller is None:
-            return web.json_response({"error": "unauthorized"}, status=401), kind
+        try:
+            caller = self._caller(token, body)
+        except AuthError as exc:
+            return _unauthorized(exc), kind
+        refusal = self._refusal(body)
+        if refusal is not None:
+            return refusal, kind
         if body.get("channelData") is None and body["type"] == "conversationUpdate":
             body["channelData"] = {}  # botbuilder's Teams handler dereferences it (None.team): treat as empty
         try:
@@ -116,16 +119,78 @@ class MessagesEndpoint:
             return _invoke_response(invoke), kind
         return web.Response(status=200), kind
 
-    async def _authenticate(self, request: web.Request, body: dict[str, Any]) -> VerifiedCaller | None:
+    async def _verify_token(self, authorization: str | None) -> VerifiedToken | None:
+        """The bearer token's verdict (None in anonymous mode); AuthError when it fails."""
         if self.validator is None:
-            return VerifiedCaller(claims={}, app_id="", anonymous=True)
-        try:
-            return await self.validator.validate(
-                request.headers.get("Authorization"), body.get("serviceUrl"), body.get("channelId")
-            )
-        except AuthError as exc:
-            log.warning("unauthorized request", extra={"reason": str(exc)})
             return None
+        return await self.validator.verify_token(authorization)
+
+    async def _read_activity(self, request: web.Request) -> tuple[dict[str, Any] | None, web.Response | None]:
+        """The body as a checked activity dict, or the 4xx answer (body None: not even JSON)."""
+        try:
+            async with asyncio.timeout(self.read_timeout_s):
+                raw = await request.read()
+        except web.HTTPRequestEntityTooLarge:
+            return None, _problem(413, "body too large")
+        except TimeoutError:
+            return None, _problem(408, "request body not received in time")
+        try:
+            text = raw.decode("utf-8-sig")  # strict: invalid UTF-8 (raw surrogates included) is refused
+            body = json.loads(text)
+        except (ValueError, UnicodeDecodeError):
+            return None, _problem(400, "body is not valid JSON")
+        except RecursionError:  # e.g. 50,000 nested '[': the C parser gives up before our depth check runs
+            return None, _problem(400, "activity is nested too deeply")
+        if "\\u" in text and _has_lone_surrogate(body):  # "\ud800" escapes: valid JSON, not valid Unicode
+            return None, _problem(400, "body is not valid Unicode")
+        problem = _check_shape(body, may_nest=text.count("{") + text.count("[") > MAX_DEPTH)
+        if problem:
+            return body if isinstance(body, dict) else None, _problem(400, problem)
+        return body, None
+
+    def _caller(self, token: VerifiedToken | None, body: dict[str, Any]) -> VerifiedCaller:
+        """Who sent the activity: the token's rules that need the activity; AuthError when they fail."""
+        if token is None or self.validator is None:
+            return VerifiedCaller(claims={}, app_id="", anonymous=True)
+        return self.validator.check_activity(token, body.get("serviceUrl"), body.get("channelId"))
+
+    def _refusal(self, body: dict[str, Any]) -> web.Response | None:
+        """403 for what an authenticated sender may still not ask: another organisation's activity, or (without
+        a bot registration) a reply address off this machine."""
+        tenant = activity_tenant(body)
+        if tenant != self.tenant_id:
+            log.warning("activity from another organisation refused", extra={"tenant": safe_id(tenant)})
+            return _problem(403, "this bot serves another organisation")
+        if self.validator is None and not is_loopback_url(body["serviceUrl"]):
+            log.warning("anonymous activity with a non-loopback serviceUrl refused")
+            return _problem(403, "without a bot registration only loopback service URLs are answered")
+        return None
+
+
+def activity_tenant(body: dict[str, Any]) -> str | None:
+    """The organisation an activity comes from: `channelData.tenant.id` and `conversation.tenantId` (Teams
+    sends both); None when neither is there or they disagree."""
+    data = body.get("channelData")
+    tenant = data.get("tenant") if isinstance(data, dict) else None
+    from_data = tenant.get("id") if isinstance(tenant, dict) else None
+    from_conversation = body["conversation"].get("tenantId")
+    ids = {i.lower() for i in (from_data, from_conversation) if isinstance(i, str) and i}
+    if len(ids) != 1 or any(not isinstance(i, str | None) for i in (from_data, from_conversation)):
+        return None
+    return ids.pop()
+
+
+def safe_id(value: str | None, limit: int = 64) -> str:
+    """An id from outside, fit for a log line: printable ASCII, bounded."""
+    if value is None:
+        return "-"
+    cleaned = "".join(c if " " < c < "\x7f" else "?" for c in value[:limit])
+    return cleaned + ("…" if len(value) > limit else "")
+
+
+def _unauthorized(exc: AuthError) -> web.Response:
+    log.warning("unauthorized request", extra={"reason": str(exc)})
+    return web.json_response({"error": "unauthorized"}, status=401)
 
 
 def _invoke_response(invoke: InvokeResponse | None) -> web.Response:

@@ -15,6 +15,7 @@ from jsonschema import Draft6Validator
 from bot.domain.model import DiagnosisCase
 from cards import CARD_KINDS, ERROR_REASONS, PHOTO_SYNC_ARTICLE, PROFILE_SYNC_ARTICLE, ResyncOutcome
 from cards.strings import EN, NL, placeholders
+from tests.cardtools import block_text
 
 from .catalogue import CANDIDATES, CHAT_URL, LANGUAGE_PAIRS, PROFILE_URL, TARGET_NAME, USER_ID, CardSample
 from .conftest import samples
@@ -159,7 +160,7 @@ def test_no_unformatted_placeholders(sample: CardSample) -> None:
 @each_card
 def test_fallback_text_and_speech(sample: CardSample) -> None:
     card = sample.card
-    title = card["body"][0]["text"]
+    title = block_text(card["body"][0])
     assert card["speak"] == title
     if sample.kind not in ("welcome", "help"):  # those carry a crafted one-line summary instead
         assert card["fallbackText"].startswith(title)  # a notification carries the verdict
@@ -176,7 +177,7 @@ PAIRS = [
 @pytest.mark.parametrize(("en", "nl"), PAIRS, ids=[en.name for en, _ in PAIRS])
 def test_dutch_card_differs_from_english(en: CardSample, nl: CardSample) -> None:
     assert (en.lang, nl.lang) == ("en", "nl")
-    assert en.card["body"][0]["text"] != nl.card["body"][0]["text"]
+    assert block_text(en.card["body"][0]) != block_text(nl.card["body"][0])
     assert en.card["fallbackText"] != nl.card["fallbackText"]
     # no English sentence leaked into the Dutch card
     english_only = {

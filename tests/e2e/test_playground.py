@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from tests.cardtools import actions, card_text
+from tests.cardtools import actions, block_text, card_text
 from tests.e2e.driver import DEMO_USERS, HELPDESK, REPO, slug
 from tests.e2e.tools import playground_unavailable, require_or_skip, run_in_netns
 
@@ -80,14 +80,14 @@ def test_why_is_my_photo_old_gives_diagnosis_with_resync(e2e: dict[str, Any]) ->
     card = cards(record)[0]
     resync = [a for a in actions(card) if a.get("verb") == "resyncPhoto"]
     assert resync and resync[0]["type"] == "Action.Execute"
-    assert card["body"][0]["text"] == "SharePoint still shows your old photo"
+    assert block_text(card["body"][0]) == "SharePoint still shows your old photo"
 
 
 def test_dutch_question_with_nl_locale_gives_dutch_card(e2e: dict[str, Any]) -> None:
     record = scenario(e2e, "why_nl")
     assert kinds(record) == ["diagnosis"]
     card = cards(record)[0]
-    assert card["body"][0]["text"] == "SharePoint toont nog je oude foto"
+    assert block_text(card["body"][0]) == "SharePoint toont nog je oude foto"
     texts = [a.get("title") for a in actions(card)]
     assert "Mijn foto opnieuw synchroniseren" in texts
     assert "Demogegevens" in card["fallbackText"]

@@ -297,7 +297,7 @@ def test_build_context_is_the_sources_and_nothing_secret(stages: list[Stage]) ->
 def test_runtime_settings(runtime: Stage) -> None:
     env = runtime.env()
     assert env["PORT"] == "3978"
-    assert env["PHOTOSYNC_HOST"] == "0.0.0.0"  # noqa: S104 (inside the container: reachable via -p)
+    assert env["PHOTOSYNC_HOST"] == "0.0.0.0"
     assert env["PYTHONUNBUFFERED"] == "1"
     volumes = [v for i in runtime.all("VOLUME") for v in exec_form(i.args)]
     database = env["PHOTOSYNC_DATABASE_URL"]
@@ -532,6 +532,22 @@ def _exe(command: list[str], env: dict[str, str], venv: Path) -> list[str]:
 
 def _health(command: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(command, env=env, cwd=cwd, capture_output=True, text=True, timeout=10, check=False)
+
+
+@pytest.mark.slow
+def test_image_defaults_refuse_to_serve_without_a_bot_registration(
+    runtime: Stage, installed: Installed, container_env: tuple[dict[str, str], Path]
+) -> None:
+    """The image listens on all interfaces; without MicrosoftAppId nothing could be authenticated there, so
+    the CMD stops with one line instead of serving anonymously."""
+    env, workdir = container_env
+    env = {**env, "PHOTOSYNC_HOST": runtime.env()["PHOTOSYNC_HOST"]}
+    assert env["PHOTOSYNC_HOST"] == "0.0.0.0"
+    cmd = _exe(exec_form(runtime.last("CMD").args), env, installed.venv)
+    done = subprocess.run(cmd, env=env, cwd=workdir, capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 2
+    lines = [line for line in (done.stdout + done.stderr).splitlines() if line.strip()]
+    assert len(lines) == 1 and "MicrosoftAppId is required" in lines[0], lines
 
 
 @pytest.mark.slow

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
-import asyncio
+import itertools
 import json
 import logging
-import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
 
 import pytest
 
+from bot.app import create_app
 from bot.logs import JsonFormatter
-from tests.fakes.identity import ATTACKS
+from tests.clock import FakeClock
+from tests.fakes.connector import ConnectorServer
+from tests.fakes.identity import ATTACKS, IdentityServer
 
-from .conftest import ADELE, APP_ID, TeamsWorld
+from .conftest import ADELE, APP_ID, TeamsWorld, make_settings
 
 
 @pytest.mark.parametrize("attack", ATTACKS)
@@ -93,16 +98,19 @@ async def test_a_remembered_token_is_still_held_to_the_activity(world: TeamsWorl
     assert [c.method for c in world.connector.calls()].count("POST") == 2
 
 
-async def test_a_remembered_token_expires_with_its_leeway(world: TeamsWorld) -> None:
-    validator = world.runtime.endpoint.validator
-    assert validator is not None
-    now = int(time.time())
-    window = 4  # PyJWT accepts it until exp + 300 s leeway: exp 296 s ago = 4 more seconds
-    token = world.identity.mint(
-        APP_ID, world.connector.url, iat=now - 3600, nbf=now - 3600, exp=now - 300 + window
-    )
+async def test_a_remembered_token_expires_with_its_leeway(
+    aiohttp_client: Any, tmp_path: Path, identity: IdentityServer, connector: ConnectorServer
+) -> None:
+    """The validator reads the app's clock: a remembered verdict ends at exp + 300 s leeway, to the second."""
+    clock = FakeClock(datetime.now(UTC).replace(microsecond=0))
+    app = create_app(make_settings(tmp_path, identity), clock=clock, msal_http_client=identity.msal_session())
+    world = TeamsWorld(await aiohttp_client(app), identity, connector, itertools.count(1))
+    now = int(clock().timestamp())
+    token = world.identity.mint(APP_ID, world.connector.url, iat=now - 3600, nbf=now - 3600, exp=now)
     assert (await world.post(world.activity(ADELE, "help"), token=token)).status == 200
-    await asyncio.sleep(max(0.0, now + window - time.time()) + 0.5)
+    clock.advance(299)
+    assert (await world.post(world.activity(ADELE, "help"), token=token)).status == 200  # remembered
+    clock.advance(1)
     assert (await world.post(world.activity(ADELE, "help"), token=token)).status == 401
 
 

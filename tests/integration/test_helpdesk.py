@@ -15,7 +15,7 @@ from bot.demo.tenant import DEFAULT_TENANT_PATH
 from tests.fakes.connector import ConnectorServer
 from tests.fakes.identity import IdentityServer
 
-from .conftest import ADELE, MEGAN, TeamsWorld, actions, card_kind, card_text, make_settings
+from .conftest import ADELE, MEGAN, TENANT_ID, TeamsWorld, actions, card_kind, card_text, make_settings
 
 PATTI = "de567967-bfef-48e7-bcdc-95bab6a08f07"  # member of the demo tenant's Helpdesk group
 TEAM = "19:support-team@thread.tacv2"
@@ -44,7 +44,7 @@ def channel_message(
         channelData={
             "team": {"id": TEAM},
             "channel": {"id": "19:support@thread.tacv2"},
-            "tenant": {"id": "t"},
+            "tenant": {"id": TENANT_ID},
         },
         **extra,
     )

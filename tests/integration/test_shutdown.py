@@ -19,6 +19,7 @@ from tests.fakes.connector import ConnectorServer
 
 ROOT = Path(__file__).resolve().parents[2]
 ADELE = "53d6c7d3-7bc7-4272-b9e3-4eb50bd7b23b"
+TENANT_ID = "7a3c9b1e-2f4d-4e8a-9c6b-1d2e3f4a5b6c"  # the demo tenant: the organisation served
 
 
 def _free_port() -> int:
@@ -64,7 +65,7 @@ def test_sigterm_lets_the_in_flight_turn_finish(tmp_path: Path, connector: Conne
             "channelId": "msteams",
             "from": {"id": "29:a", "aadObjectId": ADELE},
             "recipient": {"id": "28:bot"},
-            "conversation": {"id": "a:personal", "conversationType": "personal"},
+            "conversation": {"id": "a:personal", "conversationType": "personal", "tenantId": TENANT_ID},
             "text": "why is my photo old?",
             "locale": "en-US",
         }

@@ -20,6 +20,7 @@ from typing import Any
 import httpx
 
 ROOT = Path(__file__).resolve().parents[2]
+DEMO_TENANT_ID = "7a3c9b1e-2f4d-4e8a-9c6b-1d2e3f4a5b6c"  # bot/demo/tenant.json: the organisation served
 
 
 def free_port() -> int:
@@ -164,7 +165,12 @@ def activity(
         "channelId": "msteams",
         "from": {"id": f"29:{user_id}", "aadObjectId": user_id},
         "recipient": {"id": "28:bot"},
-        "conversation": {"id": conversation_id or f"a:personal;{user_id}", "conversationType": "personal"},
+        "conversation": {
+            "id": conversation_id or f"a:personal;{user_id}",
+            "conversationType": "personal",
+            "tenantId": DEMO_TENANT_ID,
+        },
+        "channelData": {"tenant": {"id": DEMO_TENANT_ID}},
         "locale": "en-US",
     }
     if text is not None:

@@ -10,14 +10,16 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
 import pytest
+import sqlalchemy as sa
 
 from bot.store import ConversationRecord, Store
 from bot.store.outbox import Outbox, notice_outbox
+from bot.store.tables import cooldowns
 
 from .conftest import FULL
 from .holding import HoldingConnector
@@ -157,7 +159,11 @@ async def test_bot_sigkilled_inside_the_resync_put_leaves_an_audit_trace_and_rec
         )
         first = BotProcess(
             tmp_path,
-            env={"PHOTOSYNC_DATABASE_URL": url, "PHOTOSYNC_DEMO_LATENCY_MS": "800"},
+            env={
+                "PHOTOSYNC_DATABASE_URL": url,
+                "PHOTOSYNC_DEMO_LATENCY_MS": "800",
+                "PHOTOSYNC_GRAPH_TIMEOUT": "2",
+            },
             name="resync-first",
         )
         try:
@@ -176,6 +182,14 @@ async def test_bot_sigkilled_inside_the_resync_put_leaves_an_audit_trace_and_rec
             first.stop()
         trail = await store.audit_trail(target_id=ADELE)
         assert [(r.actor_id, r.action, r.outcome) for r in trail] == [(ADELE, "resync", "started")]
+        # the dead attempt's cooldown claim is only the in-flight one (3 x the Graph timeout), not the
+        # 15-minute cooldown of a requested re-sync: it lapses on its own, and then the user can retry
+        async with store.engine.connect() as conn:
+            until = (
+                await conn.execute(sa.select(cooldowns.c.until).where(cooldowns.c.key == ADELE))
+            ).scalar_one()
+        assert until - datetime.now(UTC) <= timedelta(seconds=6)
+        await asyncio.sleep(max(0.0, (until - datetime.now(UTC)).total_seconds()) + 0.1)
 
         second = BotProcess(tmp_path, env={"PHOTOSYNC_DATABASE_URL": url}, name="resync-second")
         try:

@@ -14,6 +14,7 @@ import pytest
 
 from tests.fakes.connector import ConnectorServer
 from tests.fakes.identity import IdentityServer
+from tests.integration.conftest import TENANT_ID
 
 from .conftest import size
 from .hostile import VICTIMS, FuzzTarget, run_fuzz
@@ -34,7 +35,7 @@ def test_hostile_activities_never_500_never_crash_never_touch_another_user(
     assert result.requests >= examples
     assert result.ok, result.examples
     # the run reached the bot's turn code, not only the input checks: replies went out and turns ran
-    assert result.statuses[200] > examples // 10
+    assert result.statuses[200] > examples // 10, result.statuses
     assert target.connector.calls()
     assert target.server.call(target.runtime.store.ping())  # and the bot still works afterwards
     body = {
@@ -42,7 +43,7 @@ def test_hostile_activities_never_500_never_crash_never_touch_another_user(
         "text": "help",
         "serviceUrl": target.connector.url,
         "channelId": "msteams",
-        "conversation": {"id": "a:1"},
+        "conversation": {"id": "a:1", "tenantId": TENANT_ID},
         "recipient": {"id": "28:bot"},
         "from": {"id": "29:x", "aadObjectId": next(iter(VICTIMS))},
     }

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.demo.jpeg import flat_jpeg
-from bot.settings import Settings
+from bot.settings import Settings, redact_url
 from tests import conftest as suite
 from tests.fakes.identity import IdentityServer
 from tests.integration.conftest import APP_ID, APP_SECRET
@@ -46,7 +46,7 @@ def test_settings_redacted_has_no_secret() -> None:
         _env_file=None,
         MicrosoftAppId=APP_ID,
         MicrosoftAppPassword="app-password-value-123",
-        PHOTOSYNC_TENANT_ID="t",
+        PHOTOSYNC_TENANT_ID="7a3c9b1e-2f4d-4e8a-9c6b-1d2e3f4a5b6c",
         PHOTOSYNC_CLIENT_ID="c",
         PHOTOSYNC_CLIENT_SECRET="client-secret-value-456",
         PHOTOSYNC_SHAREPOINT_URL="https://contoso.sharepoint.com",
@@ -58,6 +58,26 @@ def test_settings_redacted_has_no_secret() -> None:
     redacted = settings.redacted()
     assert redacted["app_password"] == redacted["client_secret"] == "***"
     assert redacted["database_url"] == "postgresql+asyncpg://bot:***@127.0.0.1:5432/photosync"
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("postgresql+asyncpg://bot:p%40ss-1@db/x", "postgresql+asyncpg://bot:***@db/x"),
+        ("postgresql+asyncpg://bot:p@ss-1@db/x", "postgresql+asyncpg://bot:***@db/x"),  # an unescaped @
+        (
+            "postgresql+asyncpg://db/x?user=bot&password=pass-1&ssl=require",
+            "postgresql+asyncpg://db/x?user=bot&password=***&ssl=require",
+        ),
+        ("postgresql+asyncpg://bot@db/x?sslpassword=pass-1", "postgresql+asyncpg://bot@db/x?sslpassword=***"),
+        ("host=db user=bot password=pass-1 dbname=x", "host=db user=bot password=*** dbname=x"),
+        ("host=db password='pass 1\\' x' dbname=x", "host=db password=*** dbname=x"),
+        ("sqlite+aiosqlite:///photosync.db", "sqlite+aiosqlite:///photosync.db"),
+    ],
+)
+def test_database_passwords_are_hidden_in_every_form(url: str, shown: str) -> None:
+    assert redact_url(url) == shown
+    assert "pass-1" not in shown and "pass 1" not in shown and "p@ss" not in shown
 
 
 @pytest.mark.slow

@@ -36,6 +36,7 @@ from tests.cards.catalogue import (
     context,
     sample_diagnoses,
 )
+from tests.cardtools import block_text
 
 # Every placeholder the card code knows how to fill.
 KNOWN_PLACEHOLDERS = {
@@ -80,7 +81,7 @@ def actions(card: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def text_of(card: dict[str, Any]) -> str:
-    parts = [obj.get("text", "") for obj in walk(card) if obj.get("type") == "TextBlock"]
+    parts = [block_text(obj) for obj in walk(card) if obj.get("type") in ("TextBlock", "RichTextBlock")]
     parts += [f"{obj['title']}: {obj['value']}" for obj in walk(card) if "value" in obj and "title" in obj]
     return "\n".join(parts)
 
@@ -285,7 +286,7 @@ def test_on_premises_mentions_refreshing_sharepoint_only_when_it_is_behind(diagn
     for subject, phrase in phrases.items():
         card = diagnosis_card(on_prem, EN_UTC, subject=subject)
         (refresh,) = [obj for obj in walk(card) if obj.get("id") == "sp-refresh"]
-        assert phrase in refresh["text"] and "on-premises" in refresh["text"]
+        assert phrase in block_text(refresh) and "on-premises" in block_text(refresh)
         assert "resyncPhoto" not in verbs(card)
     nl = diagnosis_card(on_prem, NL_AMS)
     assert [obj for obj in walk(nl) if obj.get("id") == "sp-refresh"]
@@ -301,7 +302,7 @@ def test_refresh_in_the_gap_says_it_cannot_tell(diagnoses: dict[str, Any]) -> No
     gap = diagnoses["change_time_gap"]
     assert gap.case is DiagnosisCase.CHANGE_TIME_UNKNOWN and gap.photo_changed_at is not None
     card = diagnosis_card(gap, EN_UTC)
-    assert card["body"][0]["text"] == "I can't tell if SharePoint has your latest photo"
+    assert block_text(card["body"][0]) == "I can't tell if SharePoint has your latest photo"
     text = text_of(card)
     assert "can't tell whether SharePoint copied your new photo or the old one" in text
     assert "first time" not in text  # PhotoSync did see the previous version
@@ -323,7 +324,7 @@ def test_profile_and_learn_more_links(diagnoses: dict[str, Any]) -> None:
 
 def test_helpdesk_variant_is_third_person(diagnoses: dict[str, Any]) -> None:
     card = diagnosis_card(diagnoses["stale"], EN_UTC, subject="other", requested_by="Alex Wilber")
-    assert card["body"][0]["text"] == "SharePoint still shows Megan Bowen's old photo"
+    assert block_text(card["body"][0]) == "SharePoint still shows Megan Bowen's old photo"
     assert card["actions"][0]["title"] == "Re-sync Megan Bowen's photo"
     assert card["actions"][0]["data"]["userId"] == USER_ID
     text = text_of(card)
@@ -336,7 +337,7 @@ def test_helpdesk_variant_is_third_person(diagnoses: dict[str, Any]) -> None:
 def test_unavailable_is_the_error_card_with_try_again(diagnoses: dict[str, Any]) -> None:
     card = diagnosis_card(diagnoses["unavailable"], EN_UTC)
     assert card["body"][0]["id"] == "error"
-    assert card["body"][0]["text"] == "I couldn't check your photo right now"
+    assert block_text(card["body"][0]) == "I couldn't check your photo right now"
     assert card["actions"][0]["verb"] == "diagnose" and card["actions"][0]["title"] == "Try again"
     assert "try again later" in text_of(card).lower()
     other = diagnosis_card(diagnoses["unavailable"], EN_UTC, subject="other")
@@ -372,11 +373,11 @@ def test_resync_cooldown_failed_refused_not_possible(diagnoses: dict[str, Any]) 
     failed = resync_result_card(
         ResyncOutcome.FAILED, EN_UTC, at=at, diagnosis=diagnoses["stale"], target_name="Megan Bowen"
     )
-    assert failed["body"][0]["text"] == "I couldn't re-submit Megan Bowen's photo"
+    assert block_text(failed["body"][0]) == "I couldn't re-submit Megan Bowen's photo"
     assert "try again later" in text_of(failed).lower()
     assert failed["actions"][0]["data"] == {"action": "diagnose", "userId": USER_ID}
     refused = resync_result_card(ResyncOutcome.REFUSED, EN_UTC, at=at)
-    assert refused["body"][0]["text"] == "You can only re-sync your own photo"
+    assert block_text(refused["body"][0]) == "You can only re-sync your own photo"
     on_prem = resync_result_card(
         ResyncOutcome.NOT_POSSIBLE, EN_UTC, at=at, diagnosis=diagnoses["on_premises"]
     )
@@ -388,7 +389,7 @@ def test_resync_cooldown_failed_refused_not_possible(diagnoses: dict[str, Any]) 
 def test_demo_footer_on_every_kind() -> None:
     demo = context("nl-NL", "Europe/Amsterdam", demo=True)
     card = resync_result_card(ResyncOutcome.REFUSED, demo, at=NOW)
-    assert card["body"][-1]["text"] == "Demogegevens — niet je echte tenant"
+    assert block_text(card["body"][-1]) == "Demogegevens — niet je echte tenant"
 
 
 # --- helpdesk ----------------------------------------------------------------------------------------
@@ -397,7 +398,7 @@ def test_demo_footer_on_every_kind() -> None:
 def test_pick_user_lists_candidates_with_a_diagnose_button_each() -> None:
     card = pick_user_card(CANDIDATES, EN_UTC, query="Megan")
     assert card["body"][0] == {**card["body"][0], "id": "pick-user"}
-    assert card["body"][0]["text"] == "Several people match “Megan” — which one?"
+    assert block_text(card["body"][0]) == "Several people match “Megan” — which one?"
     executes = [a for a in actions(card) if a["type"] == "Action.Execute"]
     assert [a["data"] for a in executes] == [{"action": "diagnose", "userId": c[0]} for c in CANDIDATES]
     assert all(a["fallback"]["type"] == "Action.Submit" for a in executes)
@@ -408,7 +409,7 @@ def test_pick_user_lists_candidates_with_a_diagnose_button_each() -> None:
 
 def test_pick_user_shows_at_most_ten() -> None:
     card = pick_user_card(MANY_CANDIDATES, NL_AMS, query="  Megan  ")
-    assert card["body"][0]["text"] == "Meerdere mensen passen bij “Megan” — wie bedoel je?"
+    assert block_text(card["body"][0]) == "Meerdere mensen passen bij “Megan” — wie bedoel je?"
     assert len(verbs(card)) == 10
     assert "De eerste 10 van 12 resultaten" in text_of(card)
     assert "Showing the first 10 of 12 matches" in text_of(pick_user_card(MANY_CANDIDATES, EN_UTC, query="M"))
@@ -419,7 +420,7 @@ def test_pick_user_shows_at_most_ten() -> None:
 def test_not_found_gives_tips() -> None:
     card = not_found_card(EN_UTC, query="Meagan")
     assert card["body"][0]["id"] == "not-found"
-    assert card["body"][0]["text"] == "No one matches “Meagan”"
+    assert block_text(card["body"][0]) == "No one matches “Meagan”"
     text = text_of(card)
     assert "email address" in text and "@mention" in text
     assert "actions" not in card
@@ -428,7 +429,7 @@ def test_not_found_gives_tips() -> None:
 def test_refusal_is_polite_and_anonymous() -> None:
     card = refusal_card(EN_UTC)
     assert card["body"][0]["id"] == "refused"
-    assert card["body"][0]["text"] == "Only helpdesk staff can check other people's photos"
+    assert block_text(card["body"][0]) == "Only helpdesk staff can check other people's photos"
     assert "your own photo in a chat with me" in text_of(card)
     assert "actions" not in card and "userId" not in str(card)
 

@@ -10,7 +10,7 @@ import pytest
 from cards import VERB_RESYNC, VERB_START_NOTICES, VERB_STOP_NOTICES, notice_card, optout_result_card
 from cards.context import CardContext
 from tests.cards.catalogue import NOW, USER_ID, context
-from tests.cardtools import actions, card_kind, card_text
+from tests.cardtools import actions, block_text, card_kind, card_text
 
 EN = context("en-GB", "UTC", demo=False)
 NL = context("nl-NL", "Europe/Amsterdam", demo=True)
@@ -43,7 +43,7 @@ def test_notice_wording() -> None:
         EN, user_id=USER_ID, photo_first_seen=NOW - timedelta(days=4), sharepoint_refreshed=None
     )
     text = card_text(card)
-    assert card["body"][0]["text"] == "Your photo in SharePoint is out of date"
+    assert block_text(card["body"][0]) == "Your photo in SharePoint is out of date"
     assert "first seen by PhotoSync" in text and "Not yet" in text
     assert "Don't notify me again" in text
     nl = card_text(notice_card(NL, user_id=USER_ID, photo_first_seen=NOW, sharepoint_refreshed=NOW))

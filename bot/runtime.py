@@ -1,0 +1,361 @@
+"""What one bot process holds while it runs, built from settings by small named builders.
+
+`RuntimeContext` (an async context manager; `create_app` and `python -m bot scan` use it) opens the store and the
+HTTP clients, picks the Graph backend (the demo tenant's loopback server, imported only in demo mode, or
+Microsoft Graph with msal), sets up inbound authentication, wires the services and the turn handler, and starts
+the background jobs. Everything it starts is closed in reverse order by one `AsyncExitStack`.
+
+Adding a service: build it in `_services` and give `Runtime` a field. Adding a background job: one entry in
+`_background_jobs`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+from aiohttp import web
+
+from bot.graph import GraphClient, SharePointClient
+from bot.graph.backend import GraphBackend
+from bot.graph.http import graph_http_client
+from bot.graph.retry import RetryPolicy
+from bot.graph.tokens import MsalTokenProvider, TokenProvider, load_certificate
+from bot.metrics import Metrics
+from bot.services.helpdesk import HelpdeskPolicy, UserResolver
+from bot.services.notices import NoticeSender, TeamsRateLimiter
+from bot.services.notify import DriftNotifier
+from bot.services.photos import PhotoService
+from bot.services.profiles import ProfileReader
+from bot.services.replicas import leased_notice_sender, leased_retention, leased_scans, replica_id
+from bot.services.scan import DriftScanner
+from bot.services.watch import configured, resolve_watch_list
+from bot.settings import AppType, Settings
+from bot.store import OptOuts, Store
+from bot.store.leases import Leases
+from bot.store.outbox import Outbox
+from bot.store.scan_checkpoint import ScanCheckpoint
+from bot.teams.adapter import PhotoSyncAdapter
+from bot.teams.auth import ChannelTokenValidator
+from bot.teams.bot import BotOptions, PhotoSyncBot
+from bot.teams.connector import ConnectorSender, connector_session
+from bot.teams.endpoint import MessagesEndpoint
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+
+
+@dataclass(frozen=True, slots=True)
+class InboundAuth:
+    """How requests to the bot are checked, and how its replies authenticate (both None: anonymous)."""
+
+    validator: ChannelTokenValidator | None
+    bot_tokens: TokenProvider | None
+
+
+@dataclass(kw_only=True)
+class Runtime:
+    """Everything the running bot holds; built by `RuntimeContext`, reachable as `app[RUNTIME]`."""
+
+    settings: Settings
+    http: httpx.AsyncClient
+    store: Store
+    graph: GraphClient
+    sharepoint: SharePointClient
+    photos: PhotoService
+    adapter: PhotoSyncAdapter
+    bot: PhotoSyncBot
+    endpoint: MessagesEndpoint
+    bot_tokens: TokenProvider | None
+    metrics: Metrics
+    notifier: DriftNotifier
+    outbox: Outbox
+    backend: GraphBackend
+
+    @property
+    def demo_app(self) -> web.Application | None:
+        app: web.Application | None = self.backend.demo_app
+        return app
+
+
+async def open_store(settings: Settings) -> Store:
+    store = Store.from_url(
+        settings.database_url,
+        schema=settings.database_schema or None,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+    )
+    await store.open(migrate=settings.migrate_on_start)
+    return store
+
+
+async def graph_backend(
+    settings: Settings, store: Store, clock: Clock, msal_http_client: Any, stack: contextlib.AsyncExitStack
+) -> GraphBackend:
+    """The demo tenant (no Graph credentials) or Microsoft Graph."""
+    if settings.demo:
+        from bot.demo.backend import start_demo_backend  # demo code is loaded only in demo mode
+
+        return await start_demo_backend(settings, store, clock, stack)
+    credential: Any = (
+        load_certificate(settings.certificate_path)
+        if settings.certificate_path is not None
+        else settings.client_secret.get_secret_value()
+    )
+    tokens = MsalTokenProvider(
+        f"{settings.login_url}/{settings.tenant_id}",
+        settings.client_id,
+        credential,
+        http_client=msal_http_client,
+    )
+    return GraphBackend(
+        graph_url=settings.graph_url,
+        sharepoint_url=settings.sharepoint_url,
+        tokens=tokens,
+        tenant_id=settings.serves_tenant,
+        tenant_name=settings.sharepoint_url.split("//", 1)[-1].split(".", 1)[0],
+        helpdesk_group=settings.helpdesk_group_id,
+    )
+
+
+def inbound_auth(
+    settings: Settings, http: httpx.AsyncClient, clock: Clock, msal_http_client: Any
+) -> InboundAuth:
+    """Channel-token validation and the bot's own outbound token, from the bot registration (if any)."""
+    if settings.anonymous:
+        return InboundAuth(None, None)
+    authority = "botframework.com" if settings.app_type is AppType.MULTI_TENANT else settings.app_tenant_id
+    bot_tokens = MsalTokenProvider(
+        f"{settings.login_url}/{authority}",
+        settings.app_id,
+        settings.app_password.get_secret_value(),
+        http_client=msal_http_client,
+    )
+    validator = ChannelTokenValidator(settings.openid_metadata_url, settings.app_id, http, clock=clock)
+    return InboundAuth(validator, bot_tokens)
+
+
+class RuntimeContext:
+    """Builds the long-lived objects of one bot process (async context manager); `scan` uses it too."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        clock: Clock,
+        msal_http_client: Any,
+        *,
+        run_sender: bool = True,
+    ) -> None:
+        self.run_sender = run_sender  # the serving bot runs the background jobs; `scan` only queues notices
+        self.settings = settings
+        self.clock = clock
+        self.msal_http_client = msal_http_client
+        self._stop = asyncio.Event()
+        self._stack = contextlib.AsyncExitStack()
+
+    async def __aenter__(self) -> Runtime:
+        try:
+            return await self._build()
+        except BaseException:
+            await self._stack.aclose()
+            raise
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self._stack.aclose()
+
+    async def _build(self) -> Runtime:
+        s, stack = self.settings, self._stack
+        metrics = Metrics()
+        http = graph_http_client(timeout_s=s.graph_timeout_s, response_hooks=[metrics.on_response])
+        stack.push_async_callback(http.aclose)
+        store = await open_store(s)
+        stack.push_async_callback(store.close)
+        backend = await graph_backend(s, store, self.clock, self.msal_http_client, stack)
+        metrics.name_services(
+            [(backend.graph_url, "graph"), (backend.sharepoint_url, "sharepoint"), (s.login_url, "login")]
+        )
+        auth = inbound_auth(s, http, self.clock, self.msal_http_client)
+        # Replies and notices leave through their own pooled aiohttp session (connector.py says why).
+        connector_http = connector_session(timeout_s=s.graph_timeout_s)
+        stack.push_async_callback(connector_http.close)
+        runtime = self._services(s, metrics, http, store, backend, auth, connector_http)
+        if self.run_sender:
+            for name, work in self._background_jobs(runtime, auth, connector_http).items():
+                self._background(name, work)
+        return runtime
+
+    def _services(
+        self,
+        s: Settings,
+        metrics: Metrics,
+        http: httpx.AsyncClient,
+        store: Store,
+        backend: GraphBackend,
+        auth: InboundAuth,
+        connector_http: Any,
+    ) -> Runtime:
+        policy = RetryPolicy(budget_s=s.graph_timeout_s)
+        graph = GraphClient(http, backend.graph_url, backend.tokens, policy)
+        sharepoint = SharePointClient(http, backend.sharepoint_url, backend.tokens, policy)
+        profiles = ProfileReader(graph, sharepoint, store, self.clock, s.profile_cache_s)
+        photos = PhotoService(
+            profiles,
+            graph,
+            store,
+            self.clock,
+            timedelta(seconds=s.resync_cooldown_s),
+            on_outcome=lambda outcome: metrics.resyncs.labels(outcome).inc(),
+            in_flight=timedelta(seconds=3 * s.graph_timeout_s),  # a diagnosis, then the GET and the PUT
+        )
+        sender = ConnectorSender(connector_http, auth.bot_tokens, on_answer=_counting(metrics))
+        adapter = PhotoSyncAdapter(sender, s.app_id)
+        optouts = OptOuts(store.engine)
+        outbox = Outbox(store.engine)
+        notifier = DriftNotifier(
+            store,
+            outbox,
+            optouts,
+            self.clock,
+            demo=s.demo,
+            profile_edit_url=s.profile_edit_url,
+            default_locale=s.default_locale,
+            default_timezone=s.default_timezone,
+            graph=graph,
+            install_on_demand=s.install_on_demand,
+            teams_app_id=s.teams_app_id,
+            service_url=s.service_url,
+            bot_id=s.app_id,
+        )
+        helpdesk = HelpdeskPolicy(
+            graph,
+            backend.helpdesk_group,
+            s.helpdesk_teams,
+            clock=self.clock,
+            allow_guests=s.helpdesk_allow_guests,
+        )
+        options = BotOptions(
+            demo=s.demo,
+            profile_edit_url=s.profile_edit_url,
+            default_timezone=s.default_timezone,
+            tenant_name=backend.tenant_name,
+        )
+        bot = PhotoSyncBot(photos, store, options, self.clock, helpdesk, UserResolver(graph), optouts)
+        adapter.on_turn_error = bot.on_error
+        endpoint = MessagesEndpoint(
+            adapter,
+            bot,
+            auth.validator,
+            metrics,
+            tenant_id=backend.tenant_id,
+            read_timeout_s=s.request_read_s,
+        )
+        return Runtime(
+            settings=s,
+            http=http,
+            store=store,
+            graph=graph,
+            sharepoint=sharepoint,
+            photos=photos,
+            adapter=adapter,
+            bot=bot,
+            endpoint=endpoint,
+            bot_tokens=auth.bot_tokens,
+            metrics=metrics,
+            notifier=notifier,
+            outbox=outbox,
+            backend=backend,
+        )
+
+    def _background_jobs(
+        self, runtime: Runtime, auth: InboundAuth, connector_http: Any
+    ) -> dict[str, Coroutine[Any, Any, None]]:
+        """The jobs a serving replica runs, each under its lease: one replica at a time does each."""
+        s, store, clock = self.settings, runtime.store, self.clock
+        leases, owner, ttl = Leases(store.engine), replica_id(), timedelta(seconds=s.lease_s)
+        # Notices leave through the durable outbox, which does the retrying (max_attempts=1); one replica sends
+        # at a time: Teams' 50/s is per app, not per replica.
+        notice_sender = NoticeSender(
+            runtime.outbox,
+            ConnectorSender(
+                connector_http, auth.bot_tokens, max_attempts=1, on_answer=_counting(runtime.metrics)
+            ),
+            TeamsRateLimiter(),
+            clock,
+            owner=owner,
+            lease=ttl,
+        )
+        jobs: dict[str, Coroutine[Any, Any, None]] = {
+            "notice-sender": leased_notice_sender(notice_sender, leases, owner, ttl, self._stop, clock=clock),
+            "retention": leased_retention(
+                store,
+                leases,
+                owner,
+                ttl,
+                self._stop,
+                audit_days=s.audit_retention_days,
+                ledger_days=s.ledger_retention_days,
+                outbox_days=s.outbox_retention_days,
+                clock=clock,
+            ),
+        }
+        scans = self._scheduled_scans(runtime, leases, owner, ttl)
+        if scans is not None:
+            # not cancelled on shutdown: the scan stops between users (a query cancelled half-way can leave a
+            # pooled connection behind) and the checkpoint keeps what it did
+            jobs["drift-scan"] = scans
+        return jobs
+
+    def _scheduled_scans(
+        self, runtime: Runtime, leases: Leases, owner: str, ttl: timedelta
+    ) -> Coroutine[Any, Any, None] | None:
+        s = self.settings
+        if s.scan_interval_min <= 0:
+            return None
+        demo_ids = list(runtime.backend.demo_user_ids) if runtime.backend.demo_user_ids is not None else None
+        if not configured(s) and demo_ids is None:
+            log.warning(
+                "PHOTOSYNC_SCAN_INTERVAL is set but no watch list: set PHOTOSYNC_WATCH_CSV, "
+                "PHOTOSYNC_WATCH_GROUP_ID or PHOTOSYNC_WATCH_SYNCED"
+            )
+            return None
+
+        async def watch() -> list[str] | None:
+            return await resolve_watch_list(s, runtime.graph, demo_ids)
+
+        scanner = DriftScanner(
+            runtime.graph,
+            runtime.sharepoint,
+            runtime.store,
+            self.clock,
+            timedelta(hours=s.drift_grace_h),
+            checkpoint=ScanCheckpoint(runtime.store.engine),
+        )
+        interval = timedelta(minutes=s.scan_interval_min)
+        return leased_scans(
+            scanner, runtime.notifier, watch, interval, leases, owner, ttl, self._stop, clock=self.clock
+        )
+
+    def _background(self, name: str, work: Coroutine[Any, Any, None]) -> None:
+        """Run `work` until shutdown: it returns once `self._stop` is set."""
+        task = asyncio.create_task(work, name=name)
+
+        async def stop() -> None:
+            self._stop.set()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+        self._stack.push_async_callback(stop)
+
+
+def _counting(metrics: Metrics) -> Callable[[int], None]:
+    def count(status: int) -> None:
+        metrics.count("connector", status)
+
+    return count
