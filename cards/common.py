@@ -193,7 +193,7 @@ def text_block(
     )
 
 
-def heading(text: str) -> TextBlock:
+def heading(text: str) -> CardElement:
     return text_block(text, bold=True, spacing="Medium")
 
 
@@ -235,7 +235,7 @@ def profile_action(ctx: CardContext, *, subject: Subject, name: str) -> Action:
     return open_url(t(f"action.profile.{subject}", ctx.lang, name=name), ctx.profile_edit_url)
 
 
-def delve_note(ctx: CardContext, *, subject: Subject, name: str) -> TextBlock:
+def delve_note(ctx: CardContext, *, subject: Subject, name: str) -> CardElement:
     return text_block(t(f"note.delve.{subject}", ctx.lang, name=name), subtle=True, small=True)
 
 

@@ -168,10 +168,9 @@ class DriftScanner:
                 kept[index] = row
 
         photo_gate = asyncio.Semaphore(self.concurrency)
-        report = ScanReport(started_at=self.clock())
-        run_id, resumed = (
-            await checkpoint.open_run(ids, report.started_at) if checkpoint is not None else (0, {})
-        )
+        started_at = self.clock()
+        report = ScanReport(started_at=started_at)
+        run_id, resumed = await checkpoint.open_run(ids, started_at) if checkpoint is not None else (0, {})
         for i, user_id in enumerate(ids):
             if user_id in resumed:
                 finish(i, _row_from_json(resumed[user_id]))

@@ -200,7 +200,12 @@ def _sighting(row: Any, user_id: str, etag: str, now: datetime) -> tuple[dict[st
     """What sighting `etag` at `now` changes in a user's ledger row (`row`: the current row, None for a new
     user), and the entry `observe_photo` returns. Pure: the one definition both write paths use."""
     if row is None:
-        values = {"etag": etag, "first_seen_at": now, "last_seen_at": now, "known_change": False}
+        values: dict[str, Any] = {
+            "etag": etag,
+            "first_seen_at": now,
+            "last_seen_at": now,
+            "known_change": False,
+        }
         return values, LedgerEntry(user_id=user_id, **values)
     if row["etag"] == etag:
         values = {"last_seen_at": now}

@@ -93,7 +93,7 @@ def activity_from_json(body: dict[str, Any]) -> Activity:
     activity = _model_from_json(Activity, body)
     if activity is _UNKNOWN:
         return Activity().deserialize(body)
-    return activity  # type: ignore[return-value]
+    return activity
 
 
 _MODELS: dict[str, Any] = {
@@ -256,8 +256,8 @@ class PhotoSyncAdapter(BotAdapter):
         context.turn_state[self.BOT_CALLBACK_HANDLER_KEY] = logic
         await self.run_pipeline(context, logic)
         if activity.type == ActivityTypes.invoke:
-            invoke: Activity | None = context.turn_state.get(self._INVOKE_RESPONSE_KEY)
-            return invoke.value if invoke is not None else InvokeResponse(status=501)
+            invoke = context.turn_state.get(self._INVOKE_RESPONSE_KEY)
+            return invoke.value if isinstance(invoke, Activity) else InvokeResponse(status=501)
         return None
 
     async def send_activities(
@@ -272,7 +272,7 @@ class PhotoSyncAdapter(BotAdapter):
             if activity.type == ActivityTypes.trace:
                 responses.append(ResourceResponse(id=""))
                 continue
-            activity.id = None
+            activity.id = None  # type: ignore[assignment]  # the connector assigns the id of what we send
             body = activity_json(activity)
             new_id = await self.sender.send(
                 activity.service_url, activity.conversation.id, body, activity.reply_to_id
@@ -289,8 +289,13 @@ class PhotoSyncAdapter(BotAdapter):
     async def delete_activity(self, context: TurnContext, reference: ConversationReference) -> None:
         await self.sender.delete(reference.service_url, reference.conversation.id, reference.activity_id)
 
-    async def continue_conversation(  # type: ignore[override]
-        self, reference: ConversationReference, callback: Logic, bot_id: str | None = None, **_: Any
+    async def continue_conversation(
+        self,
+        reference: ConversationReference,
+        callback: Callable[..., Any],
+        bot_id: str | None = None,
+        claims_identity: ClaimsIdentity | None = None,
+        audience: str | None = None,
     ) -> None:
         """Run `callback` in an existing conversation (proactive messages)."""
         activity = TurnContext.apply_conversation_reference(

@@ -424,7 +424,7 @@ class PhotoSyncBot(TeamsActivityHandler):
         except Exception:
             log.exception("could not send the error card")
 
-    async def on_teams_members_added_dispatch(  # type: ignore[override]
+    async def on_teams_members_added_dispatch(
         self, members_added: list[ChannelAccount], team_info: Any, turn: TurnContext
     ) -> None:
         """botbuilder's version looks every added member up through TeamsInfo (a connector call per member);
