@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import time
 import timeit
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -81,9 +80,9 @@ def main() -> None:
 
     validator = ChannelTokenValidator("https://unused.invalid/", APP_ID, None)  # type: ignore[arg-type]
     validator._keys = {
-        "k1": _SigningKey(public, None)
+        "k1": _SigningKey(public, None, ())
     }  # keys as a refresh would leave them (no network here)
-    validator._issuer, validator._fetched_at = ISSUER, time.monotonic()
+    validator._issuer, validator._fetched_at = ISSUER, validator.clock().timestamp()
     authorization = f"Bearer {token}"
 
     def ours_validate(remembered: bool) -> None:  # the real ChannelTokenValidator.validate

@@ -9,11 +9,11 @@ from __future__ import annotations
 import gc
 import hmac
 from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import web
 
+from bot.clock import Clock, system_clock
 from bot.logs import redact_server_errors
 from bot.loopback import is_loopback_host
 from bot.metrics import CONTENT_TYPE_LATEST
@@ -36,14 +36,10 @@ RUNTIME = web.AppKey("runtime", Runtime)
 SETTINGS = web.AppKey("settings", Settings)
 
 
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 def create_app(
     settings: Settings,
     *,
-    clock: Callable[[], datetime] = _utcnow,
+    clock: Clock = system_clock,
     msal_http_client: Any = None,
 ) -> web.Application:
     """Build the bot. `msal_http_client` lets tests route msal to a loopback identity server."""

@@ -214,7 +214,9 @@ class RuntimeContext:
             on_outcome=lambda outcome: metrics.resyncs.labels(outcome).inc(),
             in_flight=timedelta(seconds=3 * s.graph_timeout_s),  # a diagnosis, then the GET and the PUT
         )
-        sender = ConnectorSender(connector_http, auth.bot_tokens, on_answer=_counting(metrics))
+        sender = ConnectorSender(
+            connector_http, auth.bot_tokens, on_answer=_counting(metrics), clock=self.clock
+        )
         adapter = PhotoSyncAdapter(sender, s.app_id)
         optouts = OptOuts(store.engine)
         outbox = Outbox(store.engine)
@@ -284,7 +286,11 @@ class RuntimeContext:
         notice_sender = NoticeSender(
             runtime.outbox,
             ConnectorSender(
-                connector_http, auth.bot_tokens, max_attempts=1, on_answer=_counting(runtime.metrics)
+                connector_http,
+                auth.bot_tokens,
+                max_attempts=1,
+                on_answer=_counting(runtime.metrics),
+                clock=clock,
             ),
             TeamsRateLimiter(),
             clock,

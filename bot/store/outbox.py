@@ -17,7 +17,7 @@ lease ran out before it sent must not send (NoticeSender checks), and `mark_*` o
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, func, insert, or_, select, update
@@ -64,10 +64,6 @@ class OutboxItem:
 
 def _item(row: Any) -> OutboxItem:
     return OutboxItem(**{k: row[k] for k in OutboxItem.__slots__})
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 class Outbox:
@@ -193,9 +189,7 @@ class Outbox:
             )
             return [int(i) for i in rows.scalars().all()]
 
-    async def mark_retry(
-        self, id: int, owner: str, error: str, next_at: datetime, now: datetime | None = None
-    ) -> bool:
+    async def mark_retry(self, id: int, owner: str, error: str, next_at: datetime, now: datetime) -> bool:
         return await self._finish(
             id,
             owner,
@@ -203,7 +197,7 @@ class Outbox:
                 "status": PENDING,
                 "last_error": error[:2000],
                 "next_attempt_at": next_at,
-                "updated_at": now or _utcnow(),
+                "updated_at": now,
             },
         )
 
@@ -213,15 +207,12 @@ class Outbox:
             id, owner, {"status": PENDING, "attempts": notice_outbox.c.attempts - 1, "updated_at": now}
         )
 
-    async def mark_dead(self, id: int, error: str, now: datetime | None = None) -> bool:
-        return await self._finish(
-            id, None, {"status": DEAD, "last_error": error[:2000], "updated_at": now or _utcnow()}
-        )
+    async def mark_dead(self, id: int, error: str, now: datetime) -> bool:
+        return await self._finish(id, None, {"status": DEAD, "last_error": error[:2000], "updated_at": now})
 
-    async def mark_blocked(self, id: int, now: datetime | None = None) -> int:
+    async def mark_blocked(self, id: int, now: datetime) -> int:
         """Block this row and every other unsent notice for the same user; returns how many rows changed."""
         t = notice_outbox
-        now = now or _utcnow()
         async with self.engine.begin() as conn:
             user_id = (await conn.execute(select(t.c.user_id).where(t.c.id == id))).scalar_one_or_none()
             if user_id is None:

@@ -25,13 +25,13 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import OrderedDict
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 import jwt
+
+from bot.clock import Clock, system_clock
 
 log = logging.getLogger(__name__)
 
@@ -70,17 +70,13 @@ class _SigningKey:
     fingerprint: tuple[Any, ...]  # what the JWKS said of the key: a changed key is a different key
 
 
-def _system_clock() -> datetime:
-    return datetime.now(UTC)
-
-
 class ChannelTokenValidator:
     def __init__(
         self,
         metadata_url: str,
         app_id: str,
         http: httpx.AsyncClient,
-        clock: Callable[[], datetime] = _system_clock,
+        clock: Clock = system_clock,
     ) -> None:
         self.metadata_url = metadata_url
         self.app_id = app_id

@@ -15,7 +15,6 @@ import binascii
 import json
 import logging
 import random
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +23,7 @@ from urllib.parse import quote
 import aiohttp
 import orjson
 
+from bot.clock import Clock, system_clock
 from bot.graph.retry import retry_after_seconds
 from bot.graph.tokens import TokenProvider
 from bot.loopback import is_loopback_url
@@ -74,15 +74,17 @@ class ConnectorSender:
         base_delay_s: float = 0.5,
         max_delay_s: float = 8.0,
         on_answer: Callable[[int], None] | None = None,
+        clock: Clock = system_clock,
     ) -> None:
         self.http = http
+        self.clock = clock
         self.on_answer = on_answer  # metrics: called with every HTTP status the connector answered
         self.tokens = tokens  # None: anonymous (local Playground / Emulator without a registration)
         self.max_attempts = max_attempts
         self.base_delay_s = base_delay_s
         self.max_delay_s = max_delay_s
         self._token: str | None = None
-        self._token_until = 0.0  # time.time() after which the cached token is not reused
+        self._token_until = 0.0  # POSIX seconds after which the cached token is not reused
 
     @staticmethod
     def url(service_url: str, conversation_id: str, activity_id: str | None = None) -> str:
@@ -155,7 +157,7 @@ class ConnectorSender:
         search on every send (hot path: see docs/BENCHMARKS.md). A token whose expiry
         can't be read (not a JWT) is not reused."""
         assert self.tokens is not None
-        now = time.time()
+        now = self.clock().timestamp()
         if self._token is not None and now < self._token_until:
             return self._token
         token = await self.tokens.token(BOT_FRAMEWORK_SCOPE)

@@ -120,7 +120,7 @@ async def test_claim_leases_and_expired_leases_are_reclaimed(db: DB) -> None:
     again = await db.outbox.claim("C", T0 + timedelta(seconds=40), lease, 10)
     assert [(i.idempotency_key, i.attempts) for i in again] == [("u1:e", 2), ("u2:e", 2)]
     assert not await db.outbox.mark_sent(first[1].id, "A", "late", T0 + timedelta(seconds=41))
-    assert await db.outbox.mark_retry(again[0].id, "C", "HTTP 429", T0 + timedelta(minutes=5))
+    assert await db.outbox.mark_retry(again[0].id, "C", "HTTP 429", T0 + timedelta(minutes=5), T0)
     assert await db.outbox.release(again[1].id, "C", T0 + timedelta(seconds=41))
     counts = await db.outbox.counts()
     assert (counts["sent"], counts["pending"], counts["sending"]) == (1, 2, 0)
