@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 from bot.demo.routing import Route, route
 from bot.demo.state import ServerState
-from bot.demo.wire import Call, Reply, graph_error
+from bot.demo.wire import Call, Reply, graph_error, page_size_error
 
 GRAPH = "https://graph.microsoft.com"
 
@@ -32,12 +32,8 @@ async def group_user_members(state: ServerState, call: Call, m: re.Match[str]) -
         skip = int(call.query.get("$skiptoken", "0"))
     except ValueError:
         return graph_error(400, "BadRequest", "Invalid $top or $skiptoken.")
-    if not 1 <= top <= 999:
-        return graph_error(
-            400,
-            "Request_BadRequest",
-            f"Invalid page size specified: '{top}'. Must be between 1 and 999 inclusive.",
-        )
+    if (too_big := page_size_error(top)) is not None:
+        return too_big
     members = [s.user for uid in group.members if (s := state.user(uid)) is not None]
     select = [n.strip() for n in call.query.get("$select", "").split(",") if n.strip()]
     rows: list[dict[str, Any]] = []

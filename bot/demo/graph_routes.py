@@ -12,7 +12,7 @@ from bot.demo.odata_query import QueryError, parse_filter, parse_search
 from bot.demo.routing import Route, route
 from bot.demo.state import ServerState, UserState
 from bot.demo.tenant import DemoUser
-from bot.demo.wire import Call, Reply, graph_error, iso
+from bot.demo.wire import Call, Reply, graph_error, iso, page_size_error
 
 GRAPH = "https://graph.microsoft.com"
 MAX_PHOTO_BYTES = 4 * 1024 * 1024
@@ -121,12 +121,8 @@ async def list_users(state: ServerState, call: Call, m: re.Match[str]) -> Reply:
         return graph_error(400, "Request_UnsupportedQuery", str(exc))
     except ValueError:
         return graph_error(400, "BadRequest", "Invalid $top or $skiptoken.")
-    if not 1 <= top <= 999:
-        return graph_error(
-            400,
-            "Request_BadRequest",
-            f"Invalid page size specified: '{top}'. Must be between 1 and 999 inclusive.",
-        )
+    if (too_big := page_size_error(top)) is not None:
+        return too_big
     order = call.query.get("$orderby", "").strip().lower()
     if order.startswith("displayname"):
         users.sort(key=lambda u: u.display_name.lower(), reverse=order.endswith(" desc"))

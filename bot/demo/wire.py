@@ -121,3 +121,14 @@ def iso(dt: datetime | None) -> str | None:
 def retry_after_value(seconds: float) -> str:
     """Retry-After header text: whole seconds as Graph sends them; fractions only for fast tests."""
     return str(int(seconds)) if float(seconds).is_integer() else f"{seconds:g}"
+
+
+def page_size_error(top: int) -> Reply | None:
+    """Graph's answer to a `$top` outside 1..999 (None when it is fine)."""
+    if 1 <= top <= 999:
+        return None
+    return graph_error(
+        400,
+        "Request_BadRequest",
+        f"Invalid page size specified: '{top}'. Must be between 1 and 999 inclusive.",
+    )

@@ -332,15 +332,7 @@ class DriftScanner:
             photo_previous_seen=previous_seen,
             sharepoint_syncing=syncing,
         )
-        detail = None
-        if first_seen is None:
-            detail = "change time unknown"
-        elif not picture.profile_found:
-            detail = "no SharePoint profile"
-        elif picture.exchange_sync_state == 0:
-            detail = "SharePoint not pulling from Exchange"
-        elif placeholder:
-            detail = "placeholder shown"
+        detail = drift_detail(first_seen, picture, placeholder=placeholder)
         row = ScanRow(uid, upn, name, etag, first_seen, picture.timestamp, state, detail)
         return row, (uid, state.value, picture.timestamp, now)
 
@@ -391,3 +383,16 @@ def _row_from_json(data: dict[str, Any]) -> ScanRow:
             values[name] = datetime.fromisoformat(values[name])
     values["state"] = DriftState(values["state"])
     return ScanRow(**values)
+
+
+def drift_detail(first_seen: datetime | None, picture: SharePointPicture, *, placeholder: bool) -> str | None:
+    """Why a scanned user's verdict is what it is, when the state alone does not say (report column)."""
+    if first_seen is None:
+        return "change time unknown"
+    if not picture.profile_found:
+        return "no SharePoint profile"
+    if picture.exchange_sync_state == 0:
+        return "SharePoint not pulling from Exchange"
+    if placeholder:
+        return "placeholder shown"
+    return None

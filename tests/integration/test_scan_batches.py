@@ -21,7 +21,7 @@ from bot.demo.tenant import DemoTenant
 from bot.domain.drift import DriftState, assess
 from bot.domain.model import SharePointPicture
 from bot.graph import GraphClient, GraphError, RetryPolicy, SharePointClient, StaticTokenProvider
-from bot.services.scan import DriftScanner, ScanRow
+from bot.services.scan import DriftScanner, ScanRow, drift_detail
 from bot.store import LedgerEntry, Store
 from bot.store.scan_checkpoint import ScanCheckpoint, scan_results
 from bot.store.tables import photo_ledger
@@ -85,15 +85,7 @@ async def reference_scan(
             sharepoint_syncing=syncing,
         )
         await store.record_drift(uid, state.value, picture.timestamp, now)
-        detail = None
-        if first_seen is None:
-            detail = "change time unknown"
-        elif not picture.profile_found:
-            detail = "no SharePoint profile"
-        elif picture.exchange_sync_state == 0:
-            detail = "SharePoint not pulling from Exchange"
-        elif placeholder:
-            detail = "placeholder shown"
+        detail = drift_detail(first_seen, picture, placeholder=placeholder)
         rows.append(ScanRow(uid, upn, name, photo.etag, first_seen, picture.timestamp, state, detail))
     return rows
 

@@ -34,6 +34,7 @@ from bot.teams.connector import ConnectorError, ConnectorSender, connector_sessi
 from tests.clock import FakeClock
 from tests.fakes.connector import ConnectorServer
 from tests.fakes.identity import BOT_FRAMEWORK_ISSUER, IdentityServer
+from tests.loopback import serving
 
 from .conftest import ADELE, APP_ID, MEGAN, TENANT_ID, TeamsWorld, card_kind, make_settings
 from .test_helpdesk import PATTI, TEAM, ask, channel_message
@@ -303,27 +304,15 @@ async def redirecting() -> AsyncIterator[tuple[str, list[str]]]:
 
     second = web.Application()
     second.router.add_route("*", "/{tail:.*}", target)
-    second_runner = web.AppRunner(second)
-    await second_runner.setup()
-    second_site = web.TCPSite(second_runner, "127.0.0.1", 0)
-    await second_site.start()
-    second_port = second_site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    async with serving(second) as second_base:
 
-    async def redirect(request: web.Request) -> web.Response:
-        raise web.HTTPTemporaryRedirect(f"http://127.0.0.1:{second_port}{request.path_qs}")
+        async def redirect(request: web.Request) -> web.Response:
+            raise web.HTTPTemporaryRedirect(f"{second_base}{request.path_qs}")
 
-    first = web.Application()
-    first.router.add_route("*", "/{tail:.*}", redirect)
-    runner = web.AppRunner(first)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    try:
-        yield f"http://127.0.0.1:{port}", reached
-    finally:
-        await runner.cleanup()
-        await second_runner.cleanup()
+        first = web.Application()
+        first.router.add_route("*", "/{tail:.*}", redirect)
+        async with serving(first) as base:
+            yield base, reached
 
 
 async def test_no_outbound_client_follows_a_redirect(redirecting: tuple[str, list[str]]) -> None:
@@ -458,15 +447,8 @@ async def key_server(identity: IdentityServer) -> AsyncIterator[tuple[str, dict[
     app = web.Application()
     app.router.add_get("/meta", metadata)
     app.router.add_get("/keys", keys)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    try:
-        yield f"http://127.0.0.1:{port}/meta", state
-    finally:
-        await runner.cleanup()
+    async with serving(app) as base:
+        yield f"{base}/meta", state
 
 
 async def test_key_refreshes_back_off_and_keep_verdicts_when_nothing_changed(

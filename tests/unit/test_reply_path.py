@@ -31,6 +31,7 @@ import cards
 from bot.domain.model import Diagnosis, DiagnosisCase, StaleCopy
 from bot.teams.adapter import CardContent, CardReply, activity_from_json, activity_json
 from bot.teams.connector import ConnectorError, ConnectorSender, _json_bytes, _jwt_exp, connector_session
+from tests.loopback import serving
 from tests.reliability.hostile import activities as hostile_activities
 
 INCOMING = {
@@ -205,19 +206,11 @@ async def _send_times(tokens: _Tokens, n: int, status: int = 201) -> list[str]:
 
     app = web.Application()
     app.router.add_post("/v3/conversations/{conversation}/activities", answer)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
-    try:
-        async with connector_session(timeout_s=5.0) as http:
-            sender = ConnectorSender(http, tokens, max_attempts=1)
-            for _ in range(n):
-                with contextlib.suppress(ConnectorError):  # the 401 case
-                    await sender.send(f"http://127.0.0.1:{port}/", "c", {"type": "message"}, None)
-    finally:
-        await runner.cleanup()
+    async with serving(app) as base, connector_session(timeout_s=5.0) as http:
+        sender = ConnectorSender(http, tokens, max_attempts=1)
+        for _ in range(n):
+            with contextlib.suppress(ConnectorError):  # the 401 case
+                await sender.send(f"{base}/", "c", {"type": "message"}, None)
     assert len(seen) == n
     return seen
 
