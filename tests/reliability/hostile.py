@@ -63,29 +63,30 @@ forged_id = st.sampled_from(
         "*",
     ]
 )
+# What people type, and what breaks naive code (both fuzzers draw from these).
+PHRASES = [
+    "why is my photo old?",
+    "waarom is mijn foto oud?",
+    "check megan@contoso.com",
+    "why is Megan's photo old?",
+    "check @Megan Bowen",
+    "stop",
+    "start",
+    "help",
+    "geen meldingen meer",
+    "resync",
+    "check *",
+    "check %",
+    "check ' OR 1=1 --",
+    'check "Megan',
+    "check " + "a" * 5000,
+]
+ODD_STRINGS = ["\ud800", "\udfff\ud800", "\x00", "\u202e\u2066", "<at>PhotoSync</at>"]
 small_text = st.one_of(
     st.text(max_size=50),
     st.text(alphabet=st.characters(codec=None, categories=None), max_size=30),  # lone surrogates included
-    st.sampled_from(["\ud800", "\udfff\ud800", "\x00", "\u202e\u2066", "é" * 5, "<at>PhotoSync</at>"]),
-    st.sampled_from(
-        [
-            "why is my photo old?",
-            "waarom is mijn foto oud?",
-            "check megan@contoso.com",
-            "why is Megan's photo old?",
-            "check @Megan Bowen",
-            "stop",
-            "start",
-            "help",
-            "geen meldingen meer",
-            "resync",
-            "check *",
-            "check %",
-            "check ' OR 1=1 --",
-            'check "Megan',
-            "check " + "a" * 5000,
-        ]
-    ),
+    st.sampled_from([*ODD_STRINGS, "é" * 5]),
+    st.sampled_from(PHRASES),
 )
 huge_text = st.builds(
     lambda n, c: c * n, st.sampled_from([1_000, 20_000, 120_000, 300_000]), st.sampled_from("xé😀\x00")
@@ -174,6 +175,24 @@ FIELDS = [
 ]
 
 
+def attacker_activity(kind: str, service_url: str) -> dict[str, Any]:
+    """The well-formed 1:1 activity from the attacker that both fuzzers then mutate."""
+    return {
+        "type": kind,
+        "id": "act-1",
+        "serviceUrl": service_url,
+        "channelId": "msteams",
+        "from": {"id": f"29:{ATTACKER}", "aadObjectId": ATTACKER},
+        "recipient": {"id": f"28:{APP_ID}"},
+        "conversation": {
+            "id": f"a:personal;{ATTACKER}",
+            "conversationType": "personal",
+            "tenantId": TENANT_ID,
+        },
+        "locale": "en-US",
+    }
+
+
 @st.composite
 def activities(draw: st.DrawFn, service_url: str) -> dict[str, Any]:
     # How often each kind and each mutation happens is decided by a seeded Random, not by hypothesis' own
@@ -192,20 +211,7 @@ def activities(draw: st.DrawFn, service_url: str) -> dict[str, Any]:
             "other",
         ]
     )
-    body: dict[str, Any] = {
-        "type": kind if kind != "other" else draw(st.text(min_size=1, max_size=20)),
-        "id": "act-1",
-        "serviceUrl": service_url,
-        "channelId": "msteams",
-        "from": {"id": f"29:{ATTACKER}", "aadObjectId": ATTACKER},
-        "recipient": {"id": f"28:{APP_ID}"},
-        "conversation": {
-            "id": f"a:personal;{ATTACKER}",
-            "conversationType": "personal",
-            "tenantId": TENANT_ID,
-        },
-        "locale": "en-US",
-    }
+    body = attacker_activity(kind if kind != "other" else draw(st.text(min_size=1, max_size=20)), service_url)
     if kind == "invoke":
         body["name"] = draw(
             st.sampled_from(["adaptiveCard/action", "composeExtension/query", "task/fetch", "x"])
@@ -262,30 +268,7 @@ raw_bodies = st.one_of(
 # ------------------------------------------------------------------------------------------ fast generator
 # The same grammar as the strategies above, drawn with `random.Random(seed)`: ~100x cheaper per activity than
 # hypothesis, for the >= 100,000-activity run (hypothesis keeps shrinking for the CI-sized run).
-_PHRASES = [
-    "why is my photo old?",
-    "waarom is mijn foto oud?",
-    "check megan@contoso.com",
-    "why is Megan's photo old?",
-    "check @Megan Bowen",
-    "stop",
-    "start",
-    "help",
-    "geen meldingen meer",
-    "resync",
-    "check *",
-    "check %",
-    "check ' OR 1=1 --",
-    'check "Megan',
-    "check " + "a" * 5000,
-    "\ud800",
-    "\udfff\ud800",
-    "\x00",
-    "\u202e\u2066",
-    "<at>PhotoSync</at>",
-    "",
-    " ",
-]
+_PHRASES = [*PHRASES, *ODD_STRINGS, "", " "]
 _FORGED = [
     *VICTIMS,
     ATTACKER,
@@ -392,20 +375,7 @@ class FastHostile:
                 self.text() or "x",
             ]
         )
-        body: dict[str, Any] = {
-            "type": kind,
-            "id": "act-1",
-            "serviceUrl": self.url,
-            "channelId": "msteams",
-            "from": {"id": f"29:{ATTACKER}", "aadObjectId": ATTACKER},
-            "recipient": {"id": f"28:{APP_ID}"},
-            "conversation": {
-                "id": f"a:personal;{ATTACKER}",
-                "conversationType": "personal",
-                "tenantId": TENANT_ID,
-            },
-            "locale": "en-US",
-        }
+        body = attacker_activity(kind, self.url)
         if kind == "invoke":
             body["name"] = r.choice(
                 ["adaptiveCard/action", "adaptiveCard/action", "composeExtension/query", "x"]
