@@ -32,7 +32,9 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 import cards
 from bench.common import APP_ID, activity
-from bot.domain.model import Diagnosis, DiagnosisCase, StaleCopy
+from bot.demo.portraits import portrait
+from bot.domain.model import Diagnosis, DiagnosisCase, GraphPhoto, StaleCopy
+from bot.services.evidence import m365_picture, picture_evidence, signature
 from bot.teams.adapter import CardContent, activity_from_json, activity_json
 from bot.teams.auth import ChannelTokenValidator, _SigningKey
 from bot.teams.connector import _json_bytes
@@ -135,6 +137,15 @@ def main() -> None:
         with contextlib.suppress(StopIteration):
             coro.send(None)
 
+    graph_bytes = portrait(3, variant=1, size=96, quality=85)  # Graph's 96x96 and SharePoint's M (72 px)
+    sharepoint_bytes = portrait(3, variant=0, size=72, quality=75)
+    graph_photo = GraphPhoto(etag='W/"x"', thumbnail=graph_bytes)
+
+    def pictures_of_a_diagnosis() -> None:  # bot/services/evidence.py, as ProfileReader runs it per diagnosis
+        m365 = m365_picture(graph_photo)
+        signature(m365)
+        picture_evidence("u", graph_photo, m365, sharepoint_bytes)
+
     rows = [
         ("json.loads of the activity (bare does this too)", best_us(lambda: json.loads(raw))),
         ("RS256 token validation (PyJWT, as auth.py)", best_us(validate)),
@@ -157,6 +168,10 @@ def main() -> None:
         (
             "ours: reply body bytes (orjson, connector.py)",
             best_us(lambda: _json_bytes(activity_json(shared))),
+        ),
+        (
+            "pictures: decode both, compare, sign, 2 thumbnails (per uncached diagnosis)",
+            best_us(pictures_of_a_diagnosis),
         ),
     ]
     width = max(len(name) for name, _ in rows)

@@ -32,6 +32,7 @@ from .common import (
 )
 from .context import CardContext, Lang
 from .error import error_card
+from .pictures import NO_PICTURES, PictureShape, picture_elements, picture_shape, picture_slots, picture_texts
 from .strings import t
 from .template import CardTemplate
 
@@ -143,6 +144,7 @@ class _Shape(NamedTuple):
     facts: int
     resync: bool
     chat: bool
+    pictures: PictureShape = NO_PICTURES
 
 
 def diagnosis_card(
@@ -206,6 +208,8 @@ def _texts(
     if chat_url:
         texts["chat"] = t("action.chat", lang, name=name)
         texts["chat_url"] = chat_url
+    pictures = picture_shape(diagnosis)
+    texts.update(picture_texts(diagnosis, ctx, subject, name, pictures))
     shape = _Shape(
         lang,
         ctx.demo,
@@ -215,6 +219,7 @@ def _texts(
         len(facts),
         diagnosis.can_resync,
         bool(chat_url),
+        pictures,
     )
     return shape, texts
 
@@ -225,6 +230,7 @@ def _template(shape: _Shape) -> CardTemplate:
     slots += ["requested_by"] * shape.requested_by + ["sp_refresh"] * shape.sp_refresh
     slots += [f"{kind}{i}" for i in range(shape.facts) for kind in ("fact", "value")]
     slots += ["resync", "user_id"] * shape.resync + ["chat", "chat_url"] * shape.chat
+    slots += picture_slots(shape.pictures)
     return CardTemplate(lambda texts: _build(shape, texts), slots)
 
 
@@ -235,6 +241,7 @@ def _build(shape: _Shape, texts: Mapping[str, str]) -> dict[str, Any]:
     body: list[CardElement] = [title_block(KIND, texts["title"], plain=plain)]
     if shape.requested_by:
         body.append(text_block(texts["requested_by"], subtle=True, small=True, spacing="None", plain=True))
+    body += picture_elements(shape.pictures, texts, plain=plain)
     body += [
         text_block(texts["why"], block_id="why", plain=plain),
         fact_set([(texts[f"fact{i}"], texts[f"value{i}"]) for i in range(shape.facts)], block_id="facts"),

@@ -14,7 +14,7 @@ from typing import Any
 
 from microsoft_teams.cards import Action, CardElement
 
-from bot.domain.model import FIELD_PHOTO_SYNC, MICROSOFT_PHOTO_SYNC
+from bot.domain.model import FIELD_PHOTO_SYNC, MICROSOFT_PHOTO_SYNC, PictureEvidence
 
 from .common import (
     build_card,
@@ -33,6 +33,7 @@ from .common import (
     title_block,
 )
 from .context import CardContext
+from .pictures import evidence_shape, evidence_texts, picture_elements
 from .strings import t
 
 KIND = "notice"
@@ -56,6 +57,7 @@ def notice_card(
     user_id: str,
     photo_first_seen: datetime,
     sharepoint_refreshed: datetime | None,
+    pictures: PictureEvidence | None = None,
 ) -> dict[str, Any]:
     """Tell `user_id` (the reader) that SharePoint's copy of their photo is out of date.
 
@@ -82,8 +84,10 @@ def notice_card(
         (t("fact.changed", lang, bot=ctx.bot_name), values["changed"]),
         (t("fact.sp", lang), values["sp_refreshed"] or t("fact.sp.never", lang)),
     ]
+    shape = evidence_shape(pictures)
     body: list[CardElement] = [
         title_block(KIND, title),
+        *picture_elements(shape, evidence_texts(pictures, ctx, "self", "", shape), plain=False),
         text_block(why, block_id="why"),
         fact_set(facts, block_id="facts"),
         text_block(cap(t("notice.timing", lang, **values)), block_id="timing", spacing="Small"),

@@ -118,7 +118,7 @@ def _record_results(owner: Any, name: str, register: Any) -> None:
 
 
 def _install() -> None:
-    from bot.demo import jpeg, state
+    from bot.demo import jpeg, renditions
     from tests.fakes import identity
 
     _record_results(identity.IdentityServer, "mint", lambda r, a, k: REGISTRY.token(r))
@@ -129,7 +129,7 @@ def _install() -> None:
         identity, "make_certificate", lambda r, a, k: REGISTRY.string(r.private_key_pem.splitlines()[2])
     )
     _record_results(jpeg, "flat_jpeg", lambda r, a, k: REGISTRY.photo(r))
-    _record_results(state, "flat_jpeg", lambda r, a, k: REGISTRY.photo(r))
+    _record_results(renditions, "encode_jpeg", lambda r, a, k: REGISTRY.photo(r))
     from tests.integration import conftest as integration
 
     REGISTRY.string(integration.APP_SECRET)

@@ -7,7 +7,7 @@ import re
 from typing import Any
 from urllib.parse import urlencode
 
-from bot.demo.jpeg import flat_jpeg, jpeg_size, seeded_colour
+from bot.demo.jpeg import jpeg_size
 from bot.demo.odata_query import QueryError, parse_filter, parse_search
 from bot.demo.routing import Route, route
 from bot.demo.state import ServerState, UserState
@@ -172,9 +172,10 @@ async def get_photo_value(state: ServerState, call: Call, m: re.Match[str]) -> R
     found = _resolve(state, m["user"])
     if isinstance(found, Reply):
         return found
-    if found.photo is None:
+    face = found.face()
+    if found.photo is None or face is None:
         return _no_photo()
-    return Reply(200, found.photo.bytes_for(found.user.id), content_type=found.photo.content_type)
+    return Reply(200, state.pictures.graph_photo(face), content_type=found.photo.content_type)
 
 
 def _sizes(s: UserState) -> list[int]:
@@ -204,14 +205,14 @@ async def get_sized_photo(state: ServerState, call: Call, m: re.Match[str]) -> R
     if isinstance(found, Reply):
         return found
     size = re.fullmatch(r"(\d+)[xX](\d+)", m["size"])
-    if found.photo is None or size is None or size[1] != size[2] or int(size[1]) not in _sizes(found):
+    face = found.face()
+    # Like Graph: only the sizes at or below the uploaded photo's exist (ImageNotFound above it).
+    if face is None or size is None or size[1] != size[2] or int(size[1]) not in _sizes(found):
         return _no_photo()
     side = int(size[1])
     if not m["value"]:
         return Reply(200, _photo_meta(call, found, side))
-    seed = f"{found.user.id}|{found.photo.etag}"
-    data = flat_jpeg(side, side, seeded_colour(seed), f"PhotoSync demo {seed} {side}")
-    return Reply(200, data, content_type="image/jpeg")
+    return Reply(200, state.pictures.graph_photo(face, side), content_type="image/jpeg")
 
 
 async def put_photo_value(state: ServerState, call: Call, m: re.Match[str]) -> Reply:

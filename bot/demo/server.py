@@ -6,6 +6,7 @@
 URL layout (base URLs are configuration of the bot's clients):
     /v1.0/...  /beta/...   Microsoft Graph (https://graph.microsoft.com)
     /sp/_api/...           SharePoint root site (https://{tenant}.sharepoint.com)
+    /sp/_layouts/15/userphoto.aspx, /sp/User Photos/...   SharePoint's own copies of users' pictures
     /sp-admin/_api/...     SharePoint admin site (https://{tenant}-admin.sharepoint.com)
 
 Every request needs `Authorization: Bearer <token>` (any non-empty token, or one `limits.token_check`
@@ -28,6 +29,7 @@ from bot.demo.batch import run_batch
 from bot.demo.directory_routes import directory_routes
 from bot.demo.faults import Fault, FaultInjector
 from bot.demo.graph_routes import graph_routes
+from bot.demo.picture_routes import picture_routes
 from bot.demo.routing import Route, execute, route
 from bot.demo.sharepoint_routes import sharepoint_routes
 from bot.demo.state import Counters, GraphLimits, ServerState, sp_picture_timestamp
@@ -68,6 +70,7 @@ def create_graph_app(tenant: DemoTenant, limits: GraphLimits | None = None) -> w
     routes += directory_routes()
     routes += teams_routes()
     routes += sharepoint_routes()
+    routes += picture_routes()
     table = tuple(routes)
     app[STATE] = state
     app[_ROUTES] = table

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from bot.demo.faults import FaultInjector
-from bot.demo.jpeg import flat_jpeg, seeded_colour
+from bot.demo.renditions import Face, Renditions, portrait_seed
 from bot.demo.tenant import DemoGroup, DemoTenant, DemoUser
 
 _SP_EPOCH = datetime(1, 1, 1, tzinfo=UTC)
@@ -64,20 +64,25 @@ class Counters:
     sp_property_sets: Counter[str] = field(default_factory=Counter)  # by "upn|property"
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class PhotoState:
+    """One version of a user's Microsoft 365 photo. A change makes a new PhotoState (next variant)."""
+
     etag: str
     width: int
     height: int
     content_type: str = "image/jpeg"
     changed: datetime | None = None
-    data: bytes | None = None  # None: generated on first read
+    data: bytes | None = None  # the uploaded bytes; None: the user's portrait, photo session `variant`
+    variant: int = 1
 
-    def bytes_for(self, user_id: str) -> bytes:
-        if self.data is None:
-            seed = f"{user_id}|{self.etag}"
-            self.data = flat_jpeg(self.width, self.height, seeded_colour(seed), f"PhotoSync demo {seed}")
-        return self.data
+
+@dataclass(frozen=True, slots=True)
+class SharePointCopy:
+    """The picture SharePoint holds for a user. It changes only when SharePoint syncs, never by itself."""
+
+    kind: str  # "photo", "placeholder", "initials" or "none" (no picture file)
+    face: Face | None = None  # the photo it copied, for "photo"
 
 
 @dataclass(slots=True)
@@ -86,6 +91,13 @@ class UserState:
     photo: PhotoState | None
     sp_profile: bool
     sp_props: dict[str, str]  # SharePoint user profile properties that vary (picture ones, edits)
+    sp_picture: SharePointCopy = SharePointCopy("none")
+    seed: int = 0  # who the user is in the portraits (renditions.portrait_seed)
+
+    def face(self) -> Face | None:
+        """The Microsoft 365 photo as a picture to render, or None without a photo."""
+        p = self.photo
+        return None if p is None else Face(self.seed, p.variant, p.width, p.height, p.data)
 
 
 @dataclass(slots=True)
@@ -100,6 +112,7 @@ class ServerState:
     # Teams apps installed per user: user id (lower case) -> catalog app id -> installation id
     installed_apps: dict[str, dict[str, str]] = field(default_factory=dict)
     teams_catalog: dict[str, str] = field(default_factory=dict)  # catalog app id -> externalId (looked up)
+    pictures: Renditions = field(default_factory=Renditions)  # generated picture bytes, cached
     _etag_serial: int = 0
 
     @classmethod
@@ -119,12 +132,22 @@ class ServerState:
         return self.tenant.groups
 
     def set_photo(
-        self, state: UserState, data: bytes, content_type: str, size: tuple[int, int] | None
+        self,
+        state: UserState,
+        data: bytes | None = None,
+        content_type: str = "image/jpeg",
+        size: tuple[int, int] | None = None,
     ) -> str:
-        """Store an uploaded photo like Graph: new etag, size capped at 648 (the largest HD size)."""
+        """Store a new photo like Graph: new etag, next variant, size capped at 648 (the largest HD size).
+
+        `data` is an upload (served back as is on `photo/$value`); None draws the user's next portrait, as
+        if they had taken a new photo. SharePoint's copy stays what it was (see sync_sharepoint_picture).
+        """
         self._etag_serial += 1
-        digest = hashlib.sha1(data + str(self._etag_serial).encode(), usedforsecurity=False).hexdigest()[:16]
-        width, height = size or (648, 648)
+        old = state.photo
+        salt = f"{state.user.id}|{self._etag_serial}".encode()
+        digest = hashlib.sha1((data or b"") + salt, usedforsecurity=False).hexdigest()[:16]
+        width, height = size or ((old.width, old.height) if old is not None and data is None else (648, 648))
         side = min(648, width, height)
         state.photo = PhotoState(
             etag=f'W/"{digest}"',
@@ -133,33 +156,73 @@ class ServerState:
             content_type=content_type,
             changed=self.clock(),
             data=data,
+            variant=(old.variant if old is not None else 0) + 1,
         )
         self.counters.photo_puts[state.user.id] += 1
         return state.photo.etag
 
+    def sync_sharepoint_picture(self, user_id: str) -> None:
+        """SharePoint pulls the user's Microsoft 365 photo now: its picture becomes the current photo,
+        SPS-PictureTimestamp the state's clock and SPS-PicturePlaceholderState 0. Without a Microsoft 365
+        photo it shows its placeholder (state 1). Raises KeyError for an unknown user and ValueError for a
+        user without a SharePoint profile (nothing to store a picture in)."""
+        state = self.user(user_id)
+        if state is None:
+            raise KeyError(user_id)
+        if not state.sp_profile:
+            raise ValueError(f"{state.user.upn} has no SharePoint user profile yet")
+        face = state.face()
+        state.sp_picture = SharePointCopy("placeholder") if face is None else SharePointCopy("photo", face)
+        props = state.sp_props
+        props["SPS-PictureTimestamp"] = sp_picture_timestamp(self.clock())
+        props["SPS-PicturePlaceholderState"] = "1" if face is None else "0"
+        props["PictureURL"] = props.get("PictureURL") or thumbnail_url(self.tenant, state.user.upn)
+
+
+def picture_file_stem(upn: str) -> str:
+    """The Profile Pictures library's name for an account: 'AdeleV@contoso.com' -> 'adelev_contoso_com'."""
+    return upn.lower().replace("@", "_").replace(".", "_")
+
+
+def thumbnail_url(tenant: DemoTenant, upn: str, letter: str = "M") -> str:
+    """PictureURL's shape: the M (72 px) thumbnail file in the My Site host's Profile Pictures library."""
+    return (
+        f"https://{my_site_host(tenant.sharepoint_host)}:443/User%20Photos/Profile%20Pictures/"
+        f"{picture_file_stem(upn)}_{letter}Thumb.jpg"
+    )
+
 
 def _user_state(tenant: DemoTenant, user: DemoUser) -> UserState:
     photo = None
+    seed = portrait_seed(user.id)
     if user.photo is not None:
         p = user.photo
         photo = PhotoState(p.etag, p.width, p.height, p.content_type, p.changed)
     sp = user.sharepoint
     props: dict[str, str] = {}
     if sp.profile:
-        picture = ""
-        if sp.picture_timestamp is not None:
-            picture = (
-                f"https://{my_site_host(tenant.sharepoint_host)}:443/User%20Photos/Profile%20Pictures/"
-                f"{user.id}_MThumb.jpg"
-            )
         stamp = sp.picture_timestamp
         props = {
-            "PictureURL": picture,
+            "PictureURL": "" if stamp is None else thumbnail_url(tenant, user.upn),
             "SPS-PictureTimestamp": "" if stamp is None else sp_picture_timestamp(stamp),
             "SPS-PicturePlaceholderState": _text(sp.placeholder_state),
             "SPS-PictureExchangeSyncState": _text(sp.exchange_sync_state),
         }
-    return UserState(user=user, photo=photo, sp_profile=sp.profile, sp_props=props)
+    state = UserState(user=user, photo=photo, sp_profile=sp.profile, sp_props=props, seed=seed)
+    state.sp_picture = _sharepoint_copy(state, user.sharepoint_picture)
+    return state
+
+
+def _sharepoint_copy(state: UserState, picture: str) -> SharePointCopy:
+    """The tenant file's `sharepoint.picture` as the concrete picture SharePoint holds."""
+    if picture in ("placeholder", "initials", "none"):
+        return SharePointCopy(picture)
+    # "current" is the Microsoft 365 photo; "previous" the same person's photo session before it. Without
+    # a Microsoft 365 photo both are an older 648 px photo of the person (removed from Microsoft 365 since).
+    current = state.face() or Face(state.seed, 0, 648, 648)
+    if picture == "current" and state.photo is not None:
+        return SharePointCopy("photo", current)
+    return SharePointCopy("photo", Face(state.seed, current.variant - 1, current.width, current.height))
 
 
 def _text(value: int | None) -> str:

@@ -10,7 +10,6 @@ Times in the file are either ISO 8601 (naive = UTC) or relative to load time: '-
 from __future__ import annotations
 
 import json
-import random
 import re
 import uuid
 from collections.abc import Mapping
@@ -23,6 +22,11 @@ DEFAULT_TENANT_PATH = Path(__file__).with_name("tenant.json")
 
 PHOTO_SOURCES = ("cloud", "onPremises")
 FAULT_SERVICES = ("graph", "sharepoint")
+# What SharePoint's own copy of a user's picture is (`sharepoint.picture`): the current Microsoft 365 photo,
+# an older photo of the same person, its grey silhouette, an initials tile, or no picture file at all.
+SHAREPOINT_PICTURES = ("current", "previous", "placeholder", "initials", "none")
+# Cases where SharePoint still holds the photo from before the last change (when `picture` is not given).
+_BEHIND_CASES = ("stale", "pending", "change_time_unknown", "on_premises", "sync_disabled")
 _RELATIVE = re.compile(r"^-(\d+(?:\.\d+)?)([wdhms])$")
 _UNITS = {"w": "weeks", "d": "days", "h": "hours", "m": "minutes", "s": "seconds"}
 # Namespace for synthetic ids: uuid5(namespace, f"user-{index}") is stable across runs and machines.
@@ -44,6 +48,7 @@ class DemoSharePoint:
     picture_timestamp: datetime | None = None
     placeholder_state: int | None = None
     exchange_sync_state: int | None = None
+    picture: str | None = None  # one of SHAREPOINT_PICTURES; None: derived (DemoUser.sharepoint_picture)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +73,27 @@ class DemoUser:
     def fault(self, service: str) -> int | None:
         """The HTTP status this user's requests to `service` always fail with, if any."""
         return next((status for name, status in self.faults if name == service), None)
+
+    @property
+    def sharepoint_picture(self) -> str:
+        """What SharePoint's copy of the picture is: the tenant file's `picture`, else derived so it agrees
+        with the other fields (no profile: none; placeholder state 1: placeholder; no picture time: none;
+        the case, or else the picture time against the photo's change time: current or previous)."""
+        sp = self.sharepoint
+        if sp.picture is not None:
+            return sp.picture
+        stamp = sp.picture_timestamp
+        if not sp.profile:
+            return "none"
+        if sp.placeholder_state == 1:
+            return "placeholder"
+        if stamp is None:
+            return "none"
+        if self.case == "in_sync":
+            return "current"
+        if self.case in _BEHIND_CASES or self.photo is None or self.photo.changed is None:
+            return "previous"
+        return "current" if stamp >= self.photo.changed else "previous"
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +124,7 @@ class DemoTenant:
         Raises `ValueError` naming the file and the offending field on bad data.
         """
         path = DEFAULT_TENANT_PATH if path is None else Path(path)
-        now = _aware_now(now)
+        now = aware_now(now)
         try:
             raw = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -110,19 +136,7 @@ class DemoTenant:
         cls, raw: Mapping[str, Any], now: datetime | None = None, source: str = "<dict>"
     ) -> DemoTenant:
         """Like `load()`, from already-parsed JSON (tests build variants of the demo tenant this way)."""
-        return _Parser(source, _aware_now(now)).tenant(raw)
-
-    @classmethod
-    def synthetic(cls, n_users: int, now: datetime | None = None, seed: int = 0) -> DemoTenant:
-        """A deterministic tenant of `n_users` users for scans and benchmarks.
-
-        Ids are uuid5(SYNTHETIC_NAMESPACE, f"user-{i}"); the same (n_users, now, seed) always gives the same
-        tenant. Mix: mostly in sync, some stale or pending, a few without photo, with unknown change time,
-        without SharePoint profile yet, or with SharePoint's Exchange sync switched off.
-        """
-        if n_users < 0:
-            raise ValueError(f"n_users must be >= 0, got {n_users}")
-        return _synthetic(n_users, _aware_now(now), seed)
+        return _Parser(source, aware_now(now)).tenant(raw)
 
     # ---- queries -------------------------------------------------------------------------------
     def user(self, id_or_upn: str) -> DemoUser | None:
@@ -142,7 +156,7 @@ class DemoTenant:
 
 
 # ---- parsing ------------------------------------------------------------------------------------
-def _aware_now(now: datetime | None) -> datetime:
+def aware_now(now: datetime | None) -> datetime:
     if now is None:
         return datetime.now(UTC)
     if now.tzinfo is None:
@@ -292,11 +306,15 @@ class _Parser:
         profile = self.boolean(obj, "profile", field)
         if profile is None:
             raise self.fail(f"{field}.profile", "missing")
+        picture = self.string(obj, "picture", field, required=False)
+        if picture is not None and picture not in SHAREPOINT_PICTURES:
+            raise self.fail(f"{field}.picture", f"expected one of {SHAREPOINT_PICTURES}, got {picture!r}")
         return DemoSharePoint(
             profile=profile,
             picture_timestamp=self.time(obj, "pictureTimestamp", field),
             placeholder_state=self.integer(obj, "placeholderState", field),
             exchange_sync_state=self.integer(obj, "exchangeSyncState", field),
+            picture=picture,
         )
 
     def faults(self, raw: Any, field: str) -> tuple[tuple[str, int], ...]:
@@ -327,141 +345,3 @@ class _Parser:
             display_name=self.req(obj, "displayName", field),
             members=tuple(members),
         )
-
-
-# ---- synthetic tenants ------------------------------------------------------------------------------
-_FIRST = (
-    "Ava",
-    "Ben",
-    "Chloe",
-    "Daan",
-    "Emma",
-    "Finn",
-    "Grace",
-    "Hugo",
-    "Isla",
-    "Jonas",
-    "Kim",
-    "Lars",
-    "Mila",
-    "Noah",
-    "Olivia",
-    "Pim",
-    "Quinn",
-    "Ruth",
-    "Sem",
-    "Tess",
-    "Umar",
-    "Vera",
-    "Wout",
-    "Yara",
-)
-_LAST = (
-    "Bakker",
-    "Chen",
-    "Dekker",
-    "Evans",
-    "Fischer",
-    "Garcia",
-    "Hoekstra",
-    "Ivanova",
-    "Jansen",
-    "Kowalski",
-    "Lopez",
-    "Meijer",
-    "Nguyen",
-    "Okafor",
-    "Peters",
-    "Rossi",
-    "Smit",
-    "Tanaka",
-    "Visser",
-    "Williams",
-)
-# (case, weight): most users are in sync; the rest drifted in the ways the diagnosis knows.
-_MIX = (
-    ("in_sync", 78),
-    ("stale", 8),
-    ("pending", 5),
-    ("no_photo", 3),
-    ("change_time_unknown", 2),
-    ("profile_importing", 2),
-    ("sync_disabled", 2),
-)
-
-
-def _synthetic(n_users: int, now: datetime, seed: int) -> DemoTenant:
-    rng = random.Random(seed)  # noqa: S311 (deterministic test data, not security)
-    cases = [c for c, _ in _MIX]
-    weights = [w for _, w in _MIX]
-    domain = "fabrikam.onmicrosoft.com"
-    users: list[DemoUser] = []
-    for i in range(n_users):
-        case = rng.choices(cases, weights)[0]
-        first, last = _FIRST[rng.randrange(len(_FIRST))], _LAST[rng.randrange(len(_LAST))]
-        uid = str(uuid.uuid5(SYNTHETIC_NAMESPACE, f"user-{i}"))
-        upn = f"{first}.{last}{i}@{domain}"
-        size = rng.choice((240, 504, 648, 648, 648))
-        if case == "pending":
-            changed = now - timedelta(hours=rng.uniform(1, 20))
-        elif case == "stale":
-            changed = now - timedelta(days=rng.uniform(4, 30))
-        else:
-            changed = now - timedelta(days=rng.uniform(5, 400))
-        photo = (
-            None
-            if case == "no_photo"
-            else DemoPhoto(
-                etag=f'W/"syn-{i}-v{rng.randint(1, 9)}"',
-                width=size,
-                height=size,
-                changed=None if case == "change_time_unknown" else changed,
-            )
-        )
-        if case == "in_sync":
-            sp_time: datetime | None = changed + timedelta(hours=rng.uniform(0.5, 20))
-        elif case == "no_photo":
-            sp_time = None
-        else:
-            sp_time = changed - timedelta(days=rng.uniform(1, 60))
-        sharepoint = (
-            DemoSharePoint(
-                profile=case != "profile_importing",
-                picture_timestamp=sp_time,
-                placeholder_state=1 if case == "no_photo" else 0,
-                exchange_sync_state=0 if case == "sync_disabled" else 1,
-            )
-            if case != "profile_importing"
-            else DemoSharePoint(profile=False)
-        )
-        users.append(
-            DemoUser(
-                id=uid,
-                case=case,
-                display_name=f"{first} {last}",
-                given_name=first,
-                surname=last,
-                upn=upn,
-                mail=upn,
-                preferred_language=rng.choice(("en-US", "en-US", "nl-NL")),
-                created=now - timedelta(days=rng.uniform(30, 1500)),
-                on_premises_sync_enabled=False,
-                photo=photo,
-                sharepoint=sharepoint,
-            )
-        )
-    helpdesk = DemoGroup(
-        id=str(uuid.uuid5(SYNTHETIC_NAMESPACE, "group-helpdesk")),
-        display_name="Helpdesk",
-        members=tuple(u.id for u in users[:1]),
-    )
-    return DemoTenant(
-        id=str(uuid.uuid5(SYNTHETIC_NAMESPACE, "tenant")),
-        name="Fabrikam (synthetic)",
-        domain=domain,
-        sharepoint_host="fabrikam.sharepoint.com",
-        photo_update_source="cloud",
-        users=tuple(users),
-        groups=(helpdesk,),
-        loaded_at=now,
-    )

@@ -20,6 +20,7 @@ from .model import (
     Diagnosis,
     DiagnosisCase,
     PhotoSource,
+    PictureVerdict,
     ProfileState,
     StaleCopy,
 )
@@ -30,6 +31,7 @@ DETAIL_OVERDUE = "overdue"  # STALE: past the pending window after a known chang
 DETAIL_NO_CHANGE_TIME = "change time unknown"  # CHANGE_TIME_UNKNOWN: no earlier version seen
 DETAIL_IN_GAP = "sharepoint refreshed between photo versions"  # CHANGE_TIME_UNKNOWN: refresh inside the gap
 DETAIL_SYNC_DISABLED = "SPS-PictureExchangeSyncState=0"
+DETAIL_PICTURES_MATCH = "pictures match"  # IN_SYNC: SharePoint shows the Microsoft 365 photo
 
 
 def diagnose(state: ProfileState, now: datetime) -> Diagnosis:
@@ -53,6 +55,8 @@ def diagnose(state: ProfileState, now: datetime) -> Diagnosis:
             sharepoint_read=sharepoint_ok,
             photo_changed_at=changed if has_photo else None,
             sharepoint_refreshed_at=sp_time,
+            pictures=state.pictures,
+            checked_at=state.observed_at,
             **extra,  # type: ignore[arg-type]
         )
 
@@ -77,8 +81,13 @@ def diagnose(state: ProfileState, now: datetime) -> Diagnosis:
     if not has_photo:
         return result(DiagnosisCase.NO_PHOTO, StaleCopy.MASTER, False, detail=sharepoint_failure)
 
+    # What SharePoint shows, compared as a picture with the Microsoft 365 photo: the primary evidence.
+    # Timestamps and the ledger only say *when*, and decide alone only when the pictures can't be had.
+    pictures = state.pictures
+    evidence = pictures.verdict if pictures and pictures.verdict is not PictureVerdict.UNKNOWN else None
+
     # 5. Everything below compares with SharePoint's copy: without it, we cannot tell.
-    if sp is None:
+    if sp is None and evidence is None:
         return result(
             DiagnosisCase.UNAVAILABLE,
             StaleCopy.UNKNOWN,
@@ -86,35 +95,49 @@ def diagnose(state: ProfileState, now: datetime) -> Diagnosis:
             detail=state.sharepoint_error or "no sharepoint",
         )
 
-    shows_real_picture = sp.placeholder_state in (0, None) and sp_time is not None
+    shows_real_picture = sp is not None and sp.placeholder_state in (0, None) and sp_time is not None
 
-    # 6. SharePoint made its thumbnails at or after PhotoSync first saw the current photo.
-    if changed is not None and shows_real_picture and sp_time is not None and sp_time >= changed:
+    # 6. SharePoint shows the current photo: the same picture, or (without pictures) thumbnails made at or
+    #    after PhotoSync first saw it.
+    if evidence is PictureVerdict.SAME:
+        return result(DiagnosisCase.IN_SYNC, StaleCopy.NONE, False, detail=DETAIL_PICTURES_MATCH)
+    if (
+        evidence is None
+        and changed is not None
+        and shows_real_picture
+        and sp_time is not None
+        and sp_time >= changed
+    ):
         return result(DiagnosisCase.IN_SYNC, StaleCopy.NONE, False)
 
     # 7. SharePoint does not pull this user's photo from Exchange (no EXO licence, or Picture not editable).
     #    After IN_SYNC: a copy that is already current is fine, whatever the sync state.
-    if sp.exchange_sync_state == 0:
+    if sp is not None and sp.exchange_sync_state == 0:
         return result(DiagnosisCase.SYNC_DISABLED, StaleCopy.SHAREPOINT, False, detail=DETAIL_SYNC_DISABLED)
 
-    # 8. We cannot tell whether SharePoint's copy is the current photo: PhotoSync sees this version for the
-    #    first time, or SharePoint refreshed between the last sighting of the previous version and the first
-    #    of this one.
-    in_gap = (
-        changed is not None
-        and previous_seen is not None
-        and sp_time is not None
-        and previous_seen < sp_time < changed
-    )
-    if changed is None or in_gap:
-        if shows_real_picture:
-            detail = DETAIL_IN_GAP if in_gap else DETAIL_NO_CHANGE_TIME
-            return result(DiagnosisCase.CHANGE_TIME_UNKNOWN, StaleCopy.UNKNOWN, True, detail=detail)
-        return result(DiagnosisCase.STALE, StaleCopy.SHAREPOINT, True, detail=DETAIL_PLACEHOLDER)
+    if evidence is None:
+        # 8. Without pictures we cannot tell whether SharePoint's copy is the current photo when PhotoSync
+        #    sees this version for the first time, or SharePoint refreshed between the last sighting of the
+        #    previous version and the first of this one.
+        in_gap = (
+            changed is not None
+            and previous_seen is not None
+            and sp_time is not None
+            and previous_seen < sp_time < changed
+        )
+        if changed is None or in_gap:
+            if shows_real_picture:
+                detail = DETAIL_IN_GAP if in_gap else DETAIL_NO_CHANGE_TIME
+                return result(DiagnosisCase.CHANGE_TIME_UNKNOWN, StaleCopy.UNKNOWN, True, detail=detail)
+            return result(DiagnosisCase.STALE, StaleCopy.SHAREPOINT, True, detail=DETAIL_PLACEHOLDER)
+    elif changed is None:
+        # 8'. SharePoint shows another picture (or a placeholder, or none) and PhotoSync can't tell since when
+        #     the photo changed: SharePoint is behind, for how long is unknown.
+        return result(DiagnosisCase.STALE, StaleCopy.SHAREPOINT, True, detail=f"pictures: {evidence.value}")
 
     expected_by = changed + MICROSOFT_PHOTO_SYNC
     expected_by_field = changed + FIELD_PHOTO_SYNC
-    # 9. Changed recently: SharePoint is still within Microsoft's stated window.
+    # 9. Changed recently: SharePoint is still within the usual window (Microsoft states no time).
     if now < expected_by:
         return result(
             DiagnosisCase.PENDING,

@@ -5,7 +5,7 @@ No I/O, no clock: every time is passed in (timezone-aware UTC datetimes).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -41,6 +41,27 @@ class GraphPhoto:
     width: int | None = None
     height: int | None = None
     content_type: str | None = None
+    thumbnail: bytes | None = field(default=None, repr=False)  # a small size's bytes, when asked for
+
+
+class PictureVerdict(StrEnum):
+    """What SharePoint shows for a user, compared as a picture with their Microsoft 365 photo."""
+
+    SAME = "same"  # SharePoint shows the Microsoft 365 photo
+    DIFFERENT = "different"  # SharePoint shows another photo (an older one, or someone else's)
+    PLACEHOLDER = "placeholder"  # SharePoint shows its silhouette or an initials avatar
+    NONE = "none"  # SharePoint has no picture (404, empty or undecodable)
+    UNKNOWN = "unknown"  # nothing to compare with: the Microsoft 365 photo is missing
+
+
+@dataclass(frozen=True, slots=True)
+class PictureEvidence:
+    """The two pictures as seen at one moment, and what comparing them showed. The thumbnails are small
+    `data:` URIs a card can show inline (None: that side has no picture to show)."""
+
+    verdict: PictureVerdict
+    m365_thumbnail: str | None = field(default=None, repr=False)
+    sharepoint_thumbnail: str | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +100,7 @@ class ProfileState:
     photo_previous_seen_at: datetime | None = None
     graph_error: str | None = None
     sharepoint_error: str | None = None
+    pictures: PictureEvidence | None = None  # None: SharePoint's picture could not be read or compared
 
 
 class DiagnosisCase(StrEnum):
@@ -126,4 +148,6 @@ class Diagnosis:
     expected_by: datetime | None = None  # the pending window after the change
     expected_by_field: datetime | None = None  # field experience: 72 h after the change
     overdue_for: timedelta | None = None  # how long past the pending window (STALE)
+    pictures: PictureEvidence | None = None  # both pictures, when they could be compared
+    checked_at: datetime | None = None  # when the state was observed
     detail: str | None = None  # a short machine reason (error class, property value) for logs/audit

@@ -35,6 +35,11 @@ def properties_url(base_url: str, upn: str) -> str:
     )
 
 
+def userphoto_url(base_url: str, upn: str, size: str = "M") -> str:
+    """SharePoint's rendered profile picture of `upn` (S 48, M 72, L 200-300 px wide)."""
+    return f"{base_url.rstrip('/')}/_layouts/15/userphoto.aspx?size={size}&accountname={quote(upn, safe='@')}"
+
+
 def parse_picture_timestamp(text: object) -> datetime | None:
     """SPS-PictureTimestamp: decimal seconds since 0001-01-01T00:00:00Z (.NET ticks / 10^7)."""
     if not isinstance(text, str | int) or isinstance(text, bool):
@@ -106,20 +111,8 @@ class SharePointClient:
         self._clock, self._sleep, self._rng = clock, sleep, rng
 
     async def picture(self, upn: str) -> SharePointPicture:
-        token = await self.tokens.token(self.scope)
-        url = properties_url(self.base_url, upn)
-        headers = {"Authorization": f"Bearer {token}", "Accept": NOMETADATA}
-
-        def build() -> httpx.Request:
-            self.calls["picture"] += 1
-            return self.http.build_request("GET", url, headers=headers)
-
-        try:
-            response = await retry.send(
-                self.http, build, self.policy, sleep=self._sleep, rng=self._rng, clock=self._clock
-            )
-        except httpx.HTTPError as exc:
-            raise SharePointUnavailable(f"picture: {type(exc).__name__}") from exc
+        """The user profile's picture properties (one REST call)."""
+        response = await self._get("picture", properties_url(self.base_url, upn), NOMETADATA)
         if response.status_code != 200:
             raise SharePointUnavailable(f"picture: HTTP {response.status_code}", status=response.status_code)
         try:
@@ -127,3 +120,30 @@ class SharePointClient:
         except (ValueError, UnicodeDecodeError):
             raise SharePointUnavailable("picture: malformed JSON") from None
         return picture_from_json(body)
+
+    async def shown_picture(self, upn: str, size: str = "M") -> bytes | None:
+        """The picture SharePoint serves for the user (`userphoto.aspx`, S/M/L), as bytes; None when it has
+        none for them (404). The request is the app's own, so it never starts the user's photo sync."""
+        response = await self._get("shown_picture", userphoto_url(self.base_url, upn, size), "image/*")
+        if response.status_code == 404:
+            return None
+        if response.status_code != 200:
+            raise SharePointUnavailable(
+                f"shown_picture: HTTP {response.status_code}", status=response.status_code
+            )
+        return response.content or None
+
+    async def _get(self, name: str, url: str, accept: str) -> httpx.Response:
+        token = await self.tokens.token(self.scope)
+        headers = {"Authorization": f"Bearer {token}", "Accept": accept}
+
+        def build() -> httpx.Request:
+            self.calls[name] += 1
+            return self.http.build_request("GET", url, headers=headers)
+
+        try:
+            return await retry.send(
+                self.http, build, self.policy, sleep=self._sleep, rng=self._rng, clock=self._clock
+            )
+        except httpx.HTTPError as exc:
+            raise SharePointUnavailable(f"{name}: {type(exc).__name__}") from exc

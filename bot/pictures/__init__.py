@@ -7,6 +7,7 @@ from bot.pictures.compare import (
     compare,
     decode,
     looks_like_placeholder,
+    phash,
     thumbnail_data_uri,
 )
 
@@ -17,5 +18,6 @@ __all__ = [
     "compare",
     "decode",
     "looks_like_placeholder",
+    "phash",
     "thumbnail_data_uri",
 ]

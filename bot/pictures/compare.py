@@ -21,7 +21,6 @@ SAME needs all three within their limits; `distance` is the worst of the three d
 from __future__ import annotations
 
 import base64
-import enum
 import io
 import math
 import warnings
@@ -29,6 +28,8 @@ from dataclasses import dataclass
 from operator import mul
 
 from PIL import Image, ImageChops
+
+from bot.domain.model import PictureVerdict
 
 # What decode accepts. Real profile pictures are <= 648 px and well under 1 MB; the limits only keep a
 # hostile or broken answer from costing memory or CPU (the whole bot stays under 120 MB RSS).
@@ -61,14 +62,6 @@ _COS = tuple(
 )
 _LEVELS = range(256)
 _SQUARES = tuple(v * v for v in _LEVELS)
-
-
-class PictureVerdict(enum.Enum):
-    SAME = "same"  # SharePoint shows the Microsoft 365 photo
-    DIFFERENT = "different"  # SharePoint shows another photo (an older one, or someone else's)
-    PLACEHOLDER = "placeholder"  # SharePoint shows its silhouette or an initials avatar
-    NONE = "none"  # SharePoint has no picture (404, empty or undecodable)
-    UNKNOWN = "unknown"  # nothing to compare with: the Microsoft 365 photo is missing
 
 
 @dataclass(frozen=True, slots=True)

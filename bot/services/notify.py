@@ -118,6 +118,7 @@ class DriftNotifier:
                 user_id=row.user_id,
                 photo_first_seen=row.photo_first_seen,
                 sharepoint_refreshed=row.sharepoint_refreshed,
+                pictures=row.pictures,
             )
             payload = _message(conversation.reference, card)
             queued = await self.outbox.enqueue(

@@ -11,6 +11,8 @@ from bot.domain.model import ProfileState
 from bot.graph import GraphClient, GraphError, SharePointClient
 from bot.store import Store
 
+from .evidence import GRAPH_THUMBNAIL, m365_picture, picture_evidence, signature
+
 log = logging.getLogger(__name__)
 
 
@@ -64,24 +66,42 @@ class ProfileReader:
     async def _read(self, user_id: str, now: datetime) -> ProfileState:
         try:
             (user, photo), source = await asyncio.gather(
-                self.graph.get_user_and_photo(user_id), self.graph.photo_source()
+                self.graph.get_user_and_photo(user_id, thumbnail=GRAPH_THUMBNAIL), self.graph.photo_source()
             )
         except GraphError as exc:
             log.warning("graph read failed", extra={"user": user_id, "reason": type(exc).__name__})
             return ProfileState(user_id=user_id, observed_at=now, graph_error=type(exc).__name__)
         changed_at = previous_seen = None
+        m365 = m365_picture(photo)
         if photo is not None:
-            entry = await self.store.observe_photo(user_id, photo.etag, now)
+            entry = await self.store.observe_photo(user_id, photo.etag, now, signature(m365))
             if entry.known_change:
                 changed_at, previous_seen = entry.first_seen_at, entry.previous_seen_at
         sp_error = None
         picture = None
+        evidence = None
         if user is not None:
-            try:
-                picture = await self.sharepoint.picture(user.upn)
-            except GraphError as exc:
-                sp_error = type(exc).__name__
+            # the profile properties and the picture SharePoint shows, at the same time
+            properties, shown = await asyncio.gather(
+                self.sharepoint.picture(user.upn),
+                self.sharepoint.shown_picture(user.upn),
+                return_exceptions=True,
+            )
+            if isinstance(properties, BaseException):
+                if not isinstance(properties, GraphError):
+                    raise properties
+                sp_error = type(properties).__name__
                 log.warning("sharepoint read failed", extra={"user": user_id, "reason": sp_error})
+            else:
+                picture = properties
+            if isinstance(shown, BaseException):
+                if not isinstance(shown, GraphError):
+                    raise shown
+                log.warning(
+                    "sharepoint picture not readable", extra={"user": user_id, "reason": type(shown).__name__}
+                )
+            else:
+                evidence = picture_evidence(user_id, photo, m365, shown)
         return ProfileState(
             user_id=user_id,
             observed_at=now,
@@ -92,4 +112,5 @@ class ProfileReader:
             photo_changed_at=changed_at,
             photo_previous_seen_at=previous_seen,
             sharepoint_error=sp_error,
+            pictures=evidence,
         )

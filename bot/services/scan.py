@@ -26,7 +26,7 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -38,6 +38,9 @@ from bot.graph import GraphClient, GraphError, SharePointClient
 from bot.store import LedgerEntry, Store
 from bot.store.scan_checkpoint import ScanCheckpoint
 
+from .scan_pictures import confirm_with_pictures
+from .scan_report import ScanReport, ScanRow
+
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
@@ -45,43 +48,6 @@ Keep = Callable[["ScanRow"], bool]
 WATCH_LIST_COLUMNS = ("user_id", "userPrincipalName")
 BATCH_SIZE = 100  # users per write transaction, and the most finished users ever unsaved
 FLUSH_INTERVAL_S = 0.25  # a waiting user is committed within about this long
-
-
-@dataclass(frozen=True, slots=True)
-class ScanRow:
-    user_id: str  # Entra object id as Graph returned it (the input when Graph could not be read)
-    upn: str | None
-    display_name: str | None
-    etag: str | None
-    photo_first_seen: datetime | None  # ledger first sighting of a known change; None: change time unknown
-    sharepoint_refreshed: datetime | None  # SPS-PictureTimestamp
-    state: DriftState
-    detail: str | None = None  # why (error class, "no SharePoint profile", "placeholder shown", ...)
-
-
-@dataclass(slots=True)
-class ScanReport:
-    rows: list[ScanRow] = field(default_factory=list)  # input order; only the kept ones (`scan(keep=)`)
-    tally: Counter[DriftState] = field(default_factory=Counter)  # every scanned user's state, kept or not
-    resumed: int = 0  # rows taken from the checkpoint of an interrupted run of the same watch list
-    interrupted: bool = False  # stopped early (shutdown): rows are partial, the checkpoint stays open
-    started_at: datetime | None = None
-    finished_at: datetime | None = None
-    duration_s: float = 0.0
-
-    @property
-    def total(self) -> int:
-        """Users scanned (resumed ones included), whether or not their rows were kept."""
-        return sum(self.tally.values()) if self.tally else len(self.rows)
-
-    @property
-    def counts(self) -> dict[DriftState, int]:
-        """Users per state over the whole scan, every state present (zero included), in DriftState order."""
-        c = self.tally or Counter(r.state for r in self.rows)
-        return {s: c.get(s, 0) for s in DriftState}
-
-    def by_state(self, state: DriftState) -> list[ScanRow]:
-        return [r for r in self.rows if r.state is state]
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,7 +80,9 @@ class DriftScanner:
         batch_size: int = BATCH_SIZE,
         flush_interval: float = FLUSH_INTERVAL_S,
         perf: Perf = time.monotonic,
+        compare_pictures: bool = True,
     ) -> None:
+        self.compare_pictures = compare_pictures  # drift candidates: let the pictures decide
         self.checkpoint = checkpoint  # default checkpoint for scan(): resume an interrupted run
         if concurrency < 1:
             raise ValueError("concurrency must be >= 1")
@@ -256,6 +224,10 @@ class DriftScanner:
             await checkpoint.finish(run_id)
         report.rows = [kept[i] for i in sorted(kept)]
         report.tally = tally
+        if self.compare_pictures and not report.interrupted:
+            report.cleared_by_pictures = await confirm_with_pictures(
+                report, self.graph, self.sharepoint, self.store, self.clock, photo_gate
+            )
         report.finished_at = self.clock()
         report.duration_s = self.perf() - started
         return report
@@ -365,6 +337,8 @@ __all__ = ["DriftScanner", "ScanReport", "ScanRow", "load_watch_list"]
 def _row_to_json(row: ScanRow) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name in ScanRow.__slots__:
+        if name == "pictures":
+            continue  # looked at again after a resume: only candidates need them
         value = getattr(row, name)
         out[name] = (
             value.isoformat()

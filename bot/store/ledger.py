@@ -14,6 +14,8 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from bot.domain.versions import same_version
+
 from .records import LedgerEntry
 from .sql import chunks, dialect_insert, upsert, write_lock
 from .tables import photo_ledger
@@ -25,19 +27,23 @@ class PhotoLedger:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
 
-    async def observe_photo(self, user_id: str, etag: str, now: datetime) -> LedgerEntry:
+    async def observe_photo(
+        self, user_id: str, etag: str, now: datetime, picture: str | None = None
+    ) -> LedgerEntry:
         """Record that `etag` is the user's current photo at `now`; return what we know of it. Two replicas
         seeing a new user at once: the loser of the insert race reads the winner's row and goes on."""
         try:
-            return await self._observe_photo(user_id, etag, now)
+            return await self._observe_photo(user_id, etag, now, picture)
         except IntegrityError:
-            return await self._observe_photo(user_id, etag, now)
+            return await self._observe_photo(user_id, etag, now, picture)
 
-    async def _observe_photo(self, user_id: str, etag: str, now: datetime) -> LedgerEntry:
+    async def _observe_photo(
+        self, user_id: str, etag: str, now: datetime, picture: str | None
+    ) -> LedgerEntry:
         t = photo_ledger
         async with self.engine.begin() as conn:
             row = (await conn.execute(select(t).where(t.c.user_id == user_id))).mappings().first()
-            values, entry = _sighting(row, user_id, etag, now)
+            values, entry = _sighting(row, user_id, etag, now, picture)
             if row is None:
                 await conn.execute(insert(t).values(user_id=user_id, **values))
             else:
@@ -196,19 +202,26 @@ _OBSERVED = (
 _NEW_ROW: dict[str, Any] = {c.name: None for c in photo_ledger.columns}
 
 
-def _sighting(row: Any, user_id: str, etag: str, now: datetime) -> tuple[dict[str, Any], LedgerEntry]:
-    """What sighting `etag` at `now` changes in a user's ledger row (`row`: the current row, None for a new
-    user), and the entry `observe_photo` returns. Pure: the one definition both write paths use."""
+def _sighting(
+    row: Any, user_id: str, etag: str, now: datetime, picture: str | None = None
+) -> tuple[dict[str, Any], LedgerEntry]:
+    """What sighting `etag` (and, when known, its picture's signature) at `now` changes in a user's ledger row
+    (`row`: the current row, None for a new user), and the entry `observe_photo` returns. A new etag with the
+    same picture is the same photo version (its first-seen time stands). Pure: the one definition both write
+    paths use."""
     if row is None:
         values: dict[str, Any] = {
             "etag": etag,
             "first_seen_at": now,
             "last_seen_at": now,
             "known_change": False,
+            "picture": picture,
         }
         return values, LedgerEntry(user_id=user_id, **values)
-    if row["etag"] == etag:
-        values = {"last_seen_at": now}
+    if row["etag"] == etag or same_version(row["picture"], picture):
+        values = {"etag": etag, "last_seen_at": now}
+        if picture is not None:
+            values["picture"] = picture
         return values, LedgerEntry(**{**dict(row), **values})
     values = {
         "etag": etag,
@@ -219,5 +232,6 @@ def _sighting(row: Any, user_id: str, etag: str, now: datetime) -> tuple[dict[st
         "known_change": True,
         "drift_state": None,  # a new version: the old verdict no longer applies
         "checked_at": None,
+        "picture": picture,
     }
     return values, LedgerEntry(**{**dict(row), **values})

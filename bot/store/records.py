@@ -39,6 +39,7 @@ class LedgerEntry:
     checked_at: datetime | None = None
     notified_etag: str | None = None  # photo version the user was last notified about
     notified_at: datetime | None = None
+    picture: str | None = None  # the current version's picture signature (bot.domain.versions)
 
 
 @dataclass(frozen=True, slots=True)

@@ -119,8 +119,10 @@ class Store:
         return ConversationRecord(**{k: row[k] for k in ConversationRecord.__slots__})
 
     # --- photo ledger (see `PhotoLedger`) ---
-    async def observe_photo(self, user_id: str, etag: str, now: datetime) -> LedgerEntry:
-        return await self.ledger.observe_photo(user_id, etag, now)
+    async def observe_photo(
+        self, user_id: str, etag: str, now: datetime, picture: str | None = None
+    ) -> LedgerEntry:
+        return await self.ledger.observe_photo(user_id, etag, now, picture)
 
     async def observe_photos(
         self, sightings: Sequence[tuple[str, str, datetime]], *, conn: AsyncConnection | None = None

@@ -79,6 +79,7 @@ photo_ledger = Table(
     Column("checked_at", UTCDateTime()),  # when the drift state was last assessed
     Column("notified_etag", String(256)),  # the photo version the user was last told about
     Column("notified_at", UTCDateTime()),  # when that notice was delivered (connector accepted it)
+    Column("picture", String(32)),  # perceptual signature of the current version (bot.domain.versions)
 )
 Index("ix_photo_ledger_drift", photo_ledger.c.drift_state)
 

@@ -9,15 +9,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot import pictures
+from bot.demo.portraits import portrait, silhouette_placeholder
 from bot.domain.diagnosis import diagnose
 from bot.domain.model import (
     Diagnosis,
     DiagnosisCase,
     GraphPhoto,
     PhotoSource,
+    PictureEvidence,
+    PictureVerdict,
     ProfileState,
     SharePointPicture,
     UserProfile,
@@ -97,11 +102,38 @@ def _sp(timestamp: datetime | None, **extra: Any) -> SharePointPicture:
     )
 
 
+@cache
+def sample_pictures() -> dict[str, str]:
+    """Card thumbnails made the way the bot makes them (decode + `thumbnail_data_uri`) from generated portraits:
+    the current photo, an older photo of the same person, and SharePoint's silhouette placeholder."""
+
+    def uri(data: bytes) -> str:
+        picture = pictures.decode(data)
+        assert picture is not None
+        return pictures.thumbnail_data_uri(picture)
+
+    return {
+        "current": uri(portrait(7, variant=1, size=96)),
+        "previous": uri(portrait(7, variant=0, size=72)),
+        "placeholder": uri(silhouette_placeholder(72)),
+    }
+
+
+def _seen(
+    verdict: PictureVerdict, sharepoint: str | None = "previous", *, m365: bool = True
+) -> PictureEvidence:
+    shown = sample_pictures()
+    return PictureEvidence(
+        verdict, shown["current"] if m365 else None, shown[sharepoint] if sharepoint is not None else None
+    )
+
+
 def sample_states() -> dict[str, ProfileState]:
     """One observed state per diagnosis variant: STALE twice (overdue, placeholder-only), CHANGE_TIME_UNKNOWN
     twice (first sighting, SharePoint refreshed in the gap between sightings), ON_PREMISES twice (SharePoint
     behind the photo; no photo and SharePoint unreadable)."""
     day = timedelta(days=1)
+    different = _seen(PictureVerdict.DIFFERENT)
     return {
         "unavailable": _state(graph_error="ServiceUnavailable"),
         "profile_importing": _state(sharepoint=SharePointPicture(profile_found=False)),
@@ -111,6 +143,7 @@ def sample_states() -> dict[str, ProfileState]:
             sharepoint=_sp(NOW - 40 * day),
             photo_changed_at=NOW - 5 * day,
             photo_previous_seen_at=NOW - 6 * day,
+            pictures=different,
         ),
         "on_premises_no_sharepoint": _state(
             user=_user(on_premises_sync_enabled=True),
@@ -118,29 +151,41 @@ def sample_states() -> dict[str, ProfileState]:
             photo=None,
             sharepoint_error="HTTP 503",
         ),
-        "no_photo": _state(photo=None, sharepoint=_sp(None)),
+        "no_photo": _state(
+            photo=None,
+            sharepoint=_sp(None),
+            pictures=_seen(PictureVerdict.UNKNOWN, "placeholder", m365=False),
+        ),
         "sync_disabled": _state(
-            sharepoint=_sp(NOW - 9 * day, exchange_sync_state=0), photo_changed_at=NOW - day
+            sharepoint=_sp(NOW - 9 * day, exchange_sync_state=0),
+            photo_changed_at=NOW - day,
+            pictures=different,
         ),
         "change_time_unknown": _state(sharepoint=_sp(NOW - 6 * day)),
         "change_time_gap": _state(
             sharepoint=_sp(NOW - 2 * day), photo_changed_at=NOW - day, photo_previous_seen_at=NOW - 3 * day
         ),
         "stale_placeholder": _state(sharepoint=_sp(None)),
+        "stale_placeholder_seen": _state(
+            sharepoint=_sp(None), pictures=_seen(PictureVerdict.PLACEHOLDER, "placeholder")
+        ),
         "in_sync": _state(
             sharepoint=_sp(NOW - 2 * day),
             photo_changed_at=NOW - 3 * day,
             photo_previous_seen_at=NOW - 4 * day,
+            pictures=_seen(PictureVerdict.SAME, "current"),
         ),
         "pending": _state(
             sharepoint=_sp(NOW - 30 * day),
             photo_changed_at=NOW - timedelta(hours=3),
             photo_previous_seen_at=NOW - day,
+            pictures=different,
         ),
         "stale": _state(
             sharepoint=_sp(NOW - 30 * day),
             photo_changed_at=NOW - 4 * day - timedelta(hours=5),
             photo_previous_seen_at=NOW - 5 * day,
+            pictures=different,
         ),
     }
 
@@ -189,7 +234,11 @@ def _cards_for(ctx: CardContext) -> list[tuple[str, str, dict[str, Any]]]:
             "notice",
             "notice-stale",
             notice_card(
-                ctx, user_id=USER_ID, photo_first_seen=NOW - 4 * day, sharepoint_refreshed=NOW - 30 * day
+                ctx,
+                user_id=USER_ID,
+                photo_first_seen=NOW - 4 * day,
+                sharepoint_refreshed=NOW - 30 * day,
+                pictures=_seen(PictureVerdict.DIFFERENT),
             ),
         ),
         (

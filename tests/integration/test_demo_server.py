@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import io
 import json
 import time
 from collections.abc import Callable, Iterator
@@ -12,9 +13,13 @@ from typing import Any
 
 import httpx
 import pytest
+from PIL import Image
 
 from bot.demo.jpeg import flat_jpeg, jpeg_size
+from bot.demo.portraits import portrait
+from bot.demo.renditions import portrait_seed
 from bot.demo.server import STATE, GraphLimits, ServerState, create_graph_app
+from bot.demo.synthetic import synthetic_tenant
 from bot.demo.tenant import DEFAULT_TENANT_PATH, DemoTenant
 from tests.fakes.threaded import ThreadedServer
 
@@ -198,13 +203,26 @@ async def test_photo_metadata_value_and_sizes(server: ThreadedServer) -> None:
         r = await c.get(f"/v1.0/users/{ADELE}/photo/$value")
         assert r.status_code == 200 and r.headers["content-type"] == "image/jpeg"
         assert jpeg_size(r.content) == (648, 648)
+        # The user's portrait (the person fixed by the user id), photo session 1, at the photo's size.
+        assert r.content == portrait(portrait_seed(ADELE), variant=1, size=648)
+        with Image.open(io.BytesIO(r.content)) as img:
+            assert (img.format, img.mode, img.size) == ("JPEG", "RGB", (648, 648))
         other = (await c.get("/v1.0/users/AlexW@contoso.onmicrosoft.com/photo/$value")).content
         assert jpeg_size(other) == (504, 504) and other != r.content
         r = await c.get(f"/v1.0/users/{ISAIAH}/photos")
         assert [p["id"] for p in r.json()["value"]] == ["48x48", "64x64", "96x96"]
         r = await c.get(f"/v1.0/users/{ISAIAH}/photos/64x64/$value")
-        assert jpeg_size(r.content) == (64, 64)
+        assert r.headers["content-type"] == "image/jpeg" and jpeg_size(r.content) == (64, 64)
+        for size in ("120x120", "240x240"):  # larger than the upload: ImageNotFound, as Graph answers
+            r = await c.get(f"/v1.0/users/{ISAIAH}/photos/{size}/$value")
+            assert r.status_code == 404 and r.json()["error"]["code"] == "ImageNotFound"
         assert (await c.get(f"/v1.0/users/{ISAIAH}/photos/240x240")).status_code == 404
+        r = await c.get(f"/beta/users/{ADELE}/photos")
+        ids = [p["id"] for p in r.json()["value"]]
+        assert ids[:5] == ["48x48", "64x64", "96x96", "120x120", "240x240"] and ids[-1] == "648x648"
+        for side in (48, 64, 96, 120, 240, 648):
+            r = await c.get(f"/beta/users/{ADELE}/photos/{side}x{side}/$value")
+            assert r.status_code == 200 and jpeg_size(r.content) == (side, side)
         for path in (f"/v1.0/users/{LEE}/photo", f"/v1.0/users/{LEE}/photo/$value"):
             r = await c.get(path)
             assert r.status_code == 404 and r.json()["error"]["code"] == "ImageNotFound"
@@ -262,7 +280,10 @@ async def test_sharepoint_profile_shape(server: ThreadedServer) -> None:
         stamp = (NOW - timedelta(days=60) - datetime(1, 1, 1, tzinfo=UTC)) // timedelta(seconds=1)
         assert props["SPS-PictureTimestamp"] == str(stamp)
         assert props["SPS-PicturePlaceholderState"] == "0" and props["SPS-PictureExchangeSyncState"] == "1"
-        assert props["PictureURL"].endswith(f"/User%20Photos/Profile%20Pictures/{ADELE}_MThumb.jpg")
+        assert props["PictureURL"] == (
+            "https://contoso-my.sharepoint.com:443/User%20Photos/Profile%20Pictures/"
+            "adelev_contoso_onmicrosoft_com_MThumb.jpg"
+        )
         assert body["PictureUrl"] == f"{props['PictureURL']}?t={stamp}"
         assert {"UserProfile_GUID", "AccountName", "FirstName", "LastName", "WorkEmail"} <= props.keys()
         # No picture yet: empty values, no PictureUrl.
@@ -333,6 +354,7 @@ async def test_batch_out_of_order_with_base64_values(serve: Serve) -> None:
     requests += [
         {"id": "photo", "method": "GET", "url": f"/users/{ADELE}/photo"},
         {"id": "bytes", "method": "GET", "url": f"/users/{ADELE}/photo/$value"},
+        {"id": "sized", "method": "GET", "url": f"/users/{ADELE}/photos/96x96/$value"},
         {"id": "none", "method": "GET", "url": f"/users/{LEE}/photo/$value"},
         {
             "id": "groups",
@@ -352,6 +374,13 @@ async def test_batch_out_of_order_with_base64_values(serve: Serve) -> None:
         assert by_id["photo"]["body"]["@odata.mediaEtag"] == 'W/"adele-photo-v2"'
         assert by_id["bytes"]["headers"]["Content-Type"] == "image/jpeg"
         assert jpeg_size(base64.b64decode(by_id["bytes"]["body"])) == (648, 648)
+        # Binary bodies come back base64-encoded with their Content-Type: the same bytes as a direct GET.
+        for item, path in (("bytes", "photo/$value"), ("sized", "photos/96x96/$value")):
+            assert by_id[item]["status"] == 200 and by_id[item]["headers"]["Content-Type"] == "image/jpeg"
+            direct = (await c.get(f"/v1.0/users/{ADELE}/{path}")).content
+            assert base64.b64decode(by_id[item]["body"], validate=True) == direct
+        with Image.open(io.BytesIO(base64.b64decode(by_id["sized"]["body"]))) as img:
+            assert img.size == (96, 96)
         assert by_id["none"]["status"] == 404 and by_id["none"]["body"]["error"]["code"] == "ImageNotFound"
         assert by_id["groups"]["body"]["value"] == [HELPDESK]
         # A photo upload inside a batch: base64 body.
@@ -366,7 +395,7 @@ async def test_batch_out_of_order_with_base64_values(serve: Serve) -> None:
         assert r.json()["responses"][0]["status"] == 200
         assert (await c.get(f"/v1.0/users/{ADELE}/photo")).json()["id"] == "96x96"
     counters = state_of(srv).counters
-    assert (counters.batch_requests, counters.batch_items) == (2, 13)
+    assert (counters.batch_requests, counters.batch_items) == (2, 14)
     assert counters.requests["GET /v1.0/users/{id}"] == 8
 
 
@@ -504,7 +533,7 @@ def test_unknown_route_answers_like_graph(server: ThreadedServer) -> None:
 
 
 def _synthetic_server(serve: Serve) -> tuple[ThreadedServer, Any]:
-    t = DemoTenant.synthetic(50, NOW, seed=1)
+    t = synthetic_tenant(50, NOW, seed=1)
     return serve(t=t), t
 
 

@@ -18,6 +18,8 @@ import pytest
 from aiohttp import web
 
 from bot.demo.server import STATE, GraphLimits, ServerState, create_graph_app
+from bot.demo.state import sp_picture_timestamp
+from bot.demo.synthetic import synthetic_tenant
 from bot.demo.tenant import DemoTenant
 from bot.domain.drift import DriftState
 from bot.graph import GraphClient, RetryPolicy, SharePointClient, StaticTokenProvider
@@ -130,7 +132,7 @@ def _assert_matches_tenant(report: ScanReport, tenant: DemoTenant) -> None:
 
 
 async def test_scan_200_users_within_photo_limit(world: WorldFactory) -> None:
-    tenant = DemoTenant.synthetic(200, now=NOW)
+    tenant = synthetic_tenant(200, now=NOW)
     w = await world(tenant, GraphLimits(photo_concurrency=4, latency_s=0.01))
     seen: list[tuple[int, int]] = []
     started = time.monotonic()
@@ -160,7 +162,7 @@ async def test_scan_200_users_within_photo_limit(world: WorldFactory) -> None:
 async def test_a_scan_that_keeps_only_what_the_notifier_reads_still_counts_everyone(
     world: WorldFactory,
 ) -> None:
-    tenant = DemoTenant.synthetic(120, now=NOW)
+    tenant = synthetic_tenant(120, now=NOW)
     w = await world(tenant, GraphLimits(photo_concurrency=4))
     report = await w.scanner().scan([u.id for u in tenant.users], keep=DriftNotifier.acts_on)
     wanted = {DriftState.DRIFT, DriftState.NOT_SYNCING}
@@ -174,7 +176,7 @@ async def test_a_scan_that_keeps_only_what_the_notifier_reads_still_counts_every
 
 
 async def test_second_scan_keeps_first_seen_and_new_versions_start_pending(world: WorldFactory) -> None:
-    tenant = DemoTenant.synthetic(30, now=NOW)
+    tenant = synthetic_tenant(30, now=NOW)
     w = await world(tenant, GraphLimits(photo_concurrency=4))
     first = await w.scanner().scan([u.id for u in tenant.users], progress=None)
     again = await w.scanner().scan([u.id for u in tenant.users], progress=None)
@@ -190,7 +192,7 @@ async def test_second_scan_keeps_first_seen_and_new_versions_start_pending(world
 
 
 async def test_retry_after_is_honoured_and_errors_become_unknown(world: WorldFactory) -> None:
-    tenant = DemoTenant.synthetic(12, now=NOW)
+    tenant = synthetic_tenant(12, now=NOW)
     w = await world(tenant, GraphLimits(photo_concurrency=4))
     w.state.faults.add(r"GET /v1.0/users/[^/]+/photo$", status=429, times=3, retry_after=0.05)
     missing = "00000000-0000-0000-0000-000000000000"
@@ -206,7 +208,7 @@ async def test_retry_after_is_honoured_and_errors_become_unknown(world: WorldFac
 
 
 async def test_scan_by_upn_keys_ledger_by_object_id(world: WorldFactory, tmp_path: Path) -> None:
-    tenant = DemoTenant.synthetic(5, now=NOW)
+    tenant = synthetic_tenant(5, now=NOW)
     w = await world(tenant, GraphLimits(photo_concurrency=4))
     csv_path = tmp_path / "export.csv"
     csv_path.write_text(
@@ -283,7 +285,7 @@ async def _checkpointed_scan(
     users (the default, 100, would commit all 40 at once: nothing left to interrupt or resume)."""
     from bot.store.scan_checkpoint import ScanCheckpoint
 
-    tenant = DemoTenant.synthetic(40, now=NOW, seed=seed)
+    tenant = synthetic_tenant(40, now=NOW, seed=seed)
     with ThreadedServer(lambda: create_graph_app(tenant, GraphLimits(photo_concurrency=4))) as server:
         store = Store.from_url(f"sqlite+aiosqlite:///{tmp_path / 'scan.db'}")
         await store.open()
@@ -393,3 +395,47 @@ def test_cli_scan_waits_its_turn_while_a_replica_scans(
     assert asyncio.run(lease("give"))
     assert run_scan_command(_cli_args("--dry-run", "--no-progress"), settings) == 0
     assert asyncio.run(lease("holder")) is None  # released after the scan
+
+
+async def test_drift_candidates_are_judged_by_their_pictures(world: WorldFactory) -> None:
+    """The metadata names the candidates; the picture SharePoint shows decides. A user whose SharePoint picture
+    timestamp is old but who already shows the current photo (a script reset the timestamp) is not drift."""
+    tenant = DemoTenant.load(now=NOW)
+    w = await world(tenant, GraphLimits(photo_concurrency=4))
+    stale = [u for u in tenant.users if u.case == "stale"]
+    assert stale, "the demo tenant has stale users"
+    cleared = stale[0]
+    w.state.sync_sharepoint_picture(cleared.id)  # SharePoint now shows the current photo ...
+    w.state.users[cleared.id.lower()].sp_props["SPS-PictureTimestamp"] = sp_picture_timestamp(
+        NOW - timedelta(days=90)
+    )
+    before = dict(w.state.counters.requests)
+    report = await w.scanner().scan([u.id for u in tenant.users])
+    by_id = {r.user_id: r for r in report.rows}
+    row = by_id[cleared.id]
+    assert (row.state, row.detail) == (DriftState.OK, "pictures match")  # ... whatever its timestamp says
+    assert report.cleared_by_pictures == 1
+    assert (await w.store.ledger_entry(cleared.id)).drift_state == DriftState.OK.value  # type: ignore[union-attr]
+    for user in stale[1:]:
+        kept = by_id[user.id]
+        assert kept.state is DriftState.DRIFT and kept.pictures is not None
+        assert kept.pictures.verdict.value in ("different", "placeholder")
+        assert kept.pictures.m365_thumbnail and kept.pictures.sharepoint_thumbnail
+    # only the candidates' pictures were fetched, one small photo each
+    thumbnails = sum(n for key, n in w.state.counters.requests.items() if "photos/{size}" in key) - sum(
+        n for key, n in before.items() if "photos/{size}" in key
+    )
+    assert thumbnails == len(
+        [r for r in report.rows if r.pictures is not None or r.detail == "pictures match"]
+    )
+    assert w.state.counters.max_photo_in_flight <= 4 and w.state.counters.throttled == 0
+
+
+async def test_the_picture_pass_can_be_turned_off(world: WorldFactory) -> None:
+    tenant = DemoTenant.load(now=NOW)
+    w = await world(tenant, GraphLimits())
+    scanner = DriftScanner(
+        w.graph, w.sharepoint, w.store, lambda: NOW, timedelta(hours=24), compare_pictures=False
+    )
+    report = await scanner.scan([u.id for u in tenant.users])
+    assert all(r.pictures is None for r in report.rows) and report.cleared_by_pictures == 0

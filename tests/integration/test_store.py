@@ -129,3 +129,23 @@ async def test_replicas_writing_the_same_new_rows_at_once_never_fail(database: D
     finally:
         for s in stores:
             await s.close()
+
+
+async def test_a_new_etag_with_the_same_picture_is_the_same_photo_version(store: Store) -> None:
+    """Graph gives every re-upload a new etag; the ledger judges versions by the picture's signature."""
+    t0 = datetime(2026, 3, 1, 9, tzinfo=UTC)
+    first = await store.observe_photo("u1", 'W/"a"', t0, "f0f0f0f0f0f0f0f0")
+    assert first.first_seen_at == t0 and first.picture == "f0f0f0f0f0f0f0f0"
+    # the same picture uploaded again (a re-encode moves a bit or two of the hash): same version
+    again = await store.observe_photo("u1", 'W/"b"', t0 + timedelta(days=1), "f0f0f0f0f0f0f0f1")
+    assert (again.etag, again.first_seen_at, again.known_change) == ('W/"b"', t0, False)
+    # another picture: a new version from now on
+    other = await store.observe_photo("u1", 'W/"c"', t0 + timedelta(days=2), "0f0f0f0f0f0f0f0f")
+    assert (other.first_seen_at, other.known_change, other.previous_etag) == (
+        t0 + timedelta(days=2),
+        True,
+        'W/"b"',
+    )
+    # without a signature (a metadata-only scan) a new etag is a new version, as before
+    unseen = await store.observe_photo("u1", 'W/"d"', t0 + timedelta(days=3))
+    assert unseen.first_seen_at == t0 + timedelta(days=3) and unseen.known_change

@@ -15,6 +15,7 @@ import pytest
 from aiohttp import web
 
 from bot.demo.server import create_graph_app
+from bot.demo.synthetic import synthetic_tenant
 from bot.demo.tenant import DemoGroup, DemoTenant
 from bot.graph import GraphClient, RetryPolicy, StaticTokenProvider
 from bot.graph.errors import GraphError
@@ -82,7 +83,7 @@ async def test_synced_users(graph_for: GraphFactory) -> None:
 
 
 async def test_paging_follows_next_link(graph_for: GraphFactory) -> None:
-    base = DemoTenant.synthetic(2100)
+    base = synthetic_tenant(2100)
     users = tuple(
         dataclasses.replace(u, on_premises_sync_enabled=i % 2 == 0) for i, u in enumerate(base.users)
     )

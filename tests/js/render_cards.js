@@ -225,7 +225,11 @@ async function main() {
   process.stdout.write(JSON.stringify(results, null, 1) + "\n");
 }
 
-main().catch((err) => {
-  console.error(`render_cards: ${err && err.stack ? err.stack : err}`);
-  process.exit(1);
-});
+module.exports = { HOST_CONFIG, PAGE_CSS, RENDERER, isLoopback, processMarkdown };
+
+if (require.main === module) {
+  main().catch((err) => {
+    console.error(`render_cards: ${err && err.stack ? err.stack : err}`);
+    process.exit(1);
+  });
+}

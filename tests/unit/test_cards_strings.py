@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 import string
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -107,13 +108,17 @@ def test_same_placeholders_in_both_languages(key: str) -> None:
         assert template == template.strip() and template
 
 
+# Product names are the same in both languages.
+SAME_IN_BOTH = {"pictures.label.m365"}
+
+
 def test_dutch_is_translated() -> None:
     same = {key for key in EN if EN[key] == NL[key] and len(EN[key]) > 12}
-    assert same == set()
+    assert same == SAME_IN_BOTH
 
 
 def test_t_formats_and_ignores_extras() -> None:
-    assert t("action.resync.other", "nl", name="Megan", unused=1) == "Foto van Megan opnieuw synchroniseren"
+    assert t("action.resync.other", "nl", name="Megan", unused=1) == "Foto van Megan synchroniseren"
     with pytest.raises(KeyError):
         t("action.resync.other", "en")
 
@@ -201,20 +206,43 @@ def test_stale_offers_resync_with_submit_fallback(diagnoses: dict[str, Any]) -> 
     }
     assert resync["title"] == "Re-sync my photo"
     text = text_of(card)
-    assert "SharePoint's copy" in text and "overdue" in text
-    assert "Microsoft: within 24 h of the change" in text and "up to 72 h" in text
+    assert "SharePoint's copy" in text and "later than usual" in text
+    assert "Microsoft gives no fixed time" in text and "usually catches up within a day" in text
+    facts = facts_of(card)
+    assert facts["Usually by"] == format_time(diagnoses["stale"].expected_by, EN_UTC)
+    assert facts["Can take until"] == format_time(diagnoses["stale"].expected_by_field, EN_UTC)
+    assert "Open your own photo in SharePoint" in text
+    assert "doesn't say that alone updates SharePoint" in text  # a re-submit is no remedy Microsoft names
 
 
-def test_pending_has_no_resync_and_gives_microsofts_24_hours(diagnoses: dict[str, Any]) -> None:
+# Microsoft states no time for SharePoint's copy of a photo (docs/DOMAIN.md, "Timing"): no card says it does.
+MICROSOFT_24_HOURS = re.compile(r"Microsoft[^.]*\b24\b|\b24 ?(h|hours|uur)\b", re.IGNORECASE)
+
+
+def test_pending_gives_no_microsoft_time(diagnoses: dict[str, Any]) -> None:
     pending = diagnoses["pending"]
     card = diagnosis_card(pending, EN_UTC)
     assert "resyncPhoto" not in verbs(card)
     text = text_of(card)
-    assert "24 h" in text and "72 h" in text
-    assert format_time(pending.expected_by, EN_UTC) in text  # "tomorrow at 06:30 UTC"
-    assert "open your own profile" in text.lower()
+    assert "Microsoft gives no fixed time" in text and "72 hours" in text
+    assert not MICROSOFT_24_HOURS.search(text)
+    assert facts_of(card)["Usually by"] == format_time(pending.expected_by, EN_UTC)  # "tomorrow at 06:30 UTC"
+    assert "open your own photo in sharepoint" in text.lower()
     nl = text_of(diagnosis_card(pending, NL_AMS))
-    assert "24 uur" in nl and "72 uur" in nl
+    assert "Microsoft noemt geen vaste tijd" in nl and "72 uur" in nl
+    assert not MICROSOFT_24_HOURS.search(nl)
+
+
+@pytest.mark.parametrize("catalogue", [EN, NL], ids=["en", "nl"])
+def test_no_string_promises_a_microsoft_photo_time(catalogue: dict[str, str]) -> None:
+    promises = {key: text for key, text in catalogue.items() if MICROSOFT_24_HOURS.search(text)}
+    assert promises == {}
+    assert not [key for key, text in catalogue.items() if "ms_hours" in placeholders(text)]
+
+
+def test_dutch_avoids_calques() -> None:
+    calques = ("opnieuw aanbieden", "opnieuw aangeboden", "verse kopie", "Zeg “", "zeg “")
+    assert {key: text for key, text in NL.items() if any(c in text for c in calques)} == {}
 
 
 @pytest.mark.parametrize(
@@ -231,12 +259,15 @@ def test_case_specific_wording(diagnoses: dict[str, Any]) -> None:
     assert "Active Directory" in on_prem and "re-sync can't help" in on_prem
     importing = text_of(diagnosis_card(diagnoses["profile_importing"], EN_UTC))
     assert "batches" in importing and "48 hours" in importing and "no fixed time" in importing
+    assert "blocked or unlicensed" in importing and "hasn't reached your account" in importing
     disabled = text_of(diagnosis_card(diagnoses["sync_disabled"], EN_UTC))
     assert "Exchange Online licence" in disabled and "Allow users to edit" in disabled
+    assert "uploaded a picture to SharePoint directly" in disabled and "mailbox is on-premises" in disabled
     in_sync = text_of(diagnosis_card(diagnoses["in_sync"], EN_UTC))
     assert "private browser window" in in_sync and "sign out" in in_sync
+    assert "most likely a cached copy" in in_sync
     unknown = diagnosis_card(diagnoses["change_time_unknown"], EN_UTC)
-    assert "Unknown — first time PhotoSync sees this photo" in text_of(unknown)
+    assert facts_of(unknown)["Photo first seen"] == "Just now — change time unknown"
     assert "resyncPhoto" in verbs(unknown)
 
 
@@ -248,41 +279,38 @@ def facts_of(card: dict[str, Any]) -> dict[str, str]:
 def test_change_time_is_labelled_as_first_seen(diagnoses: dict[str, Any]) -> None:
     stale = diagnoses["stale"]
     en = facts_of(diagnosis_card(stale, EN_UTC))
-    assert en["Photo changed (first seen by PhotoSync)"] == format_time(stale.photo_changed_at, EN_UTC)
+    assert en["Photo first seen"] == format_time(stale.photo_changed_at, EN_UTC)
     nl = facts_of(diagnosis_card(stale, NL_AMS))
-    assert nl["Foto gewijzigd (voor het eerst gezien door PhotoSync)"] == format_time(
-        stale.photo_changed_at, NL_AMS
-    )
+    assert nl["Foto voor het eerst gezien"] == format_time(stale.photo_changed_at, NL_AMS)
+    assert "PhotoSync first saw your new photo" in text_of(diagnosis_card(stale, EN_UTC))
     assert "at least" in text_of(diagnosis_card(stale, EN_UTC))  # overdue counts from the first sighting
 
 
 @pytest.mark.parametrize("variant", ["on_premises", "profile_importing"])
 def test_photo_fact_tells_no_photo_from_unknown_change_time(variant: str, diagnoses: dict[str, Any]) -> None:
-    label = "Photo changed (first seen by PhotoSync)"
+    label = "Photo first seen"
     with_photo = dataclasses.replace(diagnoses[variant], has_photo=True, photo_changed_at=None)
-    assert (
-        facts_of(diagnosis_card(with_photo, EN_UTC))[label]
-        == "Unknown — first time PhotoSync sees this photo"
-    )
+    assert facts_of(diagnosis_card(with_photo, EN_UTC))[label] == "Just now — change time unknown"
     without = dataclasses.replace(diagnoses[variant], has_photo=False, photo_changed_at=None)
     assert facts_of(diagnosis_card(without, EN_UTC))[label] == "No photo"
-    assert facts_of(diagnosis_card(without, NL_AMS))[
-        "Foto gewijzigd (voor het eerst gezien door PhotoSync)"
-    ] == ("Geen foto")
+    assert facts_of(diagnosis_card(without, NL_AMS))["Foto voor het eerst gezien"] == "Geen foto"
 
 
 def test_unread_sharepoint_is_not_reported_as_never_refreshed(diagnoses: dict[str, Any]) -> None:
     card = diagnosis_card(diagnoses["on_premises_no_sharepoint"], EN_UTC)
     facts = facts_of(card)
-    assert facts["SharePoint last refreshed"] == "Couldn't read SharePoint just now"
-    assert facts["Photo changed (first seen by PhotoSync)"] == "No photo"
+    assert facts["SharePoint last refreshed"] == "Couldn't read SharePoint"
+    assert facts["Photo first seen"] == "No photo"
     assert not [obj for obj in walk(card) if obj.get("id") == "sp-refresh"]
 
 
 def test_on_premises_mentions_refreshing_sharepoint_only_when_it_is_behind(diagnoses: dict[str, Any]) -> None:
     on_prem = diagnoses["on_premises"]
     assert on_prem.sharepoint_refreshed_at < on_prem.photo_changed_at
-    phrases: dict[Subject, str] = {"self": "Opening your own profile", "other": "opening their own profile"}
+    phrases: dict[Subject, str] = {
+        "self": "Opening your own photo in SharePoint",
+        "other": "opening their own photo in SharePoint",
+    }
     for subject, phrase in phrases.items():
         card = diagnosis_card(on_prem, EN_UTC, subject=subject)
         (refresh,) = [obj for obj in walk(card) if obj.get("id") == "sp-refresh"]
@@ -306,18 +334,21 @@ def test_refresh_in_the_gap_says_it_cannot_tell(diagnoses: dict[str, Any]) -> No
     text = text_of(card)
     assert "can't tell whether SharePoint copied your new photo or the old one" in text
     assert "first time" not in text  # PhotoSync did see the previous version
-    assert facts_of(card)["Photo changed (first seen by PhotoSync)"] == format_time(
-        gap.photo_changed_at, EN_UTC
-    )
+    assert facts_of(card)["Photo first seen"] == format_time(gap.photo_changed_at, EN_UTC)
     assert "resyncPhoto" in verbs(card)
 
 
 def test_profile_and_learn_more_links(diagnoses: dict[str, Any]) -> None:
     card = diagnosis_card(diagnoses["in_sync"], EN_UTC)
     urls = {a["title"]: a["url"] for a in actions(card) if a["type"] == "Action.OpenUrl"}
-    assert urls["Update my profile (Delve)"] == PROFILE_URL
+    assert urls["Open my Microsoft 365 profile (Delve)"] == PROFILE_URL
     assert set(urls.values()) == {PROFILE_URL, PHOTO_SYNC_ARTICLE, PROFILE_SYNC_ARTICLE}
-    assert "Delve was retired" in text_of(card)
+    assert "Delve was retired" in text_of(card) and "“Update your profile” edits it" in text_of(card)
+    nl = diagnosis_card(diagnoses["in_sync"], NL_AMS)
+    nl_urls = {a["title"]: a["url"] for a in actions(nl) if a["type"] == "Action.OpenUrl"}
+    assert nl_urls["Mijn Microsoft 365-profiel openen (Delve)"] == PROFILE_URL
+    other = diagnosis_card(diagnoses["in_sync"], EN_UTC, subject="other")
+    assert "Open Megan Bowen's profile (Delve)" in {a["title"] for a in actions(other)}
     learn = [obj for obj in walk(card) if obj.get("id") == "learn-more"]
     assert len(learn) == 1 and learn[0]["type"] == "ActionSet"
 
@@ -329,9 +360,9 @@ def test_helpdesk_variant_is_third_person(diagnoses: dict[str, Any]) -> None:
     assert card["actions"][0]["data"]["userId"] == USER_ID
     text = text_of(card)
     assert "Requested by Alex Wilber" in text
-    assert " your photo" not in text.lower().replace("update my profile", "")
+    assert " your photo" not in text.lower()
     nl = diagnosis_card(diagnoses["stale"], NL_AMS, subject="other")
-    assert nl["actions"][0]["title"] == "Foto van Megan Bowen opnieuw synchroniseren"
+    assert nl["actions"][0]["title"] == "Foto van Megan Bowen synchroniseren"
 
 
 def test_unavailable_is_the_error_card_with_try_again(diagnoses: dict[str, Any]) -> None:
@@ -360,9 +391,10 @@ def test_resync_requested_says_when_and_what_next() -> None:
     assert card["body"][0]["id"] == "resync-result"
     text = text_of(card)
     assert "re-submitted your photo to Microsoft 365 today at 09:25 UTC" in text
-    assert "expect it by tomorrow at 09:25 UTC" in text  # Microsoft's 24 h
+    assert "Microsoft gives no fixed time" in text
+    assert "expect it by tomorrow at 09:25 UTC" in text  # usually within a day
     assert "until 7 Mar at 09:25 UTC" in text  # field reports' 72 h
-    assert "open your own profile" in text
+    assert "only when you open your own photo there" in text
     assert [a["url"] for a in actions(card)] == [PROFILE_URL]
 
 

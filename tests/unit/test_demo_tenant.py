@@ -15,6 +15,7 @@ import pytest
 from bot.demo.jpeg import flat_jpeg, jpeg_size
 from bot.demo.odata_query import QueryError, parse_filter, parse_search
 from bot.demo.state import parse_sp_picture_timestamp, sp_picture_timestamp
+from bot.demo.synthetic import synthetic_tenant
 from bot.demo.tenant import DEFAULT_TENANT_PATH, SYNTHETIC_NAMESPACE, DemoTenant
 
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
@@ -125,6 +126,11 @@ def test_iso_times_and_naive_iso_is_utc(tmp_path: Path) -> None:
         (lambda r: r["groups"][0]["members"].append("ghost"), "groups[0].members"),
         (lambda r: r["users"][1].__setitem__("id", r["users"][0]["id"]), "users[1]"),
         (lambda r: r.__setitem__("users", {}), "users"),
+        (
+            lambda r: r["users"][4]["sharepoint"].__setitem__("picture", "stale"),
+            "users[4].sharepoint.picture",
+        ),
+        (lambda r: r["users"][5]["sharepoint"].__setitem__("picture", 1), "users[5].sharepoint.picture"),
     ],
 )
 def test_bad_data_names_file_and_field(tmp_path: Path, mutate: Any, field: str) -> None:
@@ -149,8 +155,8 @@ def test_unreadable_file_and_naive_now(tmp_path: Path) -> None:
 
 
 def test_synthetic_is_deterministic_with_a_mix() -> None:
-    a = DemoTenant.synthetic(500, NOW, seed=7)
-    b = DemoTenant.synthetic(500, NOW, seed=7)
+    a = synthetic_tenant(500, NOW, seed=7)
+    b = synthetic_tenant(500, NOW, seed=7)
     assert a == b
     assert len(a.users) == 500
     assert a.users[3].id == str(uuid.uuid5(SYNTHETIC_NAMESPACE, "user-3"))
@@ -169,8 +175,53 @@ def test_synthetic_is_deterministic_with_a_mix() -> None:
             assert u.photo is not None and u.photo.changed is not None
             assert u.sharepoint.picture_timestamp is not None
             assert u.sharepoint.picture_timestamp < u.photo.changed
-    assert DemoTenant.synthetic(500, NOW, seed=8) != a
-    assert a.users[0].id == DemoTenant.synthetic(5, NOW, seed=8).users[0].id  # ids depend on index only
+    assert synthetic_tenant(500, NOW, seed=8) != a
+    assert a.users[0].id == synthetic_tenant(5, NOW, seed=8).users[0].id  # ids depend on index only
+
+
+def test_sharepoint_picture_is_explicit_and_agrees_with_the_derived_default(tenant: DemoTenant) -> None:
+    assert {u.display_name: u.sharepoint.picture for u in tenant.users} == {
+        "Adele Vance": "previous",
+        "Alex Wilber": "previous",
+        "Megan Bowen": "current",
+        "Lee Gu": "placeholder",
+        "Isaiah Langer": "previous",
+        "Johanna Lorenz": "none",
+        "Diego Siciliani": "previous",
+        "Nestor Wilke": "current",
+        "Lynne Robbins": "previous",
+        "Patti Fernandez": "placeholder",
+    }
+    raw = _raw()
+    for user in raw["users"]:
+        del user["sharepoint"]["picture"]
+    derived = DemoTenant.from_dict(raw, now=NOW)
+    assert all(u.sharepoint.picture is None for u in derived.users)
+    assert [u.sharepoint_picture for u in derived.users] == [u.sharepoint_picture for u in tenant.users]
+
+
+def test_bad_picture_error_lists_the_choices() -> None:
+    raw = _raw()
+    raw["users"][0]["sharepoint"]["picture"] = "old"
+    with pytest.raises(
+        ValueError, match=r"users\[0\]\.sharepoint\.picture: expected one of .*'previous'.*'old'"
+    ):
+        DemoTenant.from_dict(raw, now=NOW)
+
+
+def test_synthetic_pictures_follow_the_cases() -> None:
+    expected = {
+        "in_sync": "current",
+        "no_photo": "placeholder",
+        "profile_importing": "none",
+        "stale": "previous",
+        "pending": "previous",
+        "change_time_unknown": "previous",
+        "sync_disabled": "previous",
+    }
+    users = synthetic_tenant(300, NOW, seed=1).users
+    assert {u.case for u in users} == expected.keys()
+    assert all(u.sharepoint_picture == expected[u.case] for u in users if u.case)
 
 
 def test_flat_jpeg_is_a_jpeg_of_the_requested_size() -> None:

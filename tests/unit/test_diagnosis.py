@@ -18,6 +18,8 @@ from bot.domain.model import (
     DiagnosisCase,
     GraphPhoto,
     PhotoSource,
+    PictureEvidence,
+    PictureVerdict,
     ProfileState,
     SharePointPicture,
     StaleCopy,
@@ -503,6 +505,7 @@ def test_identity_and_times_are_carried() -> None:
         expected_by_field=EXPECTED_BY_FIELD,
         overdue_for=NOW - EXPECTED_BY,
         detail="overdue",
+        checked_at=NOW,
     )
 
 
@@ -643,3 +646,64 @@ def test_diagnosis_invariants(state_: ProfileState, now: datetime) -> None:
     # The two STALE variants are told apart by their detail.
     if got.case is DiagnosisCase.STALE:
         assert got.detail == ("overdue" if got.overdue_for is not None else "placeholder shown")
+
+
+# --- the pictures are the evidence; timestamps only say when -----------------------------------------------
+
+
+def seen(verdict: PictureVerdict) -> PictureEvidence:
+    return PictureEvidence(verdict, "data:image/jpeg;base64,bTM2NQ==", "data:image/jpeg;base64,c3A=")
+
+
+@pytest.mark.parametrize(
+    ("changes", "case", "detail"),
+    [
+        # SharePoint shows the same picture: in sync, whatever its timestamp says (scripts overwrite it)
+        ({"sharepoint": sp(timestamp=SP_OLD)}, DiagnosisCase.IN_SYNC, "pictures match"),
+        ({"photo_changed_at": None}, DiagnosisCase.IN_SYNC, "pictures match"),
+        ({"sharepoint": sp(placeholder_state=1)}, DiagnosisCase.IN_SYNC, "pictures match"),
+    ],
+)
+def test_the_same_picture_means_in_sync(changes: dict[str, object], case: DiagnosisCase, detail: str) -> None:
+    got = diagnose(state(pictures=seen(PictureVerdict.SAME), **changes), NOW)
+    assert (got.case, got.detail, got.can_resync) == (case, detail, False)
+    assert got.pictures is not None and got.pictures.verdict is PictureVerdict.SAME
+
+
+@pytest.mark.parametrize(
+    "verdict", [PictureVerdict.DIFFERENT, PictureVerdict.PLACEHOLDER, PictureVerdict.NONE]
+)
+def test_another_picture_means_sharepoint_is_behind(verdict: PictureVerdict) -> None:
+    # the timestamp says SharePoint refreshed after the change: the picture says it did not pick it up
+    got = diagnose(state(pictures=seen(verdict), sharepoint=sp(timestamp=SP_NEW)), NOW)
+    assert (got.case, got.stale_copy, got.can_resync) == (DiagnosisCase.STALE, StaleCopy.SHAREPOINT, True)
+    # no known change time: still behind (not "can't tell"), for how long is unknown
+    unknown = diagnose(state(pictures=seen(verdict), photo_changed_at=None), NOW)
+    assert (unknown.case, unknown.detail, unknown.expected_by) == (
+        DiagnosisCase.STALE,
+        f"pictures: {verdict}",
+        None,
+    )
+    # changed recently: within the usual window
+    recent = diagnose(state(pictures=seen(verdict), photo_changed_at=NOW - timedelta(hours=2)), NOW)
+    assert recent.case is DiagnosisCase.PENDING
+    # SharePoint not pulling from Exchange explains it
+    disabled = diagnose(state(pictures=seen(verdict), sharepoint=sp(exchange_sync_state=0)), NOW)
+    assert disabled.case is DiagnosisCase.SYNC_DISABLED
+
+
+def test_without_pictures_the_timestamps_decide() -> None:
+    for evidence in (None, seen(PictureVerdict.UNKNOWN)):
+        assert diagnose(state(pictures=evidence), NOW).case is DiagnosisCase.IN_SYNC
+        stale = diagnose(state(pictures=evidence, sharepoint=sp(timestamp=SP_OLD)), NOW)
+        assert stale.case is DiagnosisCase.STALE
+
+
+def test_pictures_decide_even_when_sharepoint_properties_failed() -> None:
+    got = diagnose(
+        state(sharepoint=None, sharepoint_error="SharePointUnavailable", pictures=seen(PictureVerdict.SAME)),
+        NOW,
+    )
+    assert got.case is DiagnosisCase.IN_SYNC
+    unread = diagnose(state(sharepoint=None, sharepoint_error="SharePointUnavailable"), NOW)
+    assert unread.case is DiagnosisCase.UNAVAILABLE
