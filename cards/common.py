@@ -250,13 +250,12 @@ def _learn_more(lang: Lang) -> tuple[CardElement, ...]:
     after they are built, so sharing the element objects between cards is safe)."""
     return (
         text_block(t("learn.heading", lang), subtle=True, small=True, spacing="Medium"),
-        ActionSet(
-            id="learn-more",
-            spacing="Small",
-            actions=[
+        *stacked(
+            [
                 open_url(t("learn.photo_sync", lang), PHOTO_SYNC_ARTICLE),
                 open_url(t("learn.profile_sync", lang), PROFILE_SYNC_ARTICLE),
             ],
+            block_id="learn-more",
         ),
     )
 
@@ -287,6 +286,16 @@ def _demo_footer(lang: Lang, *, separator: bool) -> TextBlock:
     )
 
 
+def stacked(actions: Sequence[Action], *, block_id: str | None = None) -> list[CardElement]:
+    """Buttons one per row, each as wide as the card: side by side, Teams cuts labels that don't fit."""
+    return [
+        ActionSet(
+            id=f"{block_id}-{i}" if block_id else None, actions=[action], spacing="Small" if i else None
+        )
+        for i, action in enumerate(actions)
+    ]
+
+
 def build_card(
     ctx: Layout,
     *,
@@ -296,15 +305,15 @@ def build_card(
     speak: str | None = None,
     footer_lines: Sequence[str] = (),
 ) -> dict[str, Any]:
-    """Assemble and dump the card: version 1.5, footer, fallback text, no nulls."""
+    """Assemble and dump the card: version 1.5, the buttons one under the other (main action first), footer,
+    fallback text, no nulls."""
     if ctx.demo:
         fallback_text = f"{fallback_text} ({t('footer.demo', ctx.lang)})"
     card = AdaptiveCard(
         version=CARD_VERSION,
         # no `lang`: adaptivecards 3.0.6 validates it with a global (stateful) RegExp, so every other
         # card with lang "en"/"nl" gets an InvalidPropertyValue event; we use no date/time functions.
-        body=[*body, *footer(ctx, footer_lines)],
-        actions=list(actions) or None,
+        body=[*body, *stacked(actions, block_id="actions"), *footer(ctx, footer_lines)],
         fallback_text=fallback_text,
         speak=speak,
         msteams=TeamsCardProperties(width="full"),

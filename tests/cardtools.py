@@ -35,6 +35,16 @@ def block_text(block: dict[str, Any]) -> str:
     return str(block["text"])
 
 
+def card_actions(card: dict[str, Any]) -> list[dict[str, Any]]:
+    """The card's own buttons (one per row, main action first), without the links inside its text."""
+    rows = [
+        e
+        for e in card.get("body", [])
+        if e.get("type") == "ActionSet" and str(e.get("id", "")).startswith("actions-")
+    ]
+    return [row["actions"][0] for row in rows] + list(card.get("actions", []))
+
+
 def actions(card: dict[str, Any]) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = []
 
