@@ -12,7 +12,7 @@ from enum import StrEnum
 
 from bot.domain.diagnosis import diagnose
 from bot.domain.identifiers import object_id
-from bot.domain.model import Diagnosis, DiagnosisCase
+from bot.domain.model import Diagnosis, DiagnosisCase, ProfileState
 from bot.graph import GraphClient, GraphError, PhotoUpdateBlocked
 from bot.store import AuditRecord, Store
 
@@ -67,10 +67,23 @@ class PhotoService:
         self.clock = clock
         self.cooldown = cooldown
         self.in_flight = in_flight
+        self._diagnoses: dict[str, tuple[ProfileState, datetime, Diagnosis]] = {}
 
     async def diagnose(self, user_id: str) -> Diagnosis:
+        """The diagnosis of the user's current state. While the profile cache serves the same observed state,
+        the same Diagnosis object is returned within a clock minute (the rules' windows are hours long), so
+        a card built from it can be reused (hot path: docs/BENCHMARKS.md)."""
         state = await self.profiles.read(user_id)
-        return diagnose(state, self.clock())
+        now = self.clock()
+        minute = now.replace(second=0, microsecond=0)
+        last = self._diagnoses.get(user_id)
+        if last is not None and last[0] is state and last[1] == minute:
+            return last[2]
+        result = diagnose(state, now)
+        if len(self._diagnoses) > 10_000:
+            self._diagnoses.clear()
+        self._diagnoses[user_id] = (state, minute, result)
+        return result
 
     async def resync(
         self, *, actor_id: str, target_id: str, may_act_for_others: bool, correlation_id: str | None = None

@@ -66,6 +66,7 @@ class PhotoSyncBot(TeamsActivityHandler):
         # (user, conversation) -> (what the stored reference says, when written): skip unchanged rewrites
         self._remembered: dict[tuple[str, str], tuple[tuple[Any, ...], datetime]] = {}
         self.optouts = optouts
+        self._own_cards = CardCache()
 
     # --- context helpers ---
     def _card_context(
@@ -306,7 +307,8 @@ class PhotoSyncBot(TeamsActivityHandler):
         diagnosis = await self.photos.diagnose(user_id)
         if diagnosis.case is DiagnosisCase.UNAVAILABLE:
             return cards.error_card(ctx, reason_key="unavailable")
-        return cards.diagnosis_card(diagnosis, self._card_context(turn, upn=diagnosis.upn, locale=ctx.locale))
+        card_ctx = self._card_context(turn, upn=diagnosis.upn, locale=ctx.locale)
+        return self._own_cards.get(diagnosis, card_ctx, lambda: cards.diagnosis_card(diagnosis, card_ctx))
 
     async def _set_notices(
         self, turn: TurnContext, opted_out: bool, ctx: cards.CardContext
@@ -435,6 +437,38 @@ class PhotoSyncBot(TeamsActivityHandler):
             if (turn.activity.conversation.conversation_type or "personal") == "personal":
                 return  # installationUpdate already welcomed the user in 1:1
             await self._send_card(turn, cards.welcome_card(self._card_context(turn)))
+
+
+class CardCache:
+    """The last diagnosis card built for each (diagnosis, reader) pair: a user asking again within the same
+    minute gets the same card without building it again. Cards are never changed after they are sent, so one
+    dict can be sent many times."""
+
+    def __init__(self, size: int = 4096) -> None:
+        self.size = size
+        self._cards: dict[tuple[Any, ...], tuple[Any, dict[str, Any]]] = {}
+
+    def get(
+        self, diagnosis: Any, ctx: cards.CardContext, build: Callable[[], dict[str, Any]]
+    ) -> dict[str, Any]:
+        minute = ctx.now.replace(second=0, microsecond=0)
+        key = (
+            diagnosis.user_id,
+            ctx.lang,
+            str(ctx.tz),
+            ctx.demo,
+            ctx.profile_edit_url,
+            ctx.clock_12h,
+            minute,
+        )
+        hit = self._cards.get(key)
+        if hit is not None and hit[0] is diagnosis:
+            return hit[1]
+        card = build()
+        if len(self._cards) >= self.size:
+            self._cards.clear()
+        self._cards[key] = (diagnosis, card)
+        return card
 
 
 def _tenant_id(activity: Activity) -> str | None:
