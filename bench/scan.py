@@ -53,7 +53,7 @@ def _cpu_s() -> float:
 
 
 async def run_scan(
-    users: int, graph_url: str, db: Path, timeout_s: float, keep_all: bool
+    users: int, graph_url: str, db: Path, timeout_s: float, keep_all: bool, pictures: bool = True
 ) -> tuple[float, Counter[str], int, float]:
     http = graph_http_client(timeout_s=10.0)  # as bot/app.py builds it (minus the metrics hook)
     store = Store.from_url(f"sqlite+aiosqlite:///{db}")
@@ -68,6 +68,7 @@ async def run_scan(
             lambda: datetime.now(UTC),
             timedelta(hours=24),
             checkpoint=ScanCheckpoint(store.engine),
+            compare_pictures=pictures,
         )
         ids = [user_id(n) for n in range(1, users + 1)]
         step = max(1, users // 10)
@@ -108,6 +109,11 @@ def main() -> None:
         help="keep every user's row in the report, as `python -m bot scan` does for its CSV/JSON",
     )
     parser.add_argument(
+        "--no-pictures",
+        action="store_true",
+        help="skip the picture pass over the drift candidates (metadata only, as before pictures)",
+    )
+    parser.add_argument(
         "--floor-users",
         type=int,
         default=20_000,
@@ -137,7 +143,7 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             cpu0, fake_cpu0 = _cpu_s(), cpu_seconds(fake.pid)
             elapsed, states, kept, peak_rss = asyncio.run(
-                run_scan(users, url, Path(tmp) / "scan.db", timeout_s, args.keep_all)
+                run_scan(users, url, Path(tmp) / "scan.db", timeout_s, args.keep_all, not args.no_pictures)
             )
             cpu, fake_cpu = _cpu_s() - cpu0, cpu_seconds(fake.pid) - fake_cpu0
         s = _stats(url)
