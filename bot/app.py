@@ -31,6 +31,7 @@ __all__ = [
 ]
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+LINK_GONE = "This PhotoSync link has expired or is not valid. Ask PhotoSync again in Teams for a new one."
 
 RUNTIME = web.AppKey("runtime", Runtime)
 SETTINGS = web.AppKey("settings", Settings)
@@ -66,7 +67,14 @@ def create_app(
         body = {"status": "ready" if ready else "not ready", "demo": settings.demo, **auth_report(settings)}
         return web.json_response(body, status=200 if ready else 503)
 
+    async def sync(request: web.Request) -> web.StreamResponse:
+        target = await request.app[RUNTIME].sync.start(request.match_info["token"])
+        if target is None:
+            return web.Response(status=410, text=LINK_GONE, content_type="text/plain")
+        raise web.HTTPFound(target)
+
     app.router.add_post("/api/messages", messages)
+    app.router.add_get("/sync/{token}", sync)
     metrics = metrics_handler(settings)
     if metrics is not None:
         app.router.add_get("/metrics", metrics)

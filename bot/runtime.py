@@ -35,6 +35,8 @@ from bot.services.photos import PhotoService
 from bot.services.profiles import ProfileReader
 from bot.services.replicas import leased_notice_sender, leased_retention, leased_scans, replica_id
 from bot.services.scan import DriftScanner
+from bot.services.sync_links import SyncLinks
+from bot.services.sync_start import SyncStarter
 from bot.services.watch import configured, resolve_watch_list
 from bot.settings import AppType, Settings
 from bot.store import OptOuts, Store
@@ -78,6 +80,7 @@ class Runtime:
     notifier: DriftNotifier
     outbox: Outbox
     backend: GraphBackend
+    sync: SyncStarter
 
     @property
     def demo_app(self) -> web.Application | None:
@@ -248,7 +251,19 @@ class RuntimeContext:
             default_timezone=s.default_timezone,
             tenant_name=backend.tenant_name,
         )
-        bot = PhotoSyncBot(photos, store, options, self.clock, helpdesk, UserResolver(graph), optouts)
+        sync = SyncStarter(
+            SyncLinks(s.sync_link_secret(), self.clock), graph, store, self.clock, backend.sharepoint_url
+        )
+        bot = PhotoSyncBot(
+            photos,
+            store,
+            options,
+            self.clock,
+            helpdesk,
+            UserResolver(graph),
+            optouts,
+            sync_link=(lambda user_id: sync.link(s.bot_url, user_id)) if s.bot_url else None,
+        )
         adapter.on_turn_error = bot.on_error
         endpoint = MessagesEndpoint(
             adapter,
@@ -273,6 +288,7 @@ class RuntimeContext:
             notifier=notifier,
             outbox=outbox,
             backend=backend,
+            sync=sync,
         )
 
     def _background_jobs(

@@ -6,6 +6,9 @@ stops start-up with one line naming the variable (see `load_settings`).
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import os
 import re
 import string
 import sys
@@ -67,6 +70,15 @@ class Settings(BaseSettings):
     # connections are closed after it too. Half-open requests can't pile up.
     request_read_s: float = Field(
         15.0, gt=0, le=300, validation_alias=AliasChoices("PHOTOSYNC_REQUEST_READ_SECONDS")
+    )
+    # Where Teams users reach the bot's own pages (the one-click sync links), e.g. https://bot.contoso.com;
+    # the demo uses its listening address. Without it no sync link is offered.
+    public_url: str = Field("", validation_alias=AliasChoices("PHOTOSYNC_PUBLIC_URL"))
+    # Signs the sync links; replicas must share it (default: derived from MicrosoftAppPassword, else random).
+    link_secret: SecretStr = Field(SecretStr(""), validation_alias=AliasChoices("PHOTOSYNC_LINK_SECRET"))
+    # Demo only: how long after a user's own request for their large photo the demo SharePoint refreshes it.
+    demo_sync_s: float = Field(
+        20.0, ge=0, le=3600, validation_alias=AliasChoices("PHOTOSYNC_DEMO_SYNC_SECONDS")
     )
     # Local debugging only: accept unauthenticated requests outside the demo-on-loopback case.
     allow_anonymous: bool = Field(False, validation_alias=AliasChoices("PHOTOSYNC_ALLOW_ANONYMOUS"))
@@ -167,6 +179,11 @@ class Settings(BaseSettings):
         if not value.startswith(("https://", "http://127.", "http://localhost", "http://[::1]")):
             raise ValueError("must be an https:// URL (http only for loopback)")
         return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str) -> str:
+        return cls._url(value) if value else value
 
     @field_validator("sharepoint_url")
     @classmethod
@@ -274,6 +291,26 @@ class Settings(BaseSettings):
     def insecure(self) -> bool:
         """Anonymous outside the safe case (demo on loopback): allowed only by PHOTOSYNC_ALLOW_ANONYMOUS."""
         return self.anonymous and not (self.demo and is_loopback_host(self.host))
+
+    @property
+    def bot_url(self) -> str:
+        """The bot's own address for links users open ("" when unknown: then no link is offered)."""
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        if self.demo:
+            host = "127.0.0.1" if self.host in ("0.0.0.0", "::", "") else self.host  # noqa: S104
+            return f"http://{host}:{self.port}"
+        return ""
+
+    def sync_link_secret(self) -> bytes:
+        """The key of the sync links: the configured one, else one derived from the bot's password (the same on
+        every replica), else a random one for this process."""
+        if self.link_secret.get_secret_value():
+            return self.link_secret.get_secret_value().encode()
+        if self.app_password.get_secret_value():
+            key = self.app_password.get_secret_value().encode()
+            return hmac.new(key, b"photosync sync links", hashlib.sha256).digest()
+        return os.urandom(32)
 
     @property
     def serves_tenant(self) -> str:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from .common import CARD_VERSION, PHOTO_SYNC_ARTICLE, PROFILE_SYNC_ARTICLE, VERB_DIAGNOSE, VERB_RESYNC
 from .context import CardContext
-from .diagnosis import diagnosis_card
+from .diagnosis import diagnosis_card, offers_sync
 from .error import ERROR_REASONS, ErrorReason, error_card
 from .helpdesk import MAX_CANDIDATES, Candidate, not_found_card, pick_user_card, refusal_card
 from .notice import VERB_START_NOTICES, VERB_STOP_NOTICES, notice_card, optout_result_card
@@ -59,6 +59,7 @@ __all__ = [
     "help_card",
     "not_found_card",
     "notice_card",
+    "offers_sync",
     "optout_result_card",
     "pick_user_card",
     "refusal_card",

@@ -145,6 +145,7 @@ class _Shape(NamedTuple):
     resync: bool
     chat: bool
     pictures: PictureShape = NO_PICTURES
+    sync: bool = False
 
 
 def diagnosis_card(
@@ -154,6 +155,7 @@ def diagnosis_card(
     subject: Subject = "self",
     requested_by: str | None = None,
     chat_url: str | None = None,
+    sync_url: str | None = None,
 ) -> dict[str, Any]:
     """The card explaining `diagnosis` to its subject ("self"), or to someone checking another user ("other")
     (third person, named; `requested_by` adds a "Requested by …" line; `chat_url`, an https Teams deep link
@@ -173,8 +175,23 @@ def diagnosis_card(
             target_name=name if subject == "other" else None,
             target_user_id=diagnosis.user_id if subject == "other" else None,
         )
+    if sync_url is not None and (subject != "self" or not offers_sync(diagnosis)):
+        raise ValueError("a sync link is offered to the user themself, and only when it can help")
     shape, texts = _texts(diagnosis, ctx, subject, requested_by, chat_url)
+    if sync_url is not None:
+        shape = shape._replace(sync=True)
+        texts["sync"], texts["sync_url"] = t("action.sync", ctx.lang), sync_url
     return _template(shape).fill(texts)
+
+
+def offers_sync(diagnosis: Diagnosis) -> bool:
+    """Starting SharePoint's sync can help: SharePoint is behind, or can't be shown to be current. Not when it is
+    in sync, when the photo is managed on-premises or missing, when SharePoint doesn't pull photos, or when it
+    has no profile for the user yet."""
+    return diagnosis.case in _SYNC_HELPS
+
+
+_SYNC_HELPS = frozenset({DiagnosisCase.STALE, DiagnosisCase.PENDING, DiagnosisCase.CHANGE_TIME_UNKNOWN})
 
 
 def _texts(
@@ -231,6 +248,7 @@ def _template(shape: _Shape) -> CardTemplate:
     slots += [f"{kind}{i}" for i in range(shape.facts) for kind in ("fact", "value")]
     slots += ["resync", "user_id"] * shape.resync + ["chat", "chat_url"] * shape.chat
     slots += picture_slots(shape.pictures)
+    slots += ["sync", "sync_url"] * shape.sync
     return CardTemplate(lambda texts: _build(shape, texts), slots)
 
 
@@ -256,6 +274,8 @@ def _build(shape: _Shape, texts: Mapping[str, str]) -> dict[str, Any]:
     ]
 
     actions: list[Action] = []
+    if shape.sync:  # the main action: the user's own request for their own photo is what starts the sync
+        actions.append(open_url(texts["sync"], texts["sync_url"]))
     if shape.resync:
         actions.append(execute(texts["resync"], VERB_RESYNC, {"userId": texts["user_id"]}, style="positive"))
     if shape.chat:

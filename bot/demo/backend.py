@@ -21,7 +21,9 @@ async def start_demo_backend(
     settings: Settings, store: Store, clock: Callable[[], datetime], stack: contextlib.AsyncExitStack
 ) -> GraphBackend:
     tenant = DemoTenant.load(settings.demo_tenant, now=clock())
-    demo_app = create_graph_app(tenant, GraphLimits(latency_s=settings.demo_latency_ms / 1000))
+    demo_app = create_graph_app(
+        tenant, GraphLimits(latency_s=settings.demo_latency_ms / 1000, user_sync_s=settings.demo_sync_s)
+    )
     url = await _serve(demo_app, stack)
     for user_id, (etag, changed) in tenant.photo_changed_times().items():
         await store.seed_photo(user_id, etag, changed, clock())

@@ -14,6 +14,8 @@ the Microsoft 365 photo changes.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import re
 
 from bot.demo.renditions import SHAREPOINT_SIZES
@@ -69,6 +71,8 @@ async def user_photo(state: ServerState, call: Call, m: re.Match[str]) -> Reply:
     # An unknown or missing size gets the medium picture rather than an error, as the page does.
     letter = query.get("size", "M").strip().upper()
     letter = letter if letter in SHAREPOINT_SIZES else "M"
+    if letter == "L" and "Authorization" not in call.headers and found.sp_profile:
+        _sync_later(state, found.user.id)
     # No user profile yet means no picture file either, whatever the tenant file says.
     data = _file(state, found, letter) if found.sp_profile else None
     return _jpeg(data if data is not None else state.pictures.silhouette(letter))
@@ -86,6 +90,19 @@ async def profile_picture_file(state: ServerState, call: Call, m: re.Match[str])
         return fault
     data = _file(state, found, name["letter"].upper()) if found.sp_profile else None
     return _not_found() if data is None else _jpeg(data)
+
+
+def _sync_later(state: ServerState, user_id: str) -> None:
+    """The user asked for their own large photo: SharePoint fetches the current one, after a while."""
+    delay = state.limits.user_sync_s
+    if delay is None:
+        return
+
+    def sync() -> None:
+        with contextlib.suppress(KeyError, ValueError):  # the user left the tenant or lost their profile
+            state.sync_sharepoint_picture(user_id)
+
+    asyncio.get_running_loop().call_later(delay, sync)
 
 
 def picture_routes() -> tuple[Route, ...]:

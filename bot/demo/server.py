@@ -90,7 +90,12 @@ def _unauthorized(state: ServerState, call: Call, message: str) -> Reply:
     return graph_error(401, "InvalidAuthenticationToken", message)
 
 
+_BROWSER_PAGE = re.compile(r"/sp/_layouts/15/userphoto\.aspx", re.IGNORECASE)
+
+
 def _authenticate(state: ServerState, call: Call) -> Reply | None:
+    if call.method == "GET" and "Authorization" not in call.headers and _BROWSER_PAGE.fullmatch(call.path):
+        return None  # a signed-in user's browser (SharePoint's session cookie, which the demo doesn't model)
     scheme, _, token = call.headers.get("Authorization", "").partition(" ")
     token = token.strip()
     if scheme.lower() != "bearer" or not token:

@@ -49,6 +49,9 @@ class GraphLimits:
     latency_s: float = 0.0  # added to every request and every $batch item
     seed: int = 0  # seeds $batch response shuffling
     token_check: Callable[[str], bool] | None = None  # False -> 401 (tokens not from the test IdP)
+    # A user's own request for their large photo (no app token: a browser) makes SharePoint refresh their
+    # picture this many seconds later; None: never.
+    user_sync_s: float | None = None
 
 
 @dataclass(slots=True)

@@ -56,7 +56,10 @@ class PhotoSyncBot(TeamsActivityHandler):
         helpdesk: HelpdeskPolicy,
         resolver: UserResolver,
         optouts: OptOuts,
+        *,
+        sync_link: Callable[[str], str] | None = None,
     ) -> None:
+        self.sync_link = sync_link  # the one-click link that starts SharePoint's sync for a user (None: none)
         self.photos = photos
         self.store = store
         self.options = options
@@ -308,7 +311,12 @@ class PhotoSyncBot(TeamsActivityHandler):
         if diagnosis.case is DiagnosisCase.UNAVAILABLE:
             return cards.error_card(ctx, reason_key="unavailable")
         card_ctx = self._card_context(turn, upn=diagnosis.upn, locale=ctx.locale)
-        return self._own_cards.get(diagnosis, card_ctx, lambda: cards.diagnosis_card(diagnosis, card_ctx))
+        link = (
+            self.sync_link(user_id) if self.sync_link is not None and cards.offers_sync(diagnosis) else None
+        )
+        return self._own_cards.get(
+            diagnosis, card_ctx, lambda: cards.diagnosis_card(diagnosis, card_ctx, sync_url=link)
+        )
 
     async def _set_notices(
         self, turn: TurnContext, opted_out: bool, ctx: cards.CardContext

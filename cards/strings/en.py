@@ -15,6 +15,7 @@ EN: dict[str, str] = {
     "action.check_again": "Check again",
     "action.try_again": "Try again",
     "action.resync.self": "Re-sync my photo",
+    "action.sync": "Refresh my photo in SharePoint",
     "action.resync.other": "Re-sync {name}'s photo",
     "action.profile.self": "Open my Microsoft 365 profile (Delve)",
     "action.profile.other": "Open {name}'s profile (Delve)",

@@ -13,6 +13,7 @@ NL: dict[str, str] = {
     "action.check_again": "Opnieuw controleren",
     "action.try_again": "Opnieuw proberen",
     "action.resync.self": "Mijn foto opnieuw synchroniseren",
+    "action.sync": "Mijn foto in SharePoint vernieuwen",
     "action.resync.other": "Foto van {name} synchroniseren",
     "action.profile.self": "Mijn Microsoft 365-profiel openen (Delve)",
     "action.profile.other": "Profiel van {name} openen (Delve)",

@@ -50,6 +50,7 @@ TARGET_NAME = "Megan Bowen"
 REQUESTED_BY = "Alex Wilber"
 PROFILE_URL = "https://contoso-my.sharepoint.com/person.aspx?user=megan%40contoso.com&v=editprofile"
 CHAT_URL = "https://teams.microsoft.com/l/chat/0/0?users=megan@contoso.com"
+SYNC_URL = "https://bot.contoso.com/sync/53d6c7d3-7bc7-4272-b9e3-4eb50bd7b23b.1741080600.c2lnbmF0dXJl"
 QUERY = "Megan"
 # (user id, display name, UPN): the helpdesk's search for QUERY; one without a UPN.
 CANDIDATES: tuple[tuple[str, str, str | None], ...] = (
@@ -211,6 +212,9 @@ def _cards_for(ctx: CardContext) -> list[tuple[str, str, dict[str, Any]]]:
         out.append((kind, f"diagnosis-{variant}-self", diagnosis_card(diagnosis, ctx)))
         other = diagnosis_card(diagnosis, ctx, subject="other", requested_by=REQUESTED_BY, chat_url=CHAT_URL)
         out.append((kind, f"diagnosis-{variant}-other", other))
+    for variant in ("stale", "pending"):
+        card = diagnosis_card(diagnoses[variant], ctx, sync_url=SYNC_URL)
+        out.append(("diagnosis", f"diagnosis-{variant}-self-sync", card))
     for reason in ERROR_REASONS:
         out.append(("error", f"error-{reason}", error_card(ctx, reason_key=reason)))
     stale = diagnoses["stale"]

@@ -17,7 +17,16 @@ from cards import CARD_KINDS, ERROR_REASONS, PHOTO_SYNC_ARTICLE, PROFILE_SYNC_AR
 from cards.strings import EN, NL, placeholders
 from tests.cardtools import block_text, card_actions
 
-from .catalogue import CANDIDATES, CHAT_URL, LANGUAGE_PAIRS, PROFILE_URL, TARGET_NAME, USER_ID, CardSample
+from .catalogue import (
+    CANDIDATES,
+    CHAT_URL,
+    LANGUAGE_PAIRS,
+    PROFILE_URL,
+    SYNC_URL,
+    TARGET_NAME,
+    USER_ID,
+    CardSample,
+)
 from .conftest import samples
 
 SAMPLES = samples()
@@ -127,7 +136,7 @@ def test_actions_fit_teams(sample: CardSample) -> None:
     card = sample.card
     minimum = 0 if sample.kind in NO_TOP_LEVEL_ACTIONS else 1
     assert minimum <= len(card_actions(card)) <= TEAMS_MAX_TOP_LEVEL_ACTIONS
-    allowed_urls = {PROFILE_URL, PHOTO_SYNC_ARTICLE, PROFILE_SYNC_ARTICLE, CHAT_URL}
+    allowed_urls = {PROFILE_URL, PHOTO_SYNC_ARTICLE, PROFILE_SYNC_ARTICLE, CHAT_URL, SYNC_URL}
     for action in actions_of(card):
         assert action.get("title"), action
         if action["type"] == "Action.OpenUrl":

@@ -1,0 +1,57 @@
+"""Starting SharePoint's photo sync for a user: the one-click link's landing, audited."""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import quote
+
+from bot.clock import Clock
+from bot.graph import GraphClient, GraphError
+from bot.store import AuditRecord, Store
+
+from .sync_links import SyncLinks
+
+log = logging.getLogger(__name__)
+
+SYNC_START = "sync_start"  # the audit action
+
+
+def own_photo_url(sharepoint_url: str, upn: str) -> str:
+    """The user's own large photo in SharePoint: requested by the user, it makes SharePoint fetch the photo."""
+    return (
+        f"{sharepoint_url.rstrip('/')}/_layouts/15/userphoto.aspx?size=L&accountname={quote(upn, safe='@')}"
+    )
+
+
+class SyncStarter:
+    def __init__(
+        self, links: SyncLinks, graph: GraphClient, store: Store, clock: Clock, sharepoint_url: str
+    ) -> None:
+        self.links = links
+        self.graph = graph
+        self.store = store
+        self.clock = clock
+        self.sharepoint_url = sharepoint_url
+
+    def link(self, public_url: str, user_id: str) -> str:
+        return f"{public_url.rstrip('/')}/sync/{self.links.token(user_id)}"
+
+    async def start(self, token: str) -> str | None:
+        """Where to send the browser that opened a sync link (None: the link is not valid any more). The
+        target is always this tenant's SharePoint and the link's own user."""
+        user_id = self.links.user(token)
+        if user_id is None:
+            return None
+        try:
+            user = await self.graph.get_user(user_id)
+        except GraphError as exc:
+            log.warning("sync link: user not readable", extra={"reason": type(exc).__name__})
+            user = None
+        if user is None or not user.upn:
+            await self._audit(user_id, "failed", "user not readable")
+            return None
+        await self._audit(user_id, "redirected", None)
+        return own_photo_url(self.sharepoint_url, user.upn)
+
+    async def _audit(self, user_id: str, outcome: str, detail: str | None) -> None:
+        await self.store.audit(AuditRecord(self.clock(), user_id, user_id, SYNC_START, outcome, detail))

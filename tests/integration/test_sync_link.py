@@ -1,0 +1,101 @@
+"""The one-click sync: the diagnosis card's main button opens a signed link on the bot, which sends the user's
+browser to their own large photo in SharePoint; in the demo, SharePoint then refreshes the picture, and the
+next check shows the same picture in both places."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+
+from bot.app import create_app
+from tests.cardtools import card_actions
+from tests.fakes.connector import ConnectorServer
+from tests.fakes.identity import IdentityServer
+
+from .conftest import ADELE, MEGAN, TeamsWorld, make_settings
+
+
+async def _world(
+    aiohttp_client: Any, tmp_path: Path, identity: IdentityServer, connector: ConnectorServer, **env: Any
+) -> TeamsWorld:
+    settings = make_settings(tmp_path, identity, PHOTOSYNC_PUBLIC_URL="https://bot.contoso.example", **env)
+    client = await aiohttp_client(create_app(settings, msal_http_client=identity.msal_session()))
+    return TeamsWorld(client, identity, connector, itertools.count(1))
+
+
+async def _diagnose(world: TeamsWorld, user: str, n: int) -> dict[str, Any]:
+    body = world.activity(user, "why is my photo old?")
+    assert (await world.post(body)).status == 200
+    return await world.reply_card(n=n)
+
+
+async def test_the_link_starts_the_sync_and_the_next_check_sees_it(
+    aiohttp_client: Any, tmp_path: Path, identity: IdentityServer, connector: ConnectorServer
+) -> None:
+    world = await _world(
+        aiohttp_client,
+        tmp_path,
+        identity,
+        connector,
+        PHOTOSYNC_DEMO_SYNC_SECONDS="0.2",
+        PHOTOSYNC_PROFILE_CACHE_SECONDS="0",
+    )
+    card = await _diagnose(world, ADELE, 1)
+    main = card_actions(card)[0]
+    assert main["type"] == "Action.OpenUrl" and main["title"] == "Refresh my photo in SharePoint"
+    link = urlsplit(main["url"])
+    assert (link.scheme, link.netloc) == ("https", "bot.contoso.example") and link.path.startswith("/sync/")
+    # the user's browser opens it: a redirect to their own large photo on the tenant's SharePoint, nowhere else
+    response = await world.client.get(link.path, allow_redirects=False)
+    assert response.status == 302
+    target = urlsplit(response.headers["Location"])
+    sharepoint = urlsplit(world.runtime.backend.sharepoint_url)
+    assert (target.scheme, target.netloc) == (sharepoint.scheme, sharepoint.netloc)
+    assert target.path.endswith("/_layouts/15/userphoto.aspx")
+    query = parse_qs(target.query)
+    assert query["size"] == ["L"] and query["accountname"][0].lower() == "adelev@contoso.onmicrosoft.com"
+    trail = [
+        (r.actor_id, r.action, r.outcome) for r in await world.runtime.store.audit_trail(target_id=ADELE)
+    ]
+    assert trail == [(ADELE, "sync_start", "redirected")]
+    # the browser requests the photo (no app token): the demo SharePoint refreshes it a moment later
+    async with httpx.AsyncClient(trust_env=False) as browser:
+        assert (await browser.get(response.headers["Location"])).status_code == 200
+    deadline = time.monotonic() + 10  # hang guard: the demo refreshes after 0.2 s
+    while True:
+        after = await _diagnose(world, ADELE, len(world.connector.calls()) + 1)
+        if _same_picture(after):
+            break
+        assert time.monotonic() < deadline, "SharePoint never showed the new photo"
+        await asyncio.sleep(0.2)
+    assert after["body"][0]["id"] == "diagnosis"
+    assert not any("/sync/" in a.get("url", "") for a in card_actions(after))  # nothing left to start
+
+
+def _same_picture(card: dict[str, Any]) -> bool:
+    return any(b.get("id") == "evidence" and "same picture" in str(b) for b in card["body"])
+
+
+async def test_no_link_where_it_cannot_help_or_for_someone_else(
+    aiohttp_client: Any, tmp_path: Path, identity: IdentityServer, connector: ConnectorServer
+) -> None:
+    world = await _world(aiohttp_client, tmp_path, identity, connector)
+    card = await _diagnose(world, MEGAN, 1)  # in sync
+    assert not any("/sync/" in a.get("url", "") for a in card_actions(card))
+
+
+async def test_a_changed_or_unknown_link_is_gone_and_redirects_nowhere(
+    aiohttp_client: Any, tmp_path: Path, identity: IdentityServer, connector: ConnectorServer
+) -> None:
+    world = await _world(aiohttp_client, tmp_path, identity, connector)
+    token = world.runtime.sync.links.token(ADELE)
+    for path in (f"/sync/{token[:-2]}xx", "/sync/https:%2F%2Fevil.example", f"/sync/{token}.extra"):
+        response = await world.client.get(path, allow_redirects=False)
+        assert response.status == 410 and "Location" not in response.headers
+    assert await world.runtime.store.audit_trail() == []
