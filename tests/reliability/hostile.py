@@ -63,6 +63,17 @@ forged_id = st.sampled_from(
         "*",
     ]
 )
+# Activity types both fuzzers send (messages and invokes twice as often), plus one made up each time.
+KINDS = [
+    "message",
+    "message",
+    "invoke",
+    "invoke",
+    "conversationUpdate",
+    "installationUpdate",
+    "messageReaction",
+    "event",
+]
 # What people type, and what breaks naive code (both fuzzers draw from these).
 PHRASES = [
     "why is my photo old?",
@@ -198,19 +209,7 @@ def activities(draw: st.DrawFn, service_url: str) -> dict[str, Any]:
     # How often each kind and each mutation happens is decided by a seeded Random, not by hypothesis' own
     # draws: hypothesis favours boundary values and first choices, which would skew every stated share.
     odds = draw(st.randoms(use_true_random=True))
-    kind = odds.choice(
-        [
-            "message",
-            "message",
-            "invoke",
-            "invoke",
-            "conversationUpdate",
-            "installationUpdate",
-            "messageReaction",
-            "event",
-            "other",
-        ]
-    )
+    kind = odds.choice([*KINDS, "other"])
     body = attacker_activity(kind if kind != "other" else draw(st.text(min_size=1, max_size=20)), service_url)
     if kind == "invoke":
         body["name"] = draw(
@@ -362,19 +361,7 @@ class FastHostile:
         r = self.r
         if r.random() < 0.1:
             return r.choice(_RAW) if r.random() < 0.5 else r.randbytes(r.randrange(200))
-        kind = r.choice(
-            [
-                "message",
-                "message",
-                "invoke",
-                "invoke",
-                "conversationUpdate",
-                "installationUpdate",
-                "messageReaction",
-                "event",
-                self.text() or "x",
-            ]
-        )
+        kind = r.choice([*KINDS, self.text() or "x"])
         body = attacker_activity(kind, self.url)
         if kind == "invoke":
             body["name"] = r.choice(
