@@ -35,7 +35,7 @@ from bot.services.photos import PhotoService
 from bot.services.profiles import ProfileReader
 from bot.services.replicas import leased_notice_sender, leased_retention, leased_scans, replica_id
 from bot.services.scan import DriftScanner
-from bot.services.sync_links import SyncLinks
+from bot.services.sync_links import NOTICE_LINK_TTL, SyncLinks
 from bot.services.sync_start import SyncStarter
 from bot.services.watch import configured, resolve_watch_list
 from bot.settings import AppType, Settings
@@ -223,6 +223,9 @@ class RuntimeContext:
         adapter = PhotoSyncAdapter(sender, s.app_id)
         optouts = OptOuts(store.engine)
         outbox = Outbox(store.engine)
+        sync = SyncStarter(
+            SyncLinks(s.sync_link_secret(), self.clock), graph, store, self.clock, backend.sharepoint_url
+        )
         notifier = DriftNotifier(
             store,
             outbox,
@@ -237,6 +240,7 @@ class RuntimeContext:
             teams_app_id=s.teams_app_id,
             service_url=s.service_url,
             bot_id=s.app_id,
+            sync_link=(lambda user_id: sync.link(s.bot_url, user_id, NOTICE_LINK_TTL)) if s.bot_url else None,
         )
         helpdesk = HelpdeskPolicy(
             graph,
@@ -250,9 +254,6 @@ class RuntimeContext:
             profile_edit_url=s.profile_edit_url,
             default_timezone=s.default_timezone,
             tenant_name=backend.tenant_name,
-        )
-        sync = SyncStarter(
-            SyncLinks(s.sync_link_secret(), self.clock), graph, store, self.clock, backend.sharepoint_url
         )
         bot = PhotoSyncBot(
             photos,

@@ -26,6 +26,7 @@ from .common import (
     format_time,
     heading,
     learn_more,
+    open_url,
     profile_action,
     resync_action,
     text_block,
@@ -58,6 +59,7 @@ def notice_card(
     photo_first_seen: datetime,
     sharepoint_refreshed: datetime | None,
     pictures: PictureEvidence | None = None,
+    sync_url: str | None = None,
 ) -> dict[str, Any]:
     """Tell `user_id` (the reader) that SharePoint's copy of their photo is out of date.
 
@@ -95,7 +97,8 @@ def notice_card(
         text_block(cap(t("notice.advice", lang, **values)), block_id="advice", spacing="Small"),
         *learn_more(ctx),
     ]
-    actions = [
+    actions: list[Action] = [open_url(t("action.sync", lang), sync_url)] if sync_url else []
+    actions += [
         resync_action(ctx, user_id, subject="self", name=""),
         stop_notices_action(ctx),
         profile_action(ctx, subject="self", name=""),

@@ -53,7 +53,9 @@ class DriftNotifier:
         teams_app_id: str = "",
         service_url: str = "",
         bot_id: str = "",
+        sync_link: Callable[[str], str] | None = None,
     ) -> None:
+        self.sync_link = sync_link  # the one-click start of SharePoint's sync, for the notice's main button
         self.store = store
         self.outbox = outbox
         self.optouts = optouts
@@ -119,6 +121,7 @@ class DriftNotifier:
                 photo_first_seen=row.photo_first_seen,
                 sharepoint_refreshed=row.sharepoint_refreshed,
                 pictures=row.pictures,
+                sync_url=self.sync_link(row.user_id) if self.sync_link is not None else None,
             )
             payload = _message(conversation.reference, card)
             queued = await self.outbox.enqueue(

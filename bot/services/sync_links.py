@@ -18,9 +18,9 @@ from datetime import timedelta
 from bot.clock import Clock
 from bot.domain.identifiers import object_id
 
-LINK_TTL = timedelta(
-    minutes=30
-)  # long enough to click a card read a while later, short enough to not be shared
+# A card's link: long enough to click a card read a while later, short enough not to be worth sharing.
+LINK_TTL = timedelta(minutes=30)
+NOTICE_LINK_TTL = timedelta(days=7)  # a notice may be read days after it was sent
 
 
 class SyncLinks:
@@ -31,12 +31,12 @@ class SyncLinks:
         self.clock = clock
         self.ttl = ttl
 
-    def token(self, user_id: str) -> str:
-        """A token for `user_id` (a canonical object id) that expires after the link's time to live."""
+    def token(self, user_id: str, ttl: timedelta | None = None) -> str:
+        """A token for `user_id` (a canonical object id) that expires after `ttl` (default: the links' own)."""
         oid = object_id(user_id)
         if oid is None:
             raise ValueError("sync links are made for object ids only")
-        expires = int((self.clock() + self.ttl).timestamp())
+        expires = int((self.clock() + (ttl or self.ttl)).timestamp())
         payload = f"{oid}.{expires}"
         return f"{payload}.{self._sign(payload)}"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from urllib.parse import quote
 
 from bot.clock import Clock
@@ -33,8 +34,8 @@ class SyncStarter:
         self.clock = clock
         self.sharepoint_url = sharepoint_url
 
-    def link(self, public_url: str, user_id: str) -> str:
-        return f"{public_url.rstrip('/')}/sync/{self.links.token(user_id)}"
+    def link(self, public_url: str, user_id: str, ttl: timedelta | None = None) -> str:
+        return f"{public_url.rstrip('/')}/sync/{self.links.token(user_id, ttl)}"
 
     async def start(self, token: str) -> str | None:
         """Where to send the browser that opened a sync link (None: the link is not valid any more). The

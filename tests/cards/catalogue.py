@@ -243,6 +243,7 @@ def _cards_for(ctx: CardContext) -> list[tuple[str, str, dict[str, Any]]]:
                 photo_first_seen=NOW - 4 * day,
                 sharepoint_refreshed=NOW - 30 * day,
                 pictures=_seen(PictureVerdict.DIFFERENT),
+                sync_url=SYNC_URL,
             ),
         ),
         (

@@ -8,6 +8,7 @@ from bot.demo.server import STATE
 from bot.domain.drift import DriftState
 from bot.services.scan import DriftScanner
 from bot.store.outbox import notice_outbox
+from tests.cardtools import card_actions
 
 from .conftest import ADELE, DIEGO, JOHANNA, MEGAN, TeamsWorld, actions, card_kind
 
@@ -35,6 +36,15 @@ async def test_drifted_user_gets_one_notice_in_their_chat(world: TeamsWorld) -> 
     card = notice.activity["attachments"][0]["content"]  # type: ignore[index]
     assert card_kind(card) == "notice"
     assert {"resyncPhoto", "stopNotices"} <= {a.get("verb") for a in actions(card)}
+    # its main button starts SharePoint's sync (a week-long link: notices are read late), both pictures shown
+    main = card_actions(card)[0]
+    assert main["type"] == "Action.OpenUrl" and "/sync/" in main["url"]
+    token = main["url"].rsplit("/", 1)[1]
+    assert world.runtime.sync.links.user(token) == ADELE
+    assert (
+        int(token.split(".")[1]) - world.runtime.sync.clock().timestamp() > timedelta(days=6).total_seconds()
+    )
+    assert {b.get("id") for b in card["body"]} >= {"pictures", "evidence"}
     # A second scan of the same photo version queues nothing.
     again = await scan_and_queue(world)
     assert again.queued == 0 and again.already_notified == 1  # type: ignore[attr-defined]
