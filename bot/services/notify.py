@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import cards
 from bot.domain.drift import DriftState, should_notify
@@ -73,6 +73,15 @@ class DriftNotifier:
         self.bot_id = bot_id
         self._catalog_id: str | None = None
 
+    def _reader_tz(self, name: str | None) -> ZoneInfo:
+        """The user's own time zone (from their last activity), else the organisation's."""
+        if name:
+            try:
+                return ZoneInfo(name)
+            except (ZoneInfoNotFoundError, ValueError):
+                pass
+        return self.tz
+
     @staticmethod
     def acts_on(row: ScanRow) -> bool:
         """The rows `enqueue` reads (a scheduled scan keeps only these: `DriftScanner.scan(keep=)`)."""
@@ -108,7 +117,7 @@ class DriftNotifier:
             now = self.clock()
             ctx = cards.CardContext(
                 locale=conversation.locale or self.default_locale,
-                tz=self.tz,
+                tz=self._reader_tz(conversation.timezone),
                 now=now,
                 demo=self.demo,
                 profile_edit_url=self.profile_edit_url.format(

@@ -21,6 +21,7 @@ class ConversationRecord:
     locale: str | None
     updated_at: datetime
     reference: dict[str, Any] = field(default_factory=dict)  # ConversationReference.serialize()
+    timezone: str | None = None  # IANA name from the user's last activity (`localTimezone`)
 
 
 @dataclass(frozen=True, slots=True)

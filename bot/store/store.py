@@ -92,6 +92,7 @@ class Store:
             "tenant_id": record.tenant_id,
             "bot_id": record.bot_id,
             "locale": record.locale,
+            "timezone": record.timezone,
             "updated_at": record.updated_at,
             "reference": record.reference,
         }

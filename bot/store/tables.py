@@ -57,6 +57,7 @@ conversations = Table(
     Column("tenant_id", String(64)),
     Column("bot_id", String(128), nullable=False),
     Column("locale", String(16)),
+    Column("timezone", String(64)),  # the user's IANA time zone from their last activity
     Column("updated_at", UTCDateTime(), nullable=False),
     Column("reference", JSON, nullable=False),
     UniqueConstraint("user_id", "conversation_id", name="uq_conversation_user"),

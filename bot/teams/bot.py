@@ -116,6 +116,7 @@ class PhotoSyncBot(TeamsActivityHandler):
         fingerprint = (
             activity.service_url,
             activity.locale,
+            activity.local_timezone,
             conv_type,
             activity.recipient.id if activity.recipient else "",
         )
@@ -141,6 +142,7 @@ class PhotoSyncBot(TeamsActivityHandler):
                 tenant_id=tenant,
                 bot_id=activity.recipient.id if activity.recipient else "",
                 locale=activity.locale,
+                timezone=_known_timezone(activity.local_timezone),
                 updated_at=now,
                 reference=reference.serialize(),
             )
@@ -477,6 +479,17 @@ class CardCache:
             self._cards.clear()
         self._cards[key] = (diagnosis, card)
         return card
+
+
+def _known_timezone(name: str | None) -> str | None:
+    """An IANA time zone the activity named, if this machine knows it (anything else is not stored)."""
+    if not name or len(name) > 64:
+        return None
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+    return name
 
 
 def _tenant_id(activity: Activity) -> str | None:

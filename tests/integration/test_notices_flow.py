@@ -10,7 +10,7 @@ from bot.services.scan import DriftScanner
 from bot.store.outbox import notice_outbox
 from tests.cardtools import card_actions
 
-from .conftest import ADELE, DIEGO, JOHANNA, MEGAN, TeamsWorld, actions, card_kind
+from .conftest import ADELE, DIEGO, JOHANNA, MEGAN, TeamsWorld, actions, card_kind, card_text
 
 
 async def scan_and_queue(world: TeamsWorld) -> object:
@@ -109,3 +109,23 @@ async def test_scheduled_scan_inside_the_bot_notifies_without_a_command(
     await world.post(world.activity(ADELE, "hi"))
     sent: Any = await world.connector.wait_for_activities(2, timeout=20)
     assert card_kind(sent[1].activity["attachments"][0]["content"]) == "notice"
+
+
+async def test_a_notice_tells_time_in_the_users_own_time_zone(world: TeamsWorld) -> None:
+    """Times on a notice are in the zone of the user's last activity (`localTimezone`), else PHOTOSYNC_TIMEZONE."""
+    await world.post(world.activity(ADELE, "hi", localTimezone="Europe/Amsterdam"))
+    await world.connector.wait_for_activities(1)
+    record = await world.runtime.store.personal_conversation(ADELE)
+    assert record is not None and record.timezone == "Europe/Amsterdam"
+    assert (await scan_and_queue(world)).queued == 1  # type: ignore[attr-defined]
+    notice = (await world.connector.wait_for_activities(2, timeout=15))[1]
+    text = card_text(notice.activity["attachments"][0]["content"])  # type: ignore[index]
+    assert "today at" in text or "yesterday at" in text or " at " in text
+    assert "UTC" not in text  # Amsterdam's clock, not the organisation's default UTC
+
+
+async def test_an_unknown_time_zone_is_not_stored(world: TeamsWorld) -> None:
+    await world.post(world.activity(ADELE, "hi", localTimezone="Mars/Olympus_Mons"))
+    await world.connector.wait_for_activities(1)
+    record = await world.runtime.store.personal_conversation(ADELE)
+    assert record is not None and record.timezone is None
