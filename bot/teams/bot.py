@@ -176,10 +176,10 @@ class PhotoSyncBot(TeamsActivityHandler):
         if intent.kind in (IntentKind.WHY_PHOTO_OLD, IntentKind.RESYNC) and (intent.subject or mentions):
             await self._send_card(turn, await self._helpdesk_lookup(turn, intent.subject, mentions, ctx))
             return
-        if intent.kind is IntentKind.WHY_PHOTO_OLD:
+        if intent.kind in (IntentKind.WHY_PHOTO_OLD, IntentKind.RESYNC):
+            # "sync my photo" gets the same decision as the card: the diagnosis, offering the sync only where
+            # it can help (a typed request never acts on its own)
             await self._send_card(turn, await self._diagnosis_card(turn, user_id, ctx))
-        elif intent.kind is IntentKind.RESYNC:
-            await self._send_card(turn, await self._card_action(turn, cards.VERB_RESYNC, {"userId": user_id}))
         elif intent.kind is IntentKind.HELP:
             await self._send_card(turn, cards.help_card(ctx))
         elif intent.kind is IntentKind.GREETING:

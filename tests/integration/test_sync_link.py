@@ -99,3 +99,17 @@ async def test_a_changed_or_unknown_link_is_gone_and_redirects_nowhere(
         response = await world.client.get(path, allow_redirects=False)
         assert response.status == 410 and "Location" not in response.headers
     assert await world.runtime.store.audit_trail() == []
+
+
+async def test_typing_sync_my_photo_gets_the_cards_decision_and_changes_nothing(
+    aiohttp_client: Any, tmp_path: Path, identity: IdentityServer, connector: ConnectorServer
+) -> None:
+    world = await _world(aiohttp_client, tmp_path, identity, connector)
+    for n, (user, text) in enumerate([(MEGAN, "re-sync my photo"), (ADELE, "sync my photo")], start=1):
+        assert (await world.post(world.activity(user, text))).status == 200
+        card = await world.reply_card(n=n)
+        assert card["body"][0]["id"] == "diagnosis"
+        offered = any("/sync/" in a.get("url", "") for a in card_actions(card))
+        assert offered is (user == ADELE)  # Megan is in sync: nothing to start
+    assert world.graph_state.counters.photo_puts == {}  # nothing was uploaded
+    assert await world.runtime.store.audit_trail() == []
