@@ -33,16 +33,24 @@ from bot.services.notices import NoticeSender, TeamsRateLimiter
 from bot.services.notify import DriftNotifier
 from bot.services.photos import PhotoService
 from bot.services.profiles import ProfileReader
-from bot.services.replicas import leased_notice_sender, leased_retention, leased_scans, replica_id
+from bot.services.replicas import (
+    leased_notice_sender,
+    leased_retention,
+    leased_scans,
+    leased_sync_checks,
+    replica_id,
+)
 from bot.services.scan import DriftScanner
 from bot.services.sync_links import NOTICE_LINK_TTL, SyncLinks
 from bot.services.sync_start import SyncStarter
+from bot.services.sync_verify import SCHEDULE, SyncVerifier
 from bot.services.watch import configured, resolve_watch_list
 from bot.settings import AppType, Settings
 from bot.store import OptOuts, Store
 from bot.store.leases import Leases
 from bot.store.outbox import Outbox
 from bot.store.scan_checkpoint import ScanCheckpoint
+from bot.store.sync_checks import SyncChecks
 from bot.teams.adapter import PhotoSyncAdapter
 from bot.teams.auth import ChannelTokenValidator
 from bot.teams.bot import BotOptions, PhotoSyncBot
@@ -81,6 +89,7 @@ class Runtime:
     outbox: Outbox
     backend: GraphBackend
     sync: SyncStarter
+    verifier: SyncVerifier
 
     @property
     def demo_app(self) -> web.Application | None:
@@ -223,9 +232,8 @@ class RuntimeContext:
         adapter = PhotoSyncAdapter(sender, s.app_id)
         optouts = OptOuts(store.engine)
         outbox = Outbox(store.engine)
-        sync = SyncStarter(
-            SyncLinks(s.sync_link_secret(), self.clock), graph, store, self.clock, backend.sharepoint_url
-        )
+        links = SyncLinks(s.sync_link_secret(), self.clock)
+        sync = SyncStarter(links, graph, store, self.clock, backend.sharepoint_url)
         notifier = DriftNotifier(
             store,
             outbox,
@@ -242,6 +250,18 @@ class RuntimeContext:
             bot_id=s.app_id,
             sync_link=(lambda user_id: sync.link(s.bot_url, user_id, NOTICE_LINK_TTL)) if s.bot_url else None,
         )
+        verifier = SyncVerifier(
+            SyncChecks(store.engine),
+            graph,
+            sharepoint,
+            store,
+            outbox,
+            self.clock,
+            notifier.sync_outcome_message,
+            # the demo's SharePoint refreshes PHOTOSYNC_DEMO_SYNC_SECONDS after the request: look just after
+            first_check=timedelta(seconds=s.demo_sync_s + 2) if s.demo else SCHEDULE[0],
+        )
+        sync.on_start = verifier.started
         helpdesk = HelpdeskPolicy(
             graph,
             backend.helpdesk_group,
@@ -290,6 +310,7 @@ class RuntimeContext:
             outbox=outbox,
             backend=backend,
             sync=sync,
+            verifier=verifier,
         )
 
     def _background_jobs(
@@ -326,6 +347,9 @@ class RuntimeContext:
                 ledger_days=s.ledger_retention_days,
                 outbox_days=s.outbox_retention_days,
                 clock=clock,
+            ),
+            "sync-checks": leased_sync_checks(
+                runtime.verifier, leases, owner, ttl, self._stop, every_s=2.0 if s.demo else 15.0, clock=clock
             ),
         }
         scans = self._scheduled_scans(runtime, leases, owner, ttl)

@@ -23,6 +23,7 @@ from .error import ERROR_REASONS, ErrorReason, error_card
 from .helpdesk import MAX_CANDIDATES, Candidate, not_found_card, pick_user_card, refusal_card
 from .notice import VERB_START_NOTICES, VERB_STOP_NOTICES, notice_card, optout_result_card
 from .resync import ResyncOutcome, resync_result_card
+from .sync import sync_outcome_card
 from .welcome import help_card, unknown_card, welcome_card
 
 CARD_KINDS = (
@@ -37,6 +38,8 @@ CARD_KINDS = (
     "refused",
     "notice",
     "optout-result",
+    "sync-fixed",
+    "sync-expired",
 )
 
 __all__ = [
@@ -64,6 +67,7 @@ __all__ = [
     "pick_user_card",
     "refusal_card",
     "resync_result_card",
+    "sync_outcome_card",
     "unknown_card",
     "welcome_card",
 ]

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import cards
 from bot.domain.drift import DriftState, should_notify
+from bot.domain.model import PictureEvidence
 from bot.graph.errors import GraphError
 from bot.services.scan import ScanReport, ScanRow
 from bot.store import ConversationRecord, Store
@@ -73,6 +74,27 @@ class DriftNotifier:
         self.bot_id = bot_id
         self._catalog_id: str | None = None
 
+    def _reader(
+        self, conversation: ConversationRecord, user_id: str, upn: str | None, now: datetime
+    ) -> cards.CardContext:
+        """How the card reads for this user: their language and time zone as last seen, else the organisation's."""
+        return cards.CardContext(
+            locale=conversation.locale or self.default_locale,
+            tz=self._reader_tz(conversation.timezone),
+            now=now,
+            demo=self.demo,
+            profile_edit_url=self.profile_edit_url.format(object_id=user_id, upn=upn or "", tenant=""),
+        )
+
+    def sync_outcome_message(
+        self, conversation: ConversationRecord, pictures: PictureEvidence | None, *, fixed: bool
+    ) -> dict[str, Any]:
+        """The proactive message that tells a user how the sync they started ended."""
+        now = self.clock()
+        ctx = self._reader(conversation, conversation.user_id, None, now)
+        card = cards.sync_outcome_card(ctx, fixed=fixed, pictures=pictures, checked=now)
+        return _message(conversation.reference, card)
+
     def _reader_tz(self, name: str | None) -> ZoneInfo:
         """The user's own time zone (from their last activity), else the organisation's."""
         if name:
@@ -115,15 +137,7 @@ class DriftNotifier:
                 result.unreachable.append(row.user_id)
                 continue
             now = self.clock()
-            ctx = cards.CardContext(
-                locale=conversation.locale or self.default_locale,
-                tz=self._reader_tz(conversation.timezone),
-                now=now,
-                demo=self.demo,
-                profile_edit_url=self.profile_edit_url.format(
-                    object_id=row.user_id, upn=row.upn or "", tenant=""
-                ),
-            )
+            ctx = self._reader(conversation, row.user_id, row.upn, now)
             card = cards.notice_card(
                 ctx,
                 user_id=row.user_id,

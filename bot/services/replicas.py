@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import os
 import socket
@@ -28,8 +29,9 @@ from bot.clock import Clock, Wait, system_clock, wait_event
 from bot.services.notices import NoticeSender
 from bot.services.notify import DriftNotifier
 from bot.services.scan import DriftScanner
+from bot.services.sync_verify import SyncVerifier
 from bot.store import Store
-from bot.store.leases import DRIFT_SCAN, NOTICE_SENDER, RETENTION, Leases
+from bot.store.leases import DRIFT_SCAN, NOTICE_SENDER, RETENTION, SYNC_CHECKS, Leases
 
 log = logging.getLogger(__name__)
 
@@ -245,6 +247,33 @@ async def leased_retention(
         except Exception:
             log.exception("retention pass failed")
         await wait(stop, poll_s)
+
+
+async def leased_sync_checks(
+    verifier: SyncVerifier,
+    leases: Leases,
+    owner: str,
+    ttl: timedelta,
+    stop: asyncio.Event,
+    *,
+    every_s: float = 15.0,
+    clock: Clock = system_clock,
+    wait: Wait = wait_event,
+) -> None:
+    """Every `every_s`, the replica holding the `sync-checks` lease looks at the schedules that are due."""
+    try:
+        while not stop.is_set():
+            try:
+                if await leases.acquire(SYNC_CHECKS, owner, clock(), ttl):
+                    result = await verifier.run_pass()
+                    if result.looked:
+                        log.info("sync checks: pass done", extra=dataclasses.asdict(result))
+            except Exception:
+                log.exception("sync check pass failed")
+            await wait(stop, every_s)
+    finally:
+        with contextlib.suppress(Exception):
+            await asyncio.shield(leases.release(SYNC_CHECKS, owner, clock()))
 
 
 class LeaseBusy(RuntimeError):

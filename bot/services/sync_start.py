@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from urllib.parse import quote
 
@@ -26,8 +27,15 @@ def own_photo_url(sharepoint_url: str, upn: str) -> str:
 
 class SyncStarter:
     def __init__(
-        self, links: SyncLinks, graph: GraphClient, store: Store, clock: Clock, sharepoint_url: str
+        self,
+        links: SyncLinks,
+        graph: GraphClient,
+        store: Store,
+        clock: Clock,
+        sharepoint_url: str,
+        on_start: Callable[[str], Awaitable[None]] | None = None,
     ) -> None:
+        self.on_start = on_start  # the user started the sync: check until SharePoint shows the new photo
         self.links = links
         self.graph = graph
         self.store = store
@@ -52,6 +60,8 @@ class SyncStarter:
             await self._audit(user_id, "failed", "user not readable")
             return None
         await self._audit(user_id, "redirected", None)
+        if self.on_start is not None:
+            await self.on_start(user_id)
         return own_photo_url(self.sharepoint_url, user.upn)
 
     async def _audit(self, user_id: str, outcome: str, detail: str | None) -> None:

@@ -20,6 +20,7 @@ from .tables import leases
 
 DRIFT_SCAN = "drift-scan"  # one scan at a time across replicas: Graph's 4-photo-requests limit is per app
 RETENTION = "retention"  # the daily purge of rows past their retention
+SYNC_CHECKS = "sync-checks"  # one replica works through the sync-check schedule at a time
 NOTICE_SENDER = "notice-sender"  # one sender at a time: Teams' 50 messages/s limit is per app and tenant
 
 __all__ = ["DRIFT_SCAN", "NOTICE_SENDER", "RETENTION", "Leases", "leases"]

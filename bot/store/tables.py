@@ -168,3 +168,15 @@ cooldowns = Table(
     Column("until", UTCDateTime(), nullable=False),  # the claim holds while now < until
     Column("claimed_at", UTCDateTime(), nullable=False),
 )
+
+sync_checks = Table(
+    "sync_checks",
+    metadata,
+    Column("user_id", String(64), primary_key=True),
+    Column("started_at", UTCDateTime(), nullable=False),  # when the user last started SharePoint's sync
+    Column("next_check_at", UTCDateTime(), nullable=False),
+    Column("checks", Integer, nullable=False),
+    Column("status", String(16), nullable=False),  # checking | fixed | expired
+    Column("finished_at", UTCDateTime()),
+)
+Index("ix_sync_checks_due", sync_checks.c.status, sync_checks.c.next_check_at)

@@ -16,6 +16,14 @@ EN: dict[str, str] = {
     "action.try_again": "Try again",
     "action.resync.self": "Re-sync my photo",
     "action.sync": "Refresh my photo in SharePoint",
+    "sync.fixed.title": "SharePoint now shows your new photo",
+    "sync.fixed.text": "I checked again {time}: SharePoint shows the same picture as Microsoft 365. An app that "
+    "still shows the old one has a cached copy and catches up on its own.",
+    "sync.expired.title": "SharePoint still doesn't show your new photo",
+    "sync.expired.text": "I kept checking for 72 hours after you opened your photo in SharePoint (last check "
+    "{time}). Ask IT to run the Picture Sync diagnostic in the Microsoft 365 admin center. Common causes: no "
+    "Exchange Online licence, the Picture property not editable by users, an admin's direct upload to "
+    "SharePoint, or an on-premises mailbox.",
     "action.resync.other": "Re-sync {name}'s photo",
     "action.profile.self": "Open my Microsoft 365 profile (Delve)",
     "action.profile.other": "Open {name}'s profile (Delve)",

@@ -14,6 +14,14 @@ NL: dict[str, str] = {
     "action.try_again": "Opnieuw proberen",
     "action.resync.self": "Mijn foto opnieuw synchroniseren",
     "action.sync": "Mijn foto in SharePoint vernieuwen",
+    "sync.fixed.title": "SharePoint toont nu je nieuwe foto",
+    "sync.fixed.text": "Ik heb {time} opnieuw gekeken: SharePoint toont dezelfde foto als Microsoft 365. Toont "
+    "een app nog de oude? Dan is dat een opgeslagen kopie, die vanzelf bijgewerkt wordt.",
+    "sync.expired.title": "SharePoint toont je nieuwe foto nog steeds niet",
+    "sync.expired.text": "Ik heb 72 uur lang gekeken nadat je je foto in SharePoint opende (laatst {time}). "
+    "Vraag IT om de diagnose voor fotosynchronisatie (Picture Sync) in het Microsoft 365-beheercentrum uit te "
+    "voeren. Veelvoorkomende oorzaken: geen Exchange Online-licentie, de eigenschap Picture niet bewerkbaar "
+    "voor gebruikers, een directe upload door een beheerder in SharePoint, of een on-premises mailbox.",
     "action.resync.other": "Foto van {name} synchroniseren",
     "action.profile.self": "Mijn Microsoft 365-profiel openen (Delve)",
     "action.profile.other": "Profiel van {name} openen (Delve)",

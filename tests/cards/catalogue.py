@@ -40,6 +40,7 @@ from cards import (
     pick_user_card,
     refusal_card,
     resync_result_card,
+    sync_outcome_card,
     unknown_card,
     welcome_card,
 )
@@ -254,6 +255,16 @@ def _cards_for(ctx: CardContext) -> list[tuple[str, str, dict[str, Any]]]:
             ),
         ),
         ("optout-result", "optout-stopped", optout_result_card(ctx, opted_out=True)),
+        (
+            "sync-fixed",
+            "sync-fixed",
+            sync_outcome_card(ctx, fixed=True, pictures=_seen(PictureVerdict.SAME, "current"), checked=NOW),
+        ),
+        (
+            "sync-expired",
+            "sync-expired",
+            sync_outcome_card(ctx, fixed=False, pictures=_seen(PictureVerdict.DIFFERENT), checked=NOW),
+        ),
         ("optout-result", "optout-started", optout_result_card(ctx, opted_out=False)),
     ]
     return out

@@ -149,3 +149,28 @@ async def test_a_new_etag_with_the_same_picture_is_the_same_photo_version(store:
     # without a signature (a metadata-only scan) a new etag is a new version, as before
     unseen = await store.observe_photo("u1", 'W/"d"', t0 + timedelta(days=3))
     assert unseen.first_seen_at == t0 + timedelta(days=3) and unseen.known_change
+
+
+async def test_sync_checks_one_schedule_per_user_due_in_order_bounded(store: Store) -> None:
+    from bot.store.sync_checks import CHECKING, FIXED, SyncChecks
+
+    checks = SyncChecks(store.engine)
+    for i, user in enumerate(["u1", "u2", "u3"]):
+        await checks.start(user, T0, T0 + timedelta(minutes=5 - i))
+    assert [c.user_id for c in await checks.due(T0 + timedelta(minutes=10), limit=2)] == ["u3", "u2"]
+    assert await checks.due(T0, limit=10) == []
+    first = await checks.get("u1")
+    assert first is not None
+    await checks.start("u1", T0 + timedelta(hours=1), T0 + timedelta(hours=2))  # started again: one schedule
+    await checks.finish(first, FIXED, T0 + timedelta(hours=1))  # the old schedule's outcome changes nothing
+    again = await checks.get("u1")
+    assert again is not None and (again.status, again.started_at, again.checks) == (
+        CHECKING,
+        T0 + timedelta(hours=1),
+        0,
+    )
+    await checks.checked(again, T0 + timedelta(hours=3))
+    await checks.finish((await checks.get("u1")), FIXED, T0 + timedelta(hours=3))  # type: ignore[arg-type]
+    done = await checks.get("u1")
+    assert done is not None and (done.status, done.checks) == (FIXED, 2)
+    assert [c.user_id for c in await checks.due(T0 + timedelta(days=9), limit=10)] == ["u3", "u2"]

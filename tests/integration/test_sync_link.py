@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -14,7 +15,8 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 
 from bot.app import create_app
-from tests.cardtools import card_actions
+from tests.cardtools import card_actions, card_text
+from tests.clock import FakeClock
 from tests.fakes.connector import ConnectorServer
 from tests.fakes.identity import IdentityServer
 
@@ -113,3 +115,70 @@ async def test_typing_sync_my_photo_gets_the_cards_decision_and_changes_nothing(
         assert offered is (user == ADELE)  # Megan is in sync: nothing to start
     assert world.graph_state.counters.photo_puts == {}  # nothing was uploaded
     assert await world.runtime.store.audit_trail() == []
+
+
+async def test_after_the_start_the_bot_checks_until_sharepoint_shows_the_photo(
+    aiohttp_client: Any, tmp_path: Path, identity: IdentityServer, connector: ConnectorServer
+) -> None:
+    """Ask, click, and the bot looks again on its schedule: the user is told once that SharePoint now shows the
+    new photo, with both pictures; the schedule is in the database and ends there."""
+    clock = FakeClock(datetime.now(UTC).replace(microsecond=0))
+    settings = make_settings(
+        tmp_path,
+        identity,
+        PHOTOSYNC_PUBLIC_URL="https://bot.contoso.example",
+        PHOTOSYNC_DEMO_SYNC_SECONDS="0",
+        PHOTOSYNC_PROFILE_CACHE_SECONDS="0",
+    )
+    client = await aiohttp_client(create_app(settings, clock=clock, msal_http_client=identity.msal_session()))
+    world = TeamsWorld(client, identity, connector, itertools.count(1))
+    card = await _diagnose(world, ADELE, 1)
+    link = urlsplit(card_actions(card)[0]["url"])
+    target = (await world.client.get(link.path, allow_redirects=False)).headers["Location"]
+    verifier = world.runtime.verifier
+    check = await verifier.checks.get(ADELE)
+    assert check is not None and check.status == "checking" and check.next_check_at > clock()
+    # nothing is due yet; SharePoint has not been asked by the user either: a look would reschedule
+    assert (await verifier.run_pass()).looked == 0
+    async with httpx.AsyncClient(trust_env=False) as browser:  # the user's browser follows the redirect
+        assert (await browser.get(target)).status_code == 200
+    await asyncio.sleep(0.05)  # the demo SharePoint refreshes "0 s" later, on its own loop turn
+    clock.advance(timedelta(seconds=3))
+    result = await verifier.run_pass()
+    assert (result.looked, result.fixed) == (1, 1)
+    done = await verifier.checks.get(ADELE)
+    assert done is not None and done.status == "fixed"
+    assert (await verifier.run_pass()).looked == 0  # finished: never looked at again
+    outcome = (await world.connector.wait_for_activities(2, timeout=15))[1]
+    told = outcome.activity["attachments"][0]["content"]  # type: ignore[index]
+    assert told["body"][0]["id"] == "sync-fixed" and any(b.get("id") == "pictures" for b in told["body"])
+    trail = [(r.action, r.outcome) for r in await world.runtime.store.audit_trail(target_id=ADELE)]
+    assert trail[0] == ("sync_start", "redirected") and ("sync_check", "fixed") in trail
+
+
+async def test_a_sync_that_never_shows_ends_after_the_window_with_what_to_ask_it(
+    aiohttp_client: Any, tmp_path: Path, identity: IdentityServer, connector: ConnectorServer
+) -> None:
+    clock = FakeClock(datetime.now(UTC).replace(microsecond=0))
+    settings = make_settings(tmp_path, identity, PHOTOSYNC_PUBLIC_URL="https://bot.contoso.example")
+    client = await aiohttp_client(create_app(settings, clock=clock, msal_http_client=identity.msal_session()))
+    world = TeamsWorld(client, identity, connector, itertools.count(1))
+    card = await _diagnose(world, ADELE, 1)
+    await world.client.get(urlsplit(card_actions(card)[0]["url"]).path, allow_redirects=False)
+    verifier = world.runtime.verifier
+    looks = 0
+    while (check := await verifier.checks.get(ADELE)) is not None and check.status == "checking":
+        clock.set(check.next_check_at)
+        looks += (await verifier.run_pass()).looked
+        assert looks <= 30, "the schedule never ends"
+    assert check is not None and check.status == "expired"
+    assert (
+        clock() - check.started_at >= timedelta(hours=72) and 10 <= looks <= 20
+    )  # minutes first, then hours
+    told = (await world.connector.wait_for_activities(2, timeout=15))[1].activity["attachments"][0]["content"]  # type: ignore[index]
+    assert told["body"][0]["id"] == "sync-expired" and "Picture Sync diagnostic" in card_text(told)
+    # starting again gives one new schedule, not a second one
+    await verifier.started(ADELE)
+    again = await verifier.checks.get(ADELE)
+    assert again is not None and again.status == "checking" and again.checks == 0
+    assert again.started_at == clock()
