@@ -29,6 +29,7 @@ from bot.graph.retry import RetryPolicy
 from bot.graph.tokens import MsalTokenProvider, TokenProvider, load_certificate
 from bot.metrics import Metrics
 from bot.services.helpdesk import HelpdeskPolicy, UserResolver
+from bot.services.link_sender import SyncLinkSender
 from bot.services.notices import NoticeSender, TeamsRateLimiter
 from bot.services.notify import DriftNotifier
 from bot.services.photos import PhotoService
@@ -275,6 +276,18 @@ class RuntimeContext:
             default_timezone=s.default_timezone,
             tenant_name=backend.tenant_name,
         )
+        link_sender = (
+            SyncLinkSender(
+                store,
+                outbox,
+                self.clock,
+                lambda conversation, requested_by: notifier.sync_link_message(
+                    conversation, sync.link(s.bot_url, conversation.user_id, NOTICE_LINK_TTL), requested_by
+                ),
+            )
+            if s.bot_url
+            else None
+        )
         bot = PhotoSyncBot(
             photos,
             store,
@@ -284,6 +297,7 @@ class RuntimeContext:
             UserResolver(graph),
             optouts,
             sync_link=(lambda user_id: sync.link(s.bot_url, user_id)) if s.bot_url else None,
+            link_sender=link_sender,
         )
         adapter.on_turn_error = bot.on_error
         endpoint = MessagesEndpoint(

@@ -16,14 +16,21 @@ whose `action` equals the verb):
 
 from __future__ import annotations
 
-from .common import CARD_VERSION, PHOTO_SYNC_ARTICLE, PROFILE_SYNC_ARTICLE, VERB_DIAGNOSE, VERB_RESYNC
+from .common import (
+    CARD_VERSION,
+    PHOTO_SYNC_ARTICLE,
+    PROFILE_SYNC_ARTICLE,
+    VERB_DIAGNOSE,
+    VERB_RESYNC,
+    VERB_SEND_SYNC_LINK,
+)
 from .context import CardContext
 from .diagnosis import diagnosis_card, offers_sync
 from .error import ERROR_REASONS, ErrorReason, error_card
 from .helpdesk import MAX_CANDIDATES, Candidate, not_found_card, pick_user_card, refusal_card
 from .notice import VERB_START_NOTICES, VERB_STOP_NOTICES, notice_card, optout_result_card
 from .resync import ResyncOutcome, resync_result_card
-from .sync import sync_outcome_card
+from .sync import LINK_OUTCOMES, link_sent_card, sync_link_card, sync_outcome_card
 from .welcome import help_card, unknown_card, welcome_card
 
 CARD_KINDS = (
@@ -40,17 +47,21 @@ CARD_KINDS = (
     "optout-result",
     "sync-fixed",
     "sync-expired",
+    "sync-link",
+    "link-sent",
 )
 
 __all__ = [
     "CARD_KINDS",
     "CARD_VERSION",
     "ERROR_REASONS",
+    "LINK_OUTCOMES",
     "MAX_CANDIDATES",
     "PHOTO_SYNC_ARTICLE",
     "PROFILE_SYNC_ARTICLE",
     "VERB_DIAGNOSE",
     "VERB_RESYNC",
+    "VERB_SEND_SYNC_LINK",
     "VERB_START_NOTICES",
     "VERB_STOP_NOTICES",
     "Candidate",
@@ -60,6 +71,7 @@ __all__ = [
     "diagnosis_card",
     "error_card",
     "help_card",
+    "link_sent_card",
     "not_found_card",
     "notice_card",
     "offers_sync",
@@ -67,6 +79,7 @@ __all__ = [
     "pick_user_card",
     "refusal_card",
     "resync_result_card",
+    "sync_link_card",
     "sync_outcome_card",
     "unknown_card",
     "welcome_card",

@@ -39,6 +39,7 @@ PROFILE_SYNC_ARTICLE = "https://learn.microsoft.com/sharepoint/user-profile-sync
 # Verbs the bot's invoke handler must route (Action.Execute `verb` == data["action"]).
 VERB_DIAGNOSE = "diagnose"
 VERB_RESYNC = "resyncPhoto"
+VERB_SEND_SYNC_LINK = "sendSyncLink"
 
 DEMO_FOOTER_ID = "demo-footer"
 

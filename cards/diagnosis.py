@@ -16,6 +16,7 @@ from bot.domain.model import Diagnosis, DiagnosisCase
 
 from .common import (
     VERB_RESYNC,
+    VERB_SEND_SYNC_LINK,
     Subject,
     build_card,
     cap,
@@ -146,6 +147,7 @@ class _Shape(NamedTuple):
     chat: bool
     pictures: PictureShape = NO_PICTURES
     sync: bool = False
+    send_link: bool = False
 
 
 def diagnosis_card(
@@ -156,6 +158,7 @@ def diagnosis_card(
     requested_by: str | None = None,
     chat_url: str | None = None,
     sync_url: str | None = None,
+    send_link: bool = False,
 ) -> dict[str, Any]:
     """The card explaining `diagnosis` to its subject ("self"), or to someone checking another user ("other")
     (third person, named; `requested_by` adds a "Requested by …" line; `chat_url`, an https Teams deep link
@@ -181,6 +184,10 @@ def diagnosis_card(
     if sync_url is not None:
         shape = shape._replace(sync=True)
         texts["sync"], texts["sync_url"] = t("action.sync", ctx.lang), sync_url
+    if send_link and subject == "other" and offers_sync(diagnosis):
+        shape = shape._replace(send_link=True)
+        texts["send_link"] = t("action.send_link", ctx.lang, name=subject_name(diagnosis, ctx))
+        texts["link_user"] = diagnosis.user_id
     return _template(shape).fill(texts)
 
 
@@ -249,6 +256,7 @@ def _template(shape: _Shape) -> CardTemplate:
     slots += ["resync", "user_id"] * shape.resync + ["chat", "chat_url"] * shape.chat
     slots += picture_slots(shape.pictures)
     slots += ["sync", "sync_url"] * shape.sync
+    slots += ["send_link", "link_user"] * shape.send_link
     return CardTemplate(lambda texts: _build(shape, texts), slots)
 
 
@@ -276,6 +284,10 @@ def _build(shape: _Shape, texts: Mapping[str, str]) -> dict[str, Any]:
     actions: list[Action] = []
     if shape.sync:  # the main action: the user's own request for their own photo is what starts the sync
         actions.append(open_url(texts["sync"], texts["sync_url"]))
+    if shape.send_link:  # the helpdesk's main action: only the user can start it, so send them the link
+        actions.append(
+            execute(texts["send_link"], VERB_SEND_SYNC_LINK, {"userId": texts["link_user"]}, style="positive")
+        )
     if shape.resync:
         actions.append(execute(texts["resync"], VERB_RESYNC, {"userId": texts["user_id"]}, style="positive"))
     if shape.chat:

@@ -10,7 +10,7 @@ from microsoft_teams.cards import CardElement
 
 from bot.domain.model import PictureEvidence
 
-from .common import build_card, check_action, format_time, text_block, title_block
+from .common import build_card, cap, check_action, format_time, open_url, text_block, title_block
 from .context import CardContext
 from .pictures import evidence_shape, evidence_texts, picture_elements
 from .strings import t
@@ -35,3 +35,38 @@ def sync_outcome_card(
     return build_card(
         ctx, body=body, actions=[check_action(ctx)], fallback_text=f"{title}. {text}", speak=title
     )
+
+
+LINK_KIND = "sync-link"
+LINK_SENT_KIND = "link-sent"
+LINK_OUTCOMES = ("sent", "already_sent", "no_chat", "not_needed")
+
+
+def sync_link_card(ctx: CardContext, *, url: str, requested_by: str | None) -> dict[str, Any]:
+    """To a user whose helpdesk asked: the one-click start of SharePoint's sync, as the main button."""
+    lang = ctx.lang
+    title = t("synclink.title", lang)
+    text = t("synclink.text", lang)
+    body: list[CardElement] = [title_block(LINK_KIND, title), text_block(text, block_id="synclink-text")]
+    if requested_by:
+        by = t("diag.requested_by", lang, requested_by=requested_by)
+        body.append(text_block(by, subtle=True, small=True, plain=True))
+    actions = [open_url(t("action.sync", lang), url), check_action(ctx)]
+    return build_card(ctx, body=body, actions=actions, fallback_text=f"{title}. {text}", speak=title)
+
+
+def link_sent_card(
+    ctx: CardContext, *, outcome: str, name: str, at: datetime, user_id: str
+) -> dict[str, Any]:
+    """To the helpdesk: what became of "Send {name} a sync link"."""
+    if outcome not in LINK_OUTCOMES:
+        raise ValueError(f"unknown outcome {outcome!r}")
+    lang = ctx.lang
+    title = cap(t(f"linksent.{outcome}.title", lang, name=name))
+    text = cap(t(f"linksent.{outcome}.text", lang, name=name, at=format_time(at, ctx)))
+    body: list[CardElement] = [
+        title_block(LINK_SENT_KIND, title, plain=True),
+        text_block(text, block_id=f"linksent-{outcome}", plain=True),
+    ]
+    actions = [check_action(ctx, label_key="action.check_again", user_id=user_id)]
+    return build_card(ctx, body=body, actions=actions, fallback_text=f"{title}. {text}", speak=title)

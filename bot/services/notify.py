@@ -95,6 +95,13 @@ class DriftNotifier:
         card = cards.sync_outcome_card(ctx, fixed=fixed, pictures=pictures, checked=now)
         return _message(conversation.reference, card)
 
+    def sync_link_message(
+        self, conversation: ConversationRecord, url: str, requested_by: str | None
+    ) -> dict[str, Any]:
+        """The card a helpdesk sends someone: the one-click start of their SharePoint sync."""
+        ctx = self._reader(conversation, conversation.user_id, None, self.clock())
+        return _message(conversation.reference, cards.sync_link_card(ctx, url=url, requested_by=requested_by))
+
     def _reader_tz(self, name: str | None) -> ZoneInfo:
         """The user's own time zone (from their last activity), else the organisation's."""
         if name:

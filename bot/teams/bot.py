@@ -27,6 +27,7 @@ from bot.domain.model import DiagnosisCase
 from bot.graph import GraphError
 from bot.logs import one_line
 from bot.services.helpdesk import HelpdeskPolicy, MentionedUser, UserResolver
+from bot.services.link_sender import SyncLinkSender
 from bot.services.photos import PhotoService, ResyncStatus
 from bot.store import AuditRecord, ConversationRecord, OptOuts, Store
 
@@ -58,7 +59,11 @@ class PhotoSyncBot(TeamsActivityHandler):
         optouts: OptOuts,
         *,
         sync_link: Callable[[str], str] | None = None,
+        link_sender: SyncLinkSender | None = None,
     ) -> None:
+        self.link_sender = (
+            link_sender  # helpdesk: send someone the sync link (None: no bot address to link to)
+        )
         self.sync_link = sync_link  # the one-click link that starts SharePoint's sync for a user (None: none)
         self.photos = photos
         self.store = store
@@ -290,6 +295,31 @@ class PhotoSyncBot(TeamsActivityHandler):
             subject="other",
             requested_by=caller.name if caller and caller.name else None,
             chat_url=chat_url,
+            send_link=self.link_sender is not None,
+        )
+
+    async def _send_link(
+        self, turn: TurnContext, caller: str, target_id: str, ctx: cards.CardContext
+    ) -> dict[str, Any]:
+        """Helpdesk: send the person the one-click sync link (audited, once an hour, once per photo)."""
+        if self.link_sender is None:
+            return cards.unknown_card(ctx)
+        diagnosis = await self.photos.diagnose(target_id)
+        if diagnosis.case is DiagnosisCase.UNAVAILABLE:
+            return cards.error_card(
+                ctx, reason_key="unavailable", target_name=diagnosis.display_name, target_user_id=target_id
+            )
+        account = turn.activity.from_property
+        result = await self.link_sender.send(
+            actor_id=caller,
+            target_id=target_id,
+            needed=cards.offers_sync(diagnosis),
+            requested_by=account.name if account and account.name else None,
+            correlation_id=turn.activity.id,
+        )
+        name = diagnosis.display_name or diagnosis.upn or target_id
+        return cards.link_sent_card(
+            ctx, outcome=result.outcome.value, name=name, at=result.at, user_id=target_id
         )
 
     @staticmethod
@@ -337,7 +367,7 @@ class PhotoSyncBot(TeamsActivityHandler):
         ctx = self._card_context(turn)
         if verb in (cards.VERB_STOP_NOTICES, cards.VERB_START_NOTICES):
             return await self._set_notices(turn, verb == cards.VERB_STOP_NOTICES, ctx)
-        if not caller or verb not in (cards.VERB_DIAGNOSE, cards.VERB_RESYNC):
+        if not caller or verb not in (cards.VERB_DIAGNOSE, cards.VERB_RESYNC, cards.VERB_SEND_SYNC_LINK):
             return cards.unknown_card(ctx)
         target_id = await self._target(turn, verb, data.get("userId", caller))
         if target_id is None:
@@ -352,6 +382,13 @@ class PhotoSyncBot(TeamsActivityHandler):
                 await self._audit(turn, target_id, "helpdesk_lookup", "refused", "caller is not helpdesk")
                 return cards.refusal_card(ctx)
             return await self._other_diagnosis(turn, target_id, ctx)
+        if verb == cards.VERB_SEND_SYNC_LINK:
+            if not other:
+                return await self._diagnosis_card(turn, caller, ctx)  # your own: the card has the link itself
+            if not may_act:
+                await self._audit(turn, target_id, "send_sync_link", "refused", "caller is not helpdesk")
+                return cards.refusal_card(ctx)
+            return await self._send_link(turn, caller, target_id, ctx)
         result = await self.photos.resync(
             actor_id=caller,
             target_id=target_id,

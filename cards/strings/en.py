@@ -16,6 +16,20 @@ EN: dict[str, str] = {
     "action.try_again": "Try again",
     "action.resync.self": "Re-sync my photo",
     "action.sync": "Refresh my photo in SharePoint",
+    "action.send_link": "Send {name} a sync link",
+    "synclink.title": "IT asks you to refresh your photo in SharePoint",
+    "synclink.text": "SharePoint still shows an older photo of you. The button opens your own photo in SharePoint, "
+    "which makes SharePoint fetch the current one; PhotoSync then checks and tells you when it shows.",
+    "linksent.sent.title": "Sent {name} a sync link",
+    "linksent.sent.text": "{name} gets a card with a one-click link to their own photo in SharePoint. PhotoSync "
+    "checks afterwards and tells them when SharePoint shows the new photo.",
+    "linksent.already_sent.title": "{name} already got a sync link",
+    "linksent.already_sent.text": "A link went out {at}. One link an hour, and one per photo, is enough.",
+    "linksent.no_chat.title": "{name} hasn't used PhotoSync yet",
+    "linksent.no_chat.text": "PhotoSync can only message people who have the app. Ask {name} to open PhotoSync "
+    "in Teams and type “check my photo”.",
+    "linksent.not_needed.title": "A sync won't help {name}",
+    "linksent.not_needed.text": "Check {name}'s photo again to see why.",
     "sync.fixed.title": "SharePoint now shows your new photo",
     "sync.fixed.text": "I checked again {time}: SharePoint shows the same picture as Microsoft 365. An app that "
     "still shows the old one has a cached copy and catches up on its own.",

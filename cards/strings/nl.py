@@ -14,6 +14,20 @@ NL: dict[str, str] = {
     "action.try_again": "Opnieuw proberen",
     "action.resync.self": "Mijn foto opnieuw synchroniseren",
     "action.sync": "Mijn foto in SharePoint vernieuwen",
+    "action.send_link": "{name} een synclink sturen",
+    "synclink.title": "IT vraagt je je foto in SharePoint te vernieuwen",
+    "synclink.text": "SharePoint toont nog een oudere foto van je. De knop opent je eigen foto in SharePoint; "
+    "daarmee haalt SharePoint de huidige op. PhotoSync kijkt daarna en laat je weten wanneer die te zien is.",
+    "linksent.sent.title": "Synclink naar {name} gestuurd",
+    "linksent.sent.text": "{name} krijgt een kaart met een link naar de eigen foto in SharePoint. PhotoSync kijkt "
+    "daarna en laat {name} weten wanneer SharePoint de nieuwe foto toont.",
+    "linksent.already_sent.title": "{name} heeft al een synclink gekregen",
+    "linksent.already_sent.text": "Er is {at} al een link gestuurd. Eén link per uur, en één per foto, is genoeg.",
+    "linksent.no_chat.title": "{name} gebruikt PhotoSync nog niet",
+    "linksent.no_chat.text": "PhotoSync kan alleen mensen berichten die de app hebben. Vraag {name} om PhotoSync "
+    "in Teams te openen en “controleer mijn foto” te typen.",
+    "linksent.not_needed.title": "Synchroniseren helpt {name} niet",
+    "linksent.not_needed.text": "Controleer de foto van {name} opnieuw om te zien waarom.",
     "sync.fixed.title": "SharePoint toont nu je nieuwe foto",
     "sync.fixed.text": "Ik heb {time} opnieuw gekeken: SharePoint toont dezelfde foto als Microsoft 365. Toont "
     "een app nog de oude? Dan is dat een opgeslagen kopie, die vanzelf bijgewerkt wordt.",

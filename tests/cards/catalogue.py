@@ -29,17 +29,20 @@ from bot.domain.model import (
 )
 from cards import (
     ERROR_REASONS,
+    LINK_OUTCOMES,
     CardContext,
     ResyncOutcome,
     diagnosis_card,
     error_card,
     help_card,
+    link_sent_card,
     not_found_card,
     notice_card,
     optout_result_card,
     pick_user_card,
     refusal_card,
     resync_result_card,
+    sync_link_card,
     sync_outcome_card,
     unknown_card,
     welcome_card,
@@ -255,6 +258,22 @@ def _cards_for(ctx: CardContext) -> list[tuple[str, str, dict[str, Any]]]:
             ),
         ),
         ("optout-result", "optout-stopped", optout_result_card(ctx, opted_out=True)),
+        ("sync-link", "sync-link", sync_link_card(ctx, url=SYNC_URL, requested_by=REQUESTED_BY)),
+        *(
+            (
+                "link-sent",
+                f"link-{outcome}",
+                link_sent_card(ctx, outcome=outcome, name=TARGET_NAME, at=NOW, user_id=USER_ID),
+            )
+            for outcome in LINK_OUTCOMES
+        ),
+        (
+            "diagnosis",
+            "diagnosis-stale-other-send-link",
+            diagnosis_card(
+                diagnoses["stale"], ctx, subject="other", requested_by=REQUESTED_BY, send_link=True
+            ),
+        ),
         (
             "sync-fixed",
             "sync-fixed",

@@ -21,6 +21,7 @@ from tests.fakes.connector import ConnectorServer
 from tests.fakes.identity import IdentityServer
 
 from .conftest import ADELE, MEGAN, TeamsWorld, make_settings
+from .test_helpdesk import PATTI, ask, channel_message
 
 
 async def _world(
@@ -182,3 +183,77 @@ async def test_a_sync_that_never_shows_ends_after_the_window_with_what_to_ask_it
     again = await verifier.checks.get(ADELE)
     assert again is not None and again.status == "checking" and again.checks == 0
     assert again.started_at == clock()
+
+
+async def test_helpdesk_sends_someone_the_sync_link_once(
+    aiohttp_client: Any, tmp_path: Path, identity: IdentityServer, connector: ConnectorServer
+) -> None:
+    """Staff can't start a sync as someone else: their card offers "Send {name} a sync link"; the person gets a
+    card whose main button is their own link; a second click within the hour sends nothing."""
+    world = await _world(aiohttp_client, tmp_path, identity, connector)
+    assert (await world.post(world.activity(ADELE, "hi"))).status == 200  # Adele has the app (a 1:1 chat)
+    await world.connector.wait_for_activities(1)
+    card = await ask(world, PATTI, "check Adele Vance")
+    main = card_actions(card)[0]
+    assert (main["verb"], main["data"]["userId"]) == ("sendSyncLink", ADELE)
+    assert main["title"] == "Send Adele Vance a sync link"
+    click = channel_message(world, PATTI, "", mention_bot=False)
+    invoke = world.invoke(
+        PATTI,
+        "sendSyncLink",
+        {"userId": ADELE},
+        conversation=click["conversation"],
+        channelData=click["channelData"],
+    )
+    answer = await (await world.post(invoke)).json()
+    assert answer["value"]["body"][0]["id"] == "link-sent" and "Sent Adele Vance a sync link" in card_text(
+        answer["value"]
+    )
+    delivered = await world.connector.wait_for_activities(
+        2, timeout=15, conversation_id=f"a:personal;{ADELE}@thread.skype"
+    )
+    sent = delivered[-1].activity["attachments"][0]["content"]  # type: ignore[index]
+    assert sent["body"][0]["id"] == "sync-link"
+    link = card_actions(sent)[0]["url"]
+    assert world.runtime.sync.links.user(link.rsplit("/", 1)[1]) == ADELE
+    again = await (
+        await world.post(
+            world.invoke(
+                PATTI,
+                "sendSyncLink",
+                {"userId": ADELE},
+                conversation=click["conversation"],
+                channelData=click["channelData"],
+            )
+        )
+    ).json()
+    assert "already got a sync link" in card_text(again["value"])
+    trail = [
+        (r.actor_id, r.action, r.outcome)
+        for r in await world.runtime.store.audit_trail(target_id=ADELE)
+        if r.action == "send_sync_link"
+    ]
+    assert trail == [(PATTI, "send_sync_link", "sent"), (PATTI, "send_sync_link", "already_sent")]
+
+
+async def test_only_helpdesk_may_send_a_link_and_only_to_someone_reachable(
+    aiohttp_client: Any, tmp_path: Path, identity: IdentityServer, connector: ConnectorServer
+) -> None:
+    world = await _world(aiohttp_client, tmp_path, identity, connector)
+    refused = await (await world.post(world.invoke(MEGAN, "sendSyncLink", {"userId": ADELE}))).json()
+    assert refused["value"]["body"][0]["id"] == "refused"
+    click = channel_message(world, PATTI, "", mention_bot=False)
+    never = await (
+        await world.post(
+            world.invoke(
+                PATTI,
+                "sendSyncLink",
+                {"userId": ADELE},
+                conversation=click["conversation"],
+                channelData=click["channelData"],
+            )
+        )
+    ).json()
+    assert "hasn't used PhotoSync yet" in card_text(never["value"])  # Adele never chatted: nothing to send to
+    outcomes = [(r.actor_id, r.outcome) for r in await world.runtime.store.audit_trail(target_id=ADELE)]
+    assert outcomes == [(MEGAN, "refused"), (PATTI, "no_chat")]
