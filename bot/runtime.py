@@ -61,6 +61,8 @@ from bot.teams.endpoint import MessagesEndpoint
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
+# Jobs whose unfinished work stays due in the database: cancelled at shutdown instead of waited for.
+CANCEL_ON_STOP = frozenset({"sync-checks"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,7 +203,7 @@ class RuntimeContext:
         runtime = self._services(s, metrics, http, store, backend, auth, connector_http)
         if self.run_sender:
             for name, work in self._background_jobs(runtime, auth, connector_http).items():
-                self._background(name, work)
+                self._background(name, work, cancel=name in CANCEL_ON_STOP)
         return runtime
 
     def _services(
@@ -403,12 +405,14 @@ class RuntimeContext:
             scanner, runtime.notifier, watch, interval, leases, owner, ttl, self._stop, clock=self.clock
         )
 
-    def _background(self, name: str, work: Coroutine[Any, Any, None]) -> None:
-        """Run `work` until shutdown: it returns once `self._stop` is set."""
+    def _background(self, name: str, work: Coroutine[Any, Any, None], *, cancel: bool = False) -> None:
+        """Run `work` until shutdown: it returns once `self._stop` is set, or is cancelled (`cancel`)."""
         task = asyncio.create_task(work, name=name)
 
         async def stop() -> None:
             self._stop.set()
+            if cancel:
+                task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
 

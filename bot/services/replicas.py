@@ -260,11 +260,15 @@ async def leased_sync_checks(
     clock: Clock = system_clock,
     wait: Wait = wait_event,
 ) -> None:
-    """Every `every_s`, the replica holding the `sync-checks` lease looks at the schedules that are due."""
+    """Every `every_s`, the replica holding the `sync-checks` lease looks at the schedules that are due. A pass
+    may be cancelled at shutdown (what it did not finish is still due); the lease is given back within seconds,
+    or runs out by itself when the database can't be reached."""
+    holding = False
     try:
         while not stop.is_set():
             try:
-                if await leases.acquire(SYNC_CHECKS, owner, clock(), ttl):
+                holding = await leases.acquire(SYNC_CHECKS, owner, clock(), ttl)
+                if holding:
                     result = await verifier.run_pass()
                     if result.looked:
                         log.info("sync checks: pass done", extra=dataclasses.asdict(result))
@@ -272,8 +276,9 @@ async def leased_sync_checks(
                 log.exception("sync check pass failed")
             await wait(stop, every_s)
     finally:
-        with contextlib.suppress(Exception):
-            await asyncio.shield(leases.release(SYNC_CHECKS, owner, clock()))
+        if holding:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(asyncio.shield(leases.release(SYNC_CHECKS, owner, clock())), 5.0)
 
 
 class LeaseBusy(RuntimeError):
