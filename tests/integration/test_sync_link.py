@@ -185,6 +185,20 @@ async def test_a_sync_that_never_shows_ends_after_the_window_with_what_to_ask_it
     assert again.started_at == clock()
 
 
+async def _send_link_as_patti(world: TeamsWorld, target: str) -> dict[str, Any]:
+    """Patti (helpdesk) clicks "Send … a sync link" on a card in the helpdesk team's channel."""
+    where = channel_message(world, PATTI, "", mention_bot=False)
+    invoke = world.invoke(
+        PATTI,
+        "sendSyncLink",
+        {"userId": target},
+        conversation=where["conversation"],
+        channelData=where["channelData"],
+    )
+    answer: dict[str, Any] = await (await world.post(invoke)).json()
+    return answer
+
+
 async def test_helpdesk_sends_someone_the_sync_link_once(
     aiohttp_client: Any, tmp_path: Path, identity: IdentityServer, connector: ConnectorServer
 ) -> None:
@@ -197,15 +211,7 @@ async def test_helpdesk_sends_someone_the_sync_link_once(
     main = card_actions(card)[0]
     assert (main["verb"], main["data"]["userId"]) == ("sendSyncLink", ADELE)
     assert main["title"] == "Send Adele Vance a sync link"
-    click = channel_message(world, PATTI, "", mention_bot=False)
-    invoke = world.invoke(
-        PATTI,
-        "sendSyncLink",
-        {"userId": ADELE},
-        conversation=click["conversation"],
-        channelData=click["channelData"],
-    )
-    answer = await (await world.post(invoke)).json()
+    answer = await _send_link_as_patti(world, ADELE)
     assert answer["value"]["body"][0]["id"] == "link-sent" and "Sent Adele Vance a sync link" in card_text(
         answer["value"]
     )
@@ -216,17 +222,7 @@ async def test_helpdesk_sends_someone_the_sync_link_once(
     assert sent["body"][0]["id"] == "sync-link"
     link = card_actions(sent)[0]["url"]
     assert world.runtime.sync.links.user(link.rsplit("/", 1)[1]) == ADELE
-    again = await (
-        await world.post(
-            world.invoke(
-                PATTI,
-                "sendSyncLink",
-                {"userId": ADELE},
-                conversation=click["conversation"],
-                channelData=click["channelData"],
-            )
-        )
-    ).json()
+    again = await _send_link_as_patti(world, ADELE)
     assert "already got a sync link" in card_text(again["value"])
     trail = [
         (r.actor_id, r.action, r.outcome)
@@ -242,18 +238,7 @@ async def test_only_helpdesk_may_send_a_link_and_only_to_someone_reachable(
     world = await _world(aiohttp_client, tmp_path, identity, connector)
     refused = await (await world.post(world.invoke(MEGAN, "sendSyncLink", {"userId": ADELE}))).json()
     assert refused["value"]["body"][0]["id"] == "refused"
-    click = channel_message(world, PATTI, "", mention_bot=False)
-    never = await (
-        await world.post(
-            world.invoke(
-                PATTI,
-                "sendSyncLink",
-                {"userId": ADELE},
-                conversation=click["conversation"],
-                channelData=click["channelData"],
-            )
-        )
-    ).json()
+    never = await _send_link_as_patti(world, ADELE)
     assert "hasn't used PhotoSync yet" in card_text(never["value"])  # Adele never chatted: nothing to send to
     outcomes = [(r.actor_id, r.outcome) for r in await world.runtime.store.audit_trail(target_id=ADELE)]
     assert outcomes == [(MEGAN, "refused"), (PATTI, "no_chat")]
