@@ -16,9 +16,10 @@ COPY pyproject.toml README.md ./
 COPY bot ./bot
 COPY cards ./cards
 
-# The project's wheel first (--no-deps), then every dependency as a wheel beside it.
+# The project's wheel first (--no-deps), then every dependency as a wheel beside it, with the PostgreSQL
+# driver (the `postgres` extra): the same image runs on SQLite or PostgreSQL.
 RUN pip wheel --no-deps --wheel-dir /wheels . \
-    && pip wheel --wheel-dir /wheels /wheels/photosync_bot-*.whl
+    && for wheel in /wheels/photosync_bot-*.whl; do pip wheel --wheel-dir /wheels "${wheel}[postgres]"; done
 
 
 FROM python:3.11-slim AS runtime
@@ -38,8 +39,10 @@ RUN groupadd --system --gid 10001 photosync \
     && mkdir -p /app /data \
     && chown photosync:photosync /data
 
+# DL3013 reads "${wheel}[postgres]" as an unpinned package: it is the wheel built above, its version in its name.
+# hadolint ignore=DL3013
 RUN --mount=type=bind,from=builder,source=/wheels,target=/wheels \
-    pip install --no-index --find-links=/wheels /wheels/photosync_bot-*.whl
+    for wheel in /wheels/photosync_bot-*.whl; do pip install --no-index --find-links=/wheels "${wheel}[postgres]"; done
 
 WORKDIR /app
 VOLUME ["/data"]

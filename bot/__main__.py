@@ -5,47 +5,113 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
+from importlib.metadata import PackageNotFoundError, version
+from typing import NoReturn
 
 from aiohttp import web
 
 from bot import logs
-from bot.settings import load_settings
+from bot.settings import Settings, load_settings
+from bot.startup import StartupError, banner, bind_listener
 
 log = logging.getLogger("bot")
+EXAMPLES = """examples:
+  %(prog)s                                  run the bot (demo tenant + SQLite without settings)
+  %(prog)s scan --dry-run --report drift.csv
+  %(prog)s migrate --status
+  %(prog)s manifest --app-id <bot app id> --bot-domain bot.contoso.com --out photosync.zip"""
 
 
 def serve() -> None:
     settings = load_settings()
     logs.configure(settings.log_level, settings.log_format.value)
-    from bot.app import auth_report, create_app, freeze_after_startup
+    from bot.app import create_app, freeze_after_startup
 
-    mode = "DEMO DATA (built-in demo tenant, no Microsoft account)" if settings.demo else "Microsoft Graph"
+    try:
+        listener = bind_listener(settings.host, settings.port)
+    except StartupError as exc:
+        stop_start_up(exc)
+    app = freeze_after_startup(create_app(settings))
+    app.on_startup.append(lambda app: announce(settings))  # after the runtime is up: the banner means ready
+    try:
+        web.run_app(
+            app,
+            sock=listener,
+            access_log=None,
+            print=None,
+            shutdown_timeout=15.0,
+            keepalive_timeout=settings.request_read_s,  # also bounds how long a request's headers may take
+        )
+    except StartupError as exc:
+        stop_start_up(exc)
+
+
+def stop_start_up(exc: StartupError) -> NoReturn:
+    """A start-up failure is one line on stderr and exit status 1 (an invalid setting exits 2)."""
+    print(f"PhotoSync cannot start: {exc}", file=sys.stderr)
+    raise SystemExit(1)
+
+
+async def announce(settings: Settings) -> None:
+    """The start-up banner: a short block (what runs where, on which data, auth); every setting (redacted) is
+    in the debug log."""
+    from bot.app import auth_report
+    from bot.redact import redact_url
+
     auth = auth_report(settings)
-    log.info(
-        f"PhotoSync bot on http://{settings.host}:{settings.port}/api/messages — {mode}; "
-        f"inbound auth: {auth['inbound_auth']}",
-        extra={"settings": settings.redacted()},
+    host = f"[{settings.host}]" if ":" in settings.host else settings.host
+    data = (
+        "DEMO DATA (built-in demo tenant, no Microsoft account)"
+        if settings.demo
+        else f"Microsoft Graph, tenant {settings.tenant_id}"
     )
+    for line in banner(
+        url=f"http://{host}:{settings.port}",
+        demo=settings.demo,
+        data=data,
+        database=redact_url(settings.database_url),
+        auth=auth["inbound_auth"],
+    ):
+        log.info(line)
+    log.debug("settings", extra={"settings": settings.redacted()})
     if "warning" in auth:
         log.warning(
             f"INSECURE: {auth['warning']} (unset PHOTOSYNC_ALLOW_ANONYMOUS for anything but debugging)"
         )
-    web.run_app(
-        freeze_after_startup(create_app(settings)),
-        host=settings.host,
-        port=settings.port,
-        access_log=None,
-        print=None,
-        shutdown_timeout=15.0,
-        keepalive_timeout=settings.request_read_s,  # also bounds how long a request's headers may take
-    )
+
+
+def program_name(argv0: str) -> str:
+    """How the user started us, for help and usage lines: `photosync-bot` or `python -m bot`."""
+    name = os.path.basename(argv0)
+    return "python -m bot" if name in ("__main__.py", "") else name
+
+
+def package_version() -> str:
+    try:
+        return version("photosync-bot")
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        return "unknown (not installed)"
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m bot", description="PhotoSync Teams bot")
+    parser = argparse.ArgumentParser(
+        prog=program_name(sys.argv[0]),
+        description="PhotoSync Teams bot: explains and fixes stale profile photos. "
+        "Without a command it serves the bot (demo tenant + SQLite when nothing is configured).",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {package_version()}")
     sub = parser.add_subparsers(dest="command")
-    sub.add_parser("serve", help="run the bot (default)")
+    sub.add_parser(
+        "serve",
+        help="run the bot (default)",
+        description="Serve the bot on PHOTOSYNC_HOST:PORT (settings: docs/SETTINGS.md).",
+        epilog="example:\n  PORT=3979 %(prog)s",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     try:
         from bot.manifest import add_manifest_subcommand, run_manifest_command
     except ImportError:  # pragma: no cover - manifest module optional during development

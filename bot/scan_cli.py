@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import csv
 import json
+import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
@@ -18,7 +21,7 @@ from typing import Any, TextIO
 
 from bot.clock import system_clock
 from bot.domain.drift import DriftState
-from bot.services.scan import DriftScanner, ScanReport, ScanRow, load_watch_list
+from bot.services.scan import USER_NOT_FOUND, DriftScanner, ScanReport, ScanRow, load_watch_list
 from bot.services.watch import configured, resolve_watch_list
 from bot.settings import Settings
 from bot.store.scan_checkpoint import ScanCheckpoint
@@ -42,10 +45,15 @@ def add_scan_subcommand(sub: Any) -> None:
         help="scan watched users for photo drift (SharePoint not refreshed after a new photo)",
         description=(
             "Read every watched user's photo metadata (Graph) and SharePoint picture, record each photo "
-            "version in the ledger and classify it: ok, pending, drift, unknown, no_photo. "
-            "Drift notices are NOT implemented yet: the scan never messages anyone, with or without "
-            "--dry-run. Without Graph credentials it scans the built-in demo tenant."
+            "version in the ledger and classify it: ok, pending, drift, unknown, no_photo, not_syncing. "
+            "Without --dry-run each drifted user gets one notice per photo version, queued in the database "
+            "and delivered to their 1:1 chat by the running bot. Without Graph credentials it scans the "
+            "built-in demo tenant."
         ),
+        epilog="examples:\n"
+        "  %(prog)s --dry-run --report drift.csv          report only\n"
+        "  %(prog)s --users migrated.csv                  queue notices for these users' drift",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument(
         "--dry-run",
@@ -94,8 +102,9 @@ def run_scan_command(
         settings = load_settings()
         logs.configure(settings.log_level, settings.log_format.value)
     report_path: Path | None = args.report
-    if report_path is not None and report_path.suffix.lower() not in (".csv", ".json"):
-        print(f"--report: use a .csv or .json file name, not {report_path}", file=sys.stderr)
+    problem = report_problem(report_path) if report_path is not None else None
+    if problem:
+        print(f"--report: {problem}", file=sys.stderr)
         return 2
     if args.grace_hours < 0:
         print("--grace-hours must not be negative", file=sys.stderr)
@@ -115,6 +124,20 @@ def run_scan_command(
         )
         return 2
     return asyncio.run(_scan(args, settings, watch, clock or system_clock))
+
+
+def report_problem(path: Path) -> str | None:
+    """Checked before the scan starts: a report that cannot be written must not cost a whole scan."""
+    if path.suffix.lower() not in (".csv", ".json"):
+        return f"use a .csv or .json file name, not {path}"
+    if path.is_dir():
+        return f"{path} is a folder"
+    folder = path.parent
+    if not folder.is_dir():
+        return f"folder {folder} does not exist"
+    if not os.access(folder, os.W_OK | os.X_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        return f"cannot write {path}"
+    return None
 
 
 async def _scan(
@@ -149,21 +172,19 @@ async def _scan(
 
         bar = None if args.no_progress else ProgressBar(sys.stderr)
         try:
-            async with holding(
-                Leases(runtime.store.engine),
-                DRIFT_SCAN,
-                replica_id(),
-                timedelta(seconds=settings.lease_s),
-                clock=clock,
-            ):
-                report = await scanner.scan(watch, progress=bar)
-                notified = None if args.dry_run else await runtime.notifier.enqueue(report)
+            with bar or contextlib.nullcontext():
+                async with holding(
+                    Leases(runtime.store.engine),
+                    DRIFT_SCAN,
+                    replica_id(),
+                    timedelta(seconds=settings.lease_s),
+                    clock=clock,
+                ):
+                    report = await scanner.scan(watch, progress=bar)
+                    notified = None if args.dry_run else await runtime.notifier.enqueue(report)
         except LeaseBusy as exc:
             print(f"another drift scan is running ({exc}); try again when it has finished", file=sys.stderr)
             return 3
-        finally:
-            if bar is not None:
-                bar.close()
     source = "demo tenant" if settings.demo else "Microsoft Graph"
     print(summary(report, source, dry_run=args.dry_run))
     if args.report is not None:
@@ -180,12 +201,28 @@ async def _scan(
 
 
 class ProgressBar:
-    """`[#######.............]  120/200` on one stderr line, redrawn at most once per percent."""
+    """`[#######.............]  120/200` on one stderr line, redrawn at most once per percent.
+
+    While it is in use (`with bar:`) every log record goes out on a line of its own: the bar's line is cleared
+    (a terminal) or ended (a file or pipe) before the record and drawn again after it."""
 
     def __init__(self, out: TextIO, width: int = 30) -> None:
         self.out, self.width = out, width
         self._last: tuple[int, int] | None = None
-        self._drawn = False
+        self._shown: tuple[int, int] | None = None  # what the bar's line shows now (None: no bar on it)
+        self._redraw: tuple[int, int] | None = None  # what to draw again once a log record is out
+        self._terminal = out.isatty()
+        self._handlers: list[logging.Handler] = []
+
+    def __enter__(self) -> ProgressBar:
+        root = logging.getLogger()
+        self._handlers = root.handlers[:]
+        root.handlers[:] = [_BesideTheBar(handler, self) for handler in self._handlers]
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        logging.getLogger().handlers[:] = self._handlers
+        self.close()
 
     def __call__(self, done: int, total: int) -> None:
         step = (done * 100 // total) if total else 100
@@ -193,15 +230,49 @@ class ProgressBar:
         if key == self._last and done != total:
             return
         self._last = key
+        self._draw(done, total)
+
+    def _draw(self, done: int, total: int) -> None:
         filled = self.width * done // total if total else self.width
         self.out.write(f"\rscanning [{'#' * filled}{'.' * (self.width - filled)}] {done}/{total}")
         self.out.flush()
-        self._drawn = True
+        self._shown = (done, total)
+
+    def clear(self) -> None:
+        """Free the line for other output."""
+        if self._shown is None:
+            return
+        self.out.write("\r\x1b[K" if self._terminal else "\n")
+        self.out.flush()
+        self._redraw, self._shown = self._shown, None
+
+    def redraw(self) -> None:
+        if self._shown is None and self._redraw is not None:
+            self._draw(*self._redraw)
 
     def close(self) -> None:
-        if self._drawn:
+        if self._shown is not None:
             self.out.write("\n")
             self.out.flush()
+            self._shown = None
+        self._redraw = None
+
+
+class _BesideTheBar(logging.Handler):
+    """Hands each record to the real handler with the progress bar's line cleared first and drawn after."""
+
+    def __init__(self, inner: logging.Handler, bar: ProgressBar) -> None:
+        super().__init__(inner.level)
+        self.inner, self.bar = inner, bar
+
+    def handle(self, record: logging.LogRecord) -> bool:
+        if record.levelno < self.inner.level:
+            return False
+        self.bar.clear()
+        try:
+            return bool(self.inner.handle(record))
+        finally:
+            self.bar.redraw()
 
 
 def summary(report: ScanReport, source: str, *, dry_run: bool) -> str:
@@ -214,11 +285,19 @@ def summary(report: ScanReport, source: str, *, dry_run: bool) -> str:
     for row in report.by_state(DriftState.DRIFT):
         since = row.photo_first_seen.isoformat(timespec="minutes") if row.photo_first_seen else "?"
         lines.append(f"  drift: {row.display_name or '?'} <{row.upn or row.user_id}> photo since {since}")
+    missing = not_found(report)
+    if missing:  # a typo or a departed user in the watch list: say who, so the list can be fixed
+        lines.append(f"  not found in the directory ({len(missing)}): {', '.join(missing)}")
     for row in report.by_state(DriftState.NOT_SYNCING):  # no notice: the helpdesk has to fix these
         lines.append(
             f"  not syncing (helpdesk): {row.display_name or '?'} <{row.upn or row.user_id}>: {row.detail or '?'}"
         )
     return "\n".join(lines)
+
+
+def not_found(report: ScanReport) -> list[str]:
+    """The watch-list entries Graph does not know, as they were given."""
+    return [row.user_id for row in report.rows if row.detail == USER_NOT_FOUND]
 
 
 def _cell(value: object) -> str | None:
@@ -241,6 +320,7 @@ def write_report(report: ScanReport, path: Path, *, grace: timedelta, dry_run: b
             "grace_hours": grace.total_seconds() / 3600,
             "dry_run": dry_run,
             "counts": {state.value: n for state, n in report.counts.items()},
+            "not_found": not_found(report),
             "rows": rows,
         }
         path.write_text(json.dumps(body, indent=2) + "\n", encoding="utf-8")

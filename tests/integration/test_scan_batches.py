@@ -23,7 +23,7 @@ from bot.demo.tenant import DemoTenant
 from bot.domain.drift import DriftState, assess
 from bot.domain.model import SharePointPicture
 from bot.graph import GraphClient, GraphError, RetryPolicy, SharePointClient, StaticTokenProvider
-from bot.services.scan import DriftScanner, ScanRow, drift_detail
+from bot.services.scan import DriftScanner, ScanRow, drift_detail, failure_detail
 from bot.store import LedgerEntry, Store
 from bot.store.scan_checkpoint import ScanCheckpoint, scan_results
 from bot.store.tables import photo_ledger
@@ -61,7 +61,7 @@ async def reference_scan(
             user, photo = await graph.get_user_and_photo(user_id)
         except GraphError as exc:
             rows.append(
-                ScanRow(user_id, None, None, None, None, None, DriftState.UNKNOWN, type(exc).__name__)
+                ScanRow(user_id, None, None, None, None, None, DriftState.UNKNOWN, failure_detail(exc))
             )
             continue
         now = clock()
@@ -77,7 +77,7 @@ async def reference_scan(
             picture = await sharepoint.picture(upn)
         except GraphError as exc:
             rows.append(
-                ScanRow(uid, upn, name, photo.etag, first_seen, None, DriftState.UNKNOWN, type(exc).__name__)
+                ScanRow(uid, upn, name, photo.etag, first_seen, None, DriftState.UNKNOWN, failure_detail(exc))
             )
             continue
         placeholder = picture.placeholder_state not in (0, None)
@@ -177,8 +177,8 @@ async def test_batches_write_the_same_ledger_and_drift_rows_as_the_per_user_path
                     state.users[user.id.lower()], b"\xff\xd8" + bytes([round_]), "image/jpeg", (96, 96)
                 )
         assert {DriftState.OK, DriftState.PENDING, DriftState.DRIFT, DriftState.UNKNOWN} <= states
-        assert any(r.detail == "SharePointUnavailable" for r in report.rows)
-        assert any(r.detail == "UserNotFound" for r in report.rows)
+        assert any(r.detail == "SharePoint could not be read (try the scan again later)" for r in report.rows)
+        assert any(r.detail == "user not found in the directory" for r in report.rows)
 
 
 async def test_observe_photos_equals_observe_photo_one_by_one(database: Database, tmp_path: Path) -> None:
