@@ -99,6 +99,29 @@ async def get_user(state: ServerState, call: Call, m: re.Match[str]) -> Reply:
     return Reply(200, {"@odata.context": f"{GRAPH}/{_version(call)}/$metadata#{ctx}/$entity", **body})
 
 
+async def get_manager(state: ServerState, call: Call, m: re.Match[str]) -> Reply:
+    found = _resolve(state, m["user"])
+    if isinstance(found, Reply):
+        return found
+    manager = state.user(found.user.manager_id) if found.user.manager_id else None
+    if manager is None:
+        return graph_error(
+            404,
+            "Request_ResourceNotFound",
+            "Resource 'manager' does not exist or one of its queried reference-property objects are not "
+            "present.",
+        )
+    body, _ = _select(call, user_json(manager))
+    return Reply(
+        200,
+        {
+            "@odata.context": f"{GRAPH}/{_version(call)}/$metadata#directoryObjects/$entity",
+            "@odata.type": "#microsoft.graph.user",
+            **body,
+        },
+    )
+
+
 async def list_users(state: ServerState, call: Call, m: re.Match[str]) -> Reply:
     users: list[DemoUser] = [s.user for s in state.users.values()]
     try:
@@ -283,6 +306,7 @@ def graph_routes() -> tuple[Route, ...]:
         routes += [
             route("GET", rf"/{v}/users", f"GET /{ver}/users", list_users),
             route("GET", u, f"GET /{ver}/users/{{id}}", get_user),
+            route("GET", u + "/manager", f"GET /{ver}/users/{{id}}/manager", get_manager),
             route("GET", u + "/photo", f"GET /{ver}/users/{{id}}/photo", get_photo, photo=True),
             route(
                 "GET",

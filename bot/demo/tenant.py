@@ -69,6 +69,7 @@ class DemoUser:
     on_premises_last_sync: datetime | None = None
     photo: DemoPhoto | None = None
     faults: tuple[tuple[str, int], ...] = ()  # (service, HTTP status), service in FAULT_SERVICES
+    manager_id: str | None = None  # Graph's `manager` relationship: another user's id
 
     def fault(self, service: str) -> int | None:
         """The HTTP status this user's requests to `service` always fail with, if any."""
@@ -248,6 +249,9 @@ class _Parser:
         if not isinstance(raw_groups, list):
             raise self.fail("groups", "expected a list")
         ids = {u.id for u in users}
+        for i, user in enumerate(users):
+            if user.manager_id is not None and (user.manager_id not in ids or user.manager_id == user.id):
+                raise self.fail(f"users[{i}].manager", f"expected another user's id, got {user.manager_id!r}")
         groups = tuple(self.group(g, f"groups[{i}]", ids) for i, g in enumerate(raw_groups))
         return DemoTenant(
             id=self.req(info, "id", "tenant"),
@@ -282,6 +286,7 @@ class _Parser:
             photo=self.photo(obj.get("photo"), f"{field}.photo"),
             sharepoint=self.sharepoint(obj.get("sharepoint"), f"{field}.sharepoint"),
             faults=self.faults(obj.get("fault"), f"{field}.fault"),
+            manager_id=self.string(obj, "manager", field, required=False),
         )
 
     def photo(self, raw: Any, field: str) -> DemoPhoto | None:

@@ -98,7 +98,8 @@ class HelpdeskPolicy:
 
 
 class UserResolver:
-    """Turns "Megan", "megan@contoso.com" or an @mention into directory users."""
+    """Turns "Megan", "Bowen", "megan@contoso.com", an account name ("meganb") or an @mention into directory
+    users, and "my manager" into the sender's manager."""
 
     def __init__(self, graph: GraphClient, limit: int = 11) -> None:
         self.graph = graph
@@ -114,5 +115,14 @@ class UserResolver:
         if not query:
             return []
         users = await self.graph.find_users(query, limit=self.limit)
-        exact = [u for u in users if u.display_name.casefold() == query.casefold()]
+        exact = [u for u in users if query.casefold() in (u.display_name.casefold(), _account(u.upn))]
         return exact or users
+
+    async def manager_of(self, user_id: str) -> UserProfile | None:
+        """The user's manager as the directory records it (None: no manager set)."""
+        return await self.graph.get_manager(user_id)
+
+
+def _account(upn: str) -> str:
+    """The account name of a UPN ("k.smith" of "k.smith@contoso.com"), casefolded."""
+    return upn.partition("@")[0].casefold()

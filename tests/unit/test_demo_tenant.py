@@ -131,6 +131,8 @@ def test_iso_times_and_naive_iso_is_utc(tmp_path: Path) -> None:
             "users[4].sharepoint.picture",
         ),
         (lambda r: r["users"][5]["sharepoint"].__setitem__("picture", 1), "users[5].sharepoint.picture"),
+        (lambda r: r["users"][0].__setitem__("manager", "ghost"), "users[0].manager"),
+        (lambda r: r["users"][0].__setitem__("manager", r["users"][0]["id"]), "users[0].manager"),
     ],
 )
 def test_bad_data_names_file_and_field(tmp_path: Path, mutate: Any, field: str) -> None:
@@ -258,3 +260,10 @@ def test_filter_and_search_parsing(tenant: DemoTenant) -> None:
         parse_filter("jobTitle eq 'x'")
     with pytest.raises(QueryError):
         parse_filter("contains(displayName,'a')")
+
+
+def test_demo_users_have_managers_in_the_tenant(tenant: DemoTenant) -> None:
+    ids = {u.id for u in tenant.users}
+    managed = [u for u in tenant.users if u.manager_id is not None]
+    assert len(managed) >= 5
+    assert all(u.manager_id in ids and u.manager_id != u.id for u in managed)

@@ -1,5 +1,7 @@
-"""Intent classification: EN/NL phrasings per kind, negatives, helpdesk subjects, language, markup, and
-properties (never raises, cheap on huge input)."""
+"""Intent classification: EN/NL phrasings per kind, negatives, whom a photo question is about (self, someone
+named, an unnamed someone, the manager, several people), language, markup, and properties (never raises, cheap
+on huge input). Sanity examples only: the model's figures come from the corpus's held-out split
+(`python -m bench.language`), never from these tables."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from hypothesis import strategies as st
 
 from bot.domain.intents import (
     MAX_RAW_CHARS,
-    THRESHOLD,
+    MIN_CONFIDENCE,
     Intent,
     IntentKind,
     Language,
@@ -28,6 +30,8 @@ HELP = IntentKind.HELP
 GREETING = IntentKind.GREETING
 STOP = IntentKind.STOP_NOTICES
 START = IntentKind.START_NOTICES
+SMALL_TALK = IntentKind.SMALL_TALK
+HOW_TO = IntentKind.HOW_TO_CHANGE
 UNKNOWN = IntentKind.UNKNOWN
 
 # (text, kind, language)
@@ -127,6 +131,31 @@ POSITIVES = [
     ("aanmelden", START, "nl"),
     ("meldingen aan", START, "nl"),
     ("zet meldingen weer aan", START, "nl"),
+    # small talk
+    ("thanks!", SMALL_TALK, None),
+    ("thank you so much", SMALL_TALK, "en"),
+    ("ok", SMALL_TALK, None),
+    ("bye", SMALL_TALK, "en"),
+    ("bedankt", SMALL_TALK, "nl"),
+    ("dank je wel", SMALL_TALK, "nl"),
+    ("tot ziens", SMALL_TALK, "nl"),
+    ("👍", SMALL_TALK, None),
+    # how do I change my photo
+    ("how do I change my photo?", HOW_TO, "en"),
+    ("where can I upload a new profile picture", HOW_TO, "en"),
+    ("hoe verander ik mijn profielfoto", HOW_TO, "nl"),
+    ("waar kan ik mijn foto wijzigen?", HOW_TO, "nl"),
+    # what people actually type: no staleness word, typos, Flemish, mixed
+    ("when will teams pick up my new pic", WHY, "en"),
+    ("my photo disappeared", WHY, "en"),
+    ("teams only shows my initials", WHY, "en"),
+    ("my picture doesn't match across apps", WHY, "en"),
+    ("my prfile photo hasnt updated", WHY, "en"),
+    ("hoe lang duurt het voordat mijn nieuwe foto zichtbaar is", WHY, "nl"),
+    ("mijn foto synchroniseert niet", WHY, "nl"),
+    ("m'n foto synct nie", WHY, "nl"),
+    ("mn profielfoot is niet up to date", WHY, "nl"),
+    ("mijn profile pic is niet updated", WHY, "nl"),
 ]
 
 NEGATIVES = [
@@ -140,10 +169,7 @@ NEGATIVES = [
     "start the meeting",
     "stop the meeting",
     "check the weather",
-    "check tickets",
     "sync the calendar",
-    "thanks",
-    "ok",
     "wachtwoord vergeten",
     "mijn laptop is oud",
     "ik heb een nieuwe laptop nodig",
@@ -153,10 +179,11 @@ NEGATIVES = [
     "\n\t \u00a0",
     "&nbsp;",
     "<p></p>",
-    "👍",
-    "👍🎉📷🙂",
-    "check",
-    "controleer",
+    "my badge photo is old",
+    "de foto op mijn toegangspas is verouderd",
+    "can you send me the photos of the event",
+    "onedrive isn't syncing my photos",
+    "we need a team photo for the website",
 ]
 
 # (text, kind, subject): helpdesk questions about someone else, and the sender's own (None)
@@ -185,12 +212,16 @@ SUBJECTS = [
     ("check de foto van Isaiah", WHY, "Isaiah"),
     ("waarom is Zoë's foto oud", WHY, "Zoë"),
     ("resync Megan's photo", RESYNC, "Megan"),
+    ("Piet zijn foto is nog de oude", WHY, "Piet"),
+    ("kun je de foto van Sanne controleren?", WHY, "Sanne"),
+    ("D'Arcy's photo is old", WHY, "D'Arcy"),
+    ("user k.smith photo is old", WHY, "k.smith"),
+    ("check user jdoe", WHY, "jdoe"),
     # the sender's own photo
     ("why is my photo old", WHY, None),
     ("check my photo", WHY, None),
     ("check me please", WHY, None),
     ("controleer mijn foto", WHY, None),
-    ("the photo of my dog is old", WHY, None),
     ("de foto van mij is oud", WHY, None),
     ("resync my photo", RESYNC, None),
     # a subject only comes with a photo question or a re-sync
@@ -211,7 +242,6 @@ LANGUAGES = [
     ("help", None),
     ("stop", None),
     ("Teams", None),
-    ("SharePoint", None),
     ("", None),
     ("👍", None),
 ]
@@ -269,6 +299,48 @@ def test_subject(text: str, kind: IntentKind, subject: str | None) -> None:
     assert intent.subject == subject
 
 
+# (text, about, manager, several): whom a photo question is about when no one is named
+ABOUT = [
+    ("her photo is still the old one", "other", False, False),
+    ("his pic is outdated in teams", "other", False, False),
+    ("the new guy's photo is missing", "other", False, False),
+    ("haar foto is nog de oude", "other", False, False),
+    ("de foto van mijn collega klopt niet", "other", False, False),
+    ("my manager's photo is outdated", "other", True, False),
+    ("de foto van mijn leidinggevende is oud", "other", True, False),
+    ("the whole finance team has old photos", "other", False, True),
+    ("het hele team heeft nog oude foto's", "other", False, True),
+    ("my manager says my old photo is still there", "self", False, False),
+    ("why is my photo old", "self", False, False),
+    ("check me", "self", False, False),
+]
+
+
+@pytest.mark.parametrize(("text", "about", "manager", "several"), ABOUT, ids=[a[0] for a in ABOUT])
+def test_about(text: str, about: str, manager: bool, several: bool) -> None:
+    intent = classify(text)
+    assert intent.kind is WHY
+    assert (intent.about, intent.manager, intent.several) == (about, manager, several)
+    if about == "other":
+        assert intent.subject is None  # "manager", "her", "the new guy" are not names
+
+
+@pytest.mark.parametrize(
+    ("text", "subject"),
+    [("I changed it weeks ago. HR says my photo is old", None), ("my boss's pic is old", None)],
+)
+def test_words_that_are_not_names(text: str, subject: str | None) -> None:
+    assert classify(text).subject == subject
+
+
+def test_unknown_offers_the_closest_kinds() -> None:
+    intent = classify("my badge photo is old")
+    assert intent.kind is UNKNOWN
+    assert intent.alternatives
+    assert UNKNOWN not in intent.alternatives
+    assert classify("why is my photo old").alternatives == ()
+
+
 @pytest.mark.parametrize(("text", "language"), LANGUAGES, ids=[repr(t) for t, _ in LANGUAGES])
 def test_language(text: str, language: str | None) -> None:
     assert classify(text).language == language
@@ -291,7 +363,7 @@ def test_strip_markup(raw: str, clean: str) -> None:
     ],
 )
 def test_markup_and_normalisation_before_matching(text: str, language: Language) -> None:
-    assert classify(text) == Intent(WHY, language, None)
+    assert classify(text) == Intent(WHY, language, None, "self")
 
 
 def test_intent_is_frozen() -> None:
@@ -301,13 +373,14 @@ def test_intent_is_frozen() -> None:
 
 
 def test_scores_explain_the_choice() -> None:
-    assert scores("why is my photo old")[WHY] >= THRESHOLD
-    assert all(score < THRESHOLD for score in scores("my phone is old").values())
+    assert scores("why is my photo old")[WHY] >= MIN_CONFIDENCE
+    assert max(scores("my phone is old"), key=scores("my phone is old").__getitem__) is UNKNOWN
+    assert sum(scores("anything at all").values()) == pytest.approx(1.0)
     # A resync request beats the photo question it also is; a complaint about syncing does not.
     resync = scores("resync my photo")
     assert resync[RESYNC] > resync[WHY]
     complaint = scores("why doesn't my photo sync")
-    assert complaint[WHY] >= THRESHOLD > complaint[RESYNC]
+    assert complaint[WHY] > complaint[RESYNC]
 
 
 # --- big, odd and random input ---------------------------------------------------------------------------
