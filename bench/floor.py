@@ -10,7 +10,9 @@ Each piece runs 300 times, 5 repeats, best repeat kept (so a busy machine inflat
     `activity_from_json` (adapter.py);
   * the reply's JSON: our `activity_json` (bot/teams/adapter.py) vs msrest's `Activity.serialize()`;
   * `TurnContext` creation + `send_activity` bookkeeping (deep copy of the reply, conversation reference);
-  * the diagnosis card (cards/): from its template (per turn) and typed models built + dumped every time.
+  * the diagnosis card (cards/): from its template (per turn) and typed models built + dumped every time;
+  * language understanding (bot/domain/intents.py): p50/p99 of one uncached `classify` over every corpus
+    message, and the resident memory `import bot.domain.intents` adds (model included), in a fresh interpreter.
 Compare the sum with the bare handler's CPU per turn from `python -m bench.turns` (the ceiling): ours can
 only reach X % of bare if its unavoidable work costs at most bare / X.
 """
@@ -105,7 +107,6 @@ def main() -> None:
         "Adele Vance",
         "adele@x",
         StaleCopy.SHAREPOINT,
-        True,
         True,
         True,
         now - timedelta(days=4),
@@ -208,6 +209,49 @@ def main() -> None:
         "On top comes what bare does too (aiohttp server + client post). 40 % of bare needs ours' whole turn CPU"
     )
     print("<= 2.5 x bare's; compare with bench.turns' CPU ms/turn column.")
+    language_floor()
+
+
+_RSS_PROBE = """
+def rss_kb():
+    with open('/proc/self/status') as f:
+        return next(int(line.split()[1]) for line in f if line.startswith('VmRSS'))
+import html, json, re, unicodedata, importlib.resources  # the bot has these loaded anyway
+before = rss_kb()
+import bot.domain.intents
+print(before, rss_kb())
+"""
+
+
+def language_floor(repeats: int = 5) -> None:
+    """Classifying one message without the cache (every corpus text, `repeats` times), and its memory."""
+    import subprocess
+    import sys
+    import time
+
+    from bot.domain.intents import _classify
+    from bot.domain.language.corpus import rows
+
+    texts = [row.text for row in rows()]
+    times: list[float] = []
+    for _ in range(repeats):
+        for text in texts:
+            start = time.perf_counter_ns()
+            _classify(text)
+            times.append((time.perf_counter_ns() - start) / 1000)
+    times.sort()
+    p50, p99 = times[len(times) // 2], times[int(len(times) * 0.99)]
+    out = subprocess.run(
+        [sys.executable, "-c", _RSS_PROBE], capture_output=True, text=True, check=True
+    ).stdout.split()
+    added_mb = (int(out[1]) - int(out[0])) / 1024
+    print(
+        f"\nlanguage: classify (uncached) over {len(texts)} corpus messages x {repeats}: "
+        f"p50 {p50:.0f} µs, p99 {p99:.0f} µs, max {times[-1]:.0f} µs"
+    )
+    print(
+        f"language: resident memory added by `import bot.domain.intents` (model included): {added_mb:.1f} MB"
+    )
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from typing import Any
 
 from aiohttp import web
 
+from bot import pages
 from bot.clock import Clock, system_clock
 from bot.logs import redact_server_errors
 from bot.loopback import is_loopback_host
@@ -68,7 +69,9 @@ def create_app(
         return web.json_response(body, status=200 if ready else 503)
 
     async def sync(request: web.Request) -> web.StreamResponse:
-        target = await request.app[RUNTIME].sync.start(request.match_info["token"])
+        runtime = request.app[RUNTIME]
+        target = await runtime.sync.start(request.match_info["token"])
+        runtime.metrics.sync_starts.labels("started" if target else "link_gone").inc()
         if target is None:
             return web.Response(status=410, text=LINK_GONE, content_type="text/plain")
         raise web.HTTPFound(target)
@@ -79,6 +82,13 @@ def create_app(
     if metrics is not None:
         app.router.add_get("/metrics", metrics)
     app.router.add_get("/healthz", healthz)
+    # the Teams app package's developer links (about, privacy, terms) point at these pages
+    pages.add_routes(
+        app.router,
+        pages.Retention(
+            settings.audit_retention_days, settings.ledger_retention_days, settings.outbox_retention_days
+        ),
+    )
     app.router.add_get("/readyz", readyz)
     if settings.metrics_port:
         app.cleanup_ctx.append(metrics_listener(settings))

@@ -97,6 +97,21 @@ def validate_bot_domain(bot_domain: str) -> str:
     return value
 
 
+def validate_sso_app_id_uri(uri: str, app_id: str, bot_domain: str) -> str:
+    """The app's Application ID URI for Teams SSO (`webApplicationInfo.resource`), or ValueError: one of the
+    shapes Teams accepts for a bot, `api://<bot domain>/<app id>` (optionally `/botid-<app id>`) or
+    `api://botid-<app id>`, always naming this app."""
+    app, domain = validate_app_id(app_id), validate_bot_domain(bot_domain)
+    value = uri.strip() if isinstance(uri, str) else ""
+    allowed = {f"api://{domain}/{app}", f"api://{domain}/botid-{app}", f"api://botid-{app}"}
+    if value.lower() not in allowed:
+        raise ValueError(
+            f"SSO Application ID URI must be api://{domain}/{app} or api://botid-{app} (this app's id): "
+            f"got {uri!r}"
+        )
+    return value
+
+
 def _https_url(name: str, url: str) -> str:
     parts = urlsplit(url)
     if parts.scheme != "https" or not parts.hostname or len(url) > 2048:
@@ -196,9 +211,14 @@ def _language_file_names(manifest: Mapping[str, Any]) -> list[str]:
     return names
 
 
-def _manifest(values: Mapping[str, str], source_dir: Path | None) -> dict[str, Any]:
+def _manifest(
+    values: Mapping[str, str], source_dir: Path | None, sso_app_id_uri: str | None = None
+) -> dict[str, Any]:
     directory = _source(source_dir)
     manifest: dict[str, Any] = _render(_load(directory / MANIFEST_FILE), values, MANIFEST_FILE)
+    if sso_app_id_uri:  # Teams SSO: the token Teams gets for the bot is for this resource
+        resource = validate_sso_app_id_uri(sso_app_id_uri, values["APP_ID"], values["BOT_DOMAIN"])
+        manifest["webApplicationInfo"] = {"id": values["APP_ID"], "resource": resource}
     return manifest
 
 
@@ -212,11 +232,13 @@ def build_manifest(
     privacy_url: str | None = None,
     terms_url: str | None = None,
     source_dir: Path | None = None,
+    sso_app_id_uri: str | None = None,
 ) -> dict[str, Any]:
     """The filled-in manifest.json as a dict.
 
-    `app_id` (a GUID) is the app's `id`, `bots[0].botId` and `webApplicationInfo.id`; `bot_domain` is the host
-    the bot is reached at (`validDomains`, `webApplicationInfo.resource`); `version` is MAJOR.MINOR.PATCH.
+    `app_id` (a GUID) is the app's `id` and `bots[0].botId`; `bot_domain` is the host the bot is reached at
+    (`validDomains`); `version` is MAJOR.MINOR.PATCH. `sso_app_id_uri` (Teams SSO, as PHOTOSYNC_SSO_APP_ID_URI)
+    adds `webApplicationInfo` {id: the app id, resource: that URI}; without it there is none.
     The developer URLs default to `https://<bot_domain>/`, `/privacy` and `/terms`. Bad values → ValueError.
     """
     values = _values(
@@ -228,13 +250,14 @@ def build_manifest(
         privacy_url=privacy_url,
         terms_url=terms_url,
     )
-    return _manifest(values, source_dir)
+    return _manifest(values, source_dir, sso_app_id_uri)
 
 
 def build_language_files(
     app_id: str, *, source_dir: Path | None = None, **kw: Any
 ) -> dict[str, dict[str, Any]]:
     """The filled-in language files the manifest lists (`localizationInfo`), by file name."""
+    kw.pop("sso_app_id_uri", None)
     values = _values(app_id, **kw)
     directory = _source(source_dir)
     manifest = _manifest(values, directory)
@@ -263,7 +286,8 @@ def _check_icons(manifest: Mapping[str, Any], files: Mapping[str, bytes]) -> Non
 
 
 def _check_ids(manifest: Mapping[str, Any]) -> None:
-    ids = {manifest["id"], manifest["webApplicationInfo"]["id"], *(bot["botId"] for bot in manifest["bots"])}
+    sso = [manifest["webApplicationInfo"]["id"]] if "webApplicationInfo" in manifest else []
+    ids = {manifest["id"], *sso, *(bot["botId"] for bot in manifest["bots"])}
     if len(ids) != 1:
         raise ValueError(
             f"the template must use {{{{APP_ID}}}} for id, botId and webApplicationInfo.id: {ids}"
@@ -277,9 +301,10 @@ def build_package(app_id: str, out: Path = DEFAULT_OUT, **kw: Any) -> Path:
     (same inputs, same bytes). Keyword arguments are `build_manifest`'s. The file is replaced atomically.
     """
     source_dir: Path | None = kw.pop("source_dir", None)
+    sso_app_id_uri: str | None = kw.pop("sso_app_id_uri", None)
     values = _values(app_id, **kw)
     directory = _source(source_dir)
-    manifest = _manifest(values, directory)
+    manifest = _manifest(values, directory, sso_app_id_uri)
     _check_ids(manifest)
 
     referenced = [manifest["icons"][kind] for kind in ICON_SIZES] + _language_file_names(manifest)
@@ -328,7 +353,7 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--bot-domain",
         required=True,
-        help="host name the bot is reached at, e.g. photosync.contoso.com (validDomains, SSO resource)",
+        help="host name the bot is reached at, e.g. photosync.contoso.com (validDomains; the SSO URI names it too)",
     )
     parser.add_argument(
         "--version",
@@ -347,6 +372,12 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--source-dir", type=Path, default=None, help=f"folder with the templates (default: {MANIFEST_DIR})"
     )
+    parser.add_argument(
+        "--sso-app-id-uri",
+        default=None,
+        help="Teams SSO: the app's Application ID URI (PHOTOSYNC_SSO_APP_ID_URI), e.g. "
+        "api://<bot-domain>/<app id>; adds webApplicationInfo (default: none, no SSO)",
+    )
 
 
 def add_manifest_subcommand(
@@ -357,6 +388,8 @@ def add_manifest_subcommand(
         "manifest",
         help="build the Teams app package (zip) to upload to Teams",
         description="Build the Teams app package: manifest.json, icons and language files in one zip.",
+        epilog="example:\n  %(prog)s --app-id <bot app id> --bot-domain bot.contoso.com --out photosync.zip",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _add_arguments(parser)
     parser.set_defaults(func=run_manifest_command)
@@ -377,6 +410,7 @@ def run_manifest_command(args: argparse.Namespace) -> int:
             privacy_url=args.privacy_url,
             terms_url=args.terms_url,
             source_dir=args.source_dir,
+            sso_app_id_uri=args.sso_app_id_uri,
         )
     except (ValueError, FileNotFoundError) as exc:
         print(f"manifest: {exc}", file=sys.stderr)

@@ -38,8 +38,11 @@ class Metrics:
             ["service"],
             registry=self.registry,
         )
-        self.resyncs = Counter(
-            "photosync_resyncs", "Photo re-sync attempts by outcome", ["outcome"], registry=self.registry
+        self.sync_starts = Counter(
+            "photosync_sync_starts",
+            "Sync links opened: started (the browser went on to SharePoint) or link_gone (expired, invalid)",
+            ["outcome"],
+            registry=self.registry,
         )
         self._services: list[tuple[str, str]] = []
         # Labelled children, looked up once: `labels()` validates and locks on every call (hot path: see

@@ -14,13 +14,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
 from aiohttp import web
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.graph import GraphClient, SharePointClient
 from bot.graph.backend import GraphBackend
@@ -28,6 +29,7 @@ from bot.graph.http import graph_http_client
 from bot.graph.retry import RetryPolicy
 from bot.graph.tokens import MsalTokenProvider, TokenProvider, load_certificate
 from bot.metrics import Metrics
+from bot.services.delivery import OFFERS_SYNC_KEY
 from bot.services.helpdesk import HelpdeskPolicy, UserResolver
 from bot.services.link_sender import SyncLinkSender
 from bot.services.notices import NoticeSender, TeamsRateLimiter
@@ -42,27 +44,47 @@ from bot.services.replicas import (
     replica_id,
 )
 from bot.services.scan import DriftScanner
+from bot.services.sync_cards import SyncCardBook
 from bot.services.sync_links import NOTICE_LINK_TTL, SyncLinks
 from bot.services.sync_start import SyncStarter
 from bot.services.sync_verify import SCHEDULE, SyncVerifier
 from bot.services.watch import configured, resolve_watch_list
 from bot.settings import AppType, Settings
+from bot.startup import StartupError, database_failure
 from bot.store import OptOuts, Store
 from bot.store.leases import Leases
-from bot.store.outbox import Outbox
+from bot.store.migrate import SchemaOutOfDate
+from bot.store.outbox import Outbox, OutboxItem
 from bot.store.scan_checkpoint import ScanCheckpoint
+from bot.store.sync_cards import SyncCard, SyncCards
 from bot.store.sync_checks import SyncChecks
 from bot.teams.adapter import PhotoSyncAdapter
 from bot.teams.auth import ChannelTokenValidator
 from bot.teams.bot import BotOptions, PhotoSyncBot
 from bot.teams.connector import ConnectorSender, connector_session
 from bot.teams.endpoint import MessagesEndpoint
+from bot.teams.sso import build_sso
 
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
 # Jobs whose unfinished work stays due in the database: cancelled at shutdown instead of waited for.
 CANCEL_ON_STOP = frozenset({"sync-checks"})
+
+
+def remember_sync_card(
+    sync_cards: SyncCardBook | None, clock: Clock
+) -> Callable[[OutboxItem, str], Awaitable[None]]:
+    """After a queued card that offers someone the sync was posted: remember it, so the sync's progress and
+    outcome replace it (a notice, or the card a helpdesk sent)."""
+
+    async def remember(item: OutboxItem, activity_id: str) -> None:
+        user_id = item.payload.get(OFFERS_SYNC_KEY)
+        if sync_cards is not None and isinstance(user_id, str) and activity_id:
+            card = SyncCard(user_id, item.conversation_id, item.service_url, activity_id, clock())
+            sync_cards.remember(card)
+
+    return remember
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +129,14 @@ async def open_store(settings: Settings) -> Store:
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
     )
-    await store.open(migrate=settings.migrate_on_start)
+    try:
+        await store.open(migrate=settings.migrate_on_start)
+    except SchemaOutOfDate as exc:
+        await store.close()
+        raise StartupError(str(exc)) from exc
+    except (OSError, SQLAlchemyError) as exc:
+        await store.close()  # a failed open still holds a pool (and SQLite's thread): close it here
+        raise StartupError(database_failure(settings.database_url, exc)) from exc
     return store
 
 
@@ -118,7 +147,10 @@ async def graph_backend(
     if settings.demo:
         from bot.demo.backend import start_demo_backend  # demo code is loaded only in demo mode
 
-        return await start_demo_backend(settings, store, clock, stack)
+        try:
+            return await start_demo_backend(settings, store, clock, stack)
+        except ValueError as exc:  # a PHOTOSYNC_DEMO_TENANT file that is not a valid tenant
+            raise StartupError(f"PHOTOSYNC_DEMO_TENANT: {exc}") from exc
     credential: Any = (
         load_certificate(settings.certificate_path)
         if settings.certificate_path is not None
@@ -220,15 +252,7 @@ class RuntimeContext:
         graph = GraphClient(http, backend.graph_url, backend.tokens, policy)
         sharepoint = SharePointClient(http, backend.sharepoint_url, backend.tokens, policy)
         profiles = ProfileReader(graph, sharepoint, store, self.clock, s.profile_cache_s)
-        photos = PhotoService(
-            profiles,
-            graph,
-            store,
-            self.clock,
-            timedelta(seconds=s.resync_cooldown_s),
-            on_outcome=lambda outcome: metrics.resyncs.labels(outcome).inc(),
-            in_flight=timedelta(seconds=3 * s.graph_timeout_s),  # a diagnosis, then the GET and the PUT
-        )
+        photos = PhotoService(profiles, self.clock)
         sender = ConnectorSender(
             connector_http, auth.bot_tokens, on_answer=_counting(metrics), clock=self.clock
         )
@@ -253,6 +277,8 @@ class RuntimeContext:
             bot_id=s.app_id,
             sync_link=(lambda user_id: sync.link(s.bot_url, user_id, NOTICE_LINK_TTL)) if s.bot_url else None,
         )
+        sync_cards = SyncCardBook(SyncCards(store.engine))
+        self._stack.push_async_callback(sync_cards.flush)  # before the store closes (the stack unwinds)
         verifier = SyncVerifier(
             SyncChecks(store.engine),
             graph,
@@ -263,6 +289,8 @@ class RuntimeContext:
             notifier.sync_outcome_message,
             # the demo's SharePoint refreshes PHOTOSYNC_DEMO_SYNC_SECONDS after the request: look just after
             first_check=timedelta(seconds=s.demo_sync_s + 2) if s.demo else SCHEDULE[0],
+            cards=sync_cards,
+            checking_message=notifier.sync_checking_message,
         )
         sync.on_start = verifier.started
         helpdesk = HelpdeskPolicy(
@@ -300,8 +328,22 @@ class RuntimeContext:
             optouts,
             sync_link=(lambda user_id: sync.link(s.bot_url, user_id)) if s.bot_url else None,
             link_sender=link_sender,
+            sync_checks=verifier.checks,
+            sync_cards=sync_cards,
         )
         adapter.on_turn_error = bot.on_error
+        if s.sso:  # Teams SSO: the click starts the sync as the user (bot/teams/sso.py)
+            bot.sso = build_sso(
+                s,
+                http=http,
+                tenant_id=backend.tenant_id,
+                sharepoint_url=backend.sharepoint_url,
+                starter=sync,
+                graph=graph,
+                clock=self.clock,
+                msal_http_client=self.msal_http_client,
+                context=bot._card_context,
+            )
         endpoint = MessagesEndpoint(
             adapter,
             bot,
@@ -350,6 +392,7 @@ class RuntimeContext:
             clock,
             owner=owner,
             lease=ttl,
+            on_sent=remember_sync_card(runtime.verifier.cards, clock),
         )
         jobs: dict[str, Coroutine[Any, Any, None]] = {
             "notice-sender": leased_notice_sender(notice_sender, leases, owner, ttl, self._stop, clock=clock),

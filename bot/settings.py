@@ -20,6 +20,7 @@ from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_vali
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.loopback import is_loopback_host
+from bot.redact import redact_url
 
 BOT_FRAMEWORK_OPENID_METADATA = "https://login.botframework.com/v1/.well-known/openidconfiguration"
 PROFILE_EDIT_PLACEHOLDERS = frozenset({"object_id", "upn", "tenant"})
@@ -144,7 +145,6 @@ class Settings(BaseSettings):
     )
     watch_csv: Path | None = Field(None, validation_alias=AliasChoices("PHOTOSYNC_WATCH_CSV"))
     drift_grace_h: float = Field(24.0, ge=0, validation_alias=AliasChoices("PHOTOSYNC_DRIFT_GRACE_HOURS"))
-    resync_cooldown_s: int = Field(15 * 60, ge=0, validation_alias=AliasChoices("PHOTOSYNC_RESYNC_COOLDOWN"))
     profile_cache_s: float = Field(
         60.0, ge=0, validation_alias=AliasChoices("PHOTOSYNC_PROFILE_CACHE_SECONDS")
     )
@@ -166,6 +166,17 @@ class Settings(BaseSettings):
     watch_group_id: str = Field("", validation_alias=AliasChoices("PHOTOSYNC_WATCH_GROUP_ID"))
     watch_synced: bool = Field(False, validation_alias=AliasChoices("PHOTOSYNC_WATCH_SYNCED"))
 
+    # --- Teams SSO (off unless both are set): the sync starts as the user, on the click ---
+    # The Azure Bot OAuth connection named in the OAuth card, and the bot app's Application ID URI
+    # (`api://<domain>/<MicrosoftAppId>` or `api://botid-<MicrosoftAppId>`, the manifest's webApplicationInfo).
+    sso_connection: str = Field("", validation_alias=AliasChoices("PHOTOSYNC_SSO_CONNECTION"))
+    sso_app_id_uri: str = Field("", validation_alias=AliasChoices("PHOTOSYNC_SSO_APP_ID_URI"))
+    # Where the signing keys of users' Entra tokens come from (default: the tenant's v2.0 OpenID document
+    # on PHOTOSYNC_LOGIN_URL; sovereign clouds, tests).
+    sso_openid_metadata_url: str = Field(
+        "", validation_alias=AliasChoices("PHOTOSYNC_SSO_OPENID_METADATA_URL")
+    )
+
     @field_validator("openid_metadata_url", "login_url", "graph_url")
     @classmethod
     def _url(cls, value: str) -> str:
@@ -185,10 +196,24 @@ class Settings(BaseSettings):
     def _public_url(cls, value: str) -> str:
         return cls._url(value) if value else value
 
-    @field_validator("sharepoint_url")
+    @field_validator("sharepoint_url", "sso_openid_metadata_url")
     @classmethod
     def _optional_url(cls, value: str) -> str:
         return cls._url(value) if value else value
+
+    @field_validator("sso_connection")
+    @classmethod
+    def _sso_connection(cls, value: str) -> str:
+        if value and not SSO_CONNECTION.fullmatch(value):
+            raise ValueError("must be the Azure Bot OAuth connection name (letters, digits, space, . _ -)")
+        return value
+
+    @field_validator("sso_app_id_uri")
+    @classmethod
+    def _sso_app_id_uri(cls, value: str) -> str:
+        if value and not SSO_APP_ID_URI.fullmatch(value):
+            raise ValueError("must be api://<domain>/<MicrosoftAppId> or api://botid-<MicrosoftAppId>")
+        return value
 
     @field_validator("profile_edit_url")
     @classmethod
@@ -207,6 +232,16 @@ class Settings(BaseSettings):
         if value and not GUID.fullmatch(value):
             raise ValueError("must be the directory (tenant) id, a GUID")
         return value.lower()
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        from bot.startup import database_url_problem
+
+        problem = database_url_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
 
     @field_validator("database_schema")
     @classmethod
@@ -248,6 +283,8 @@ class Settings(BaseSettings):
             )
         if self.watch_csv is not None and not self.watch_csv.is_file():
             raise ValueError(f"PHOTOSYNC_WATCH_CSV: no file at {self.watch_csv}")
+        if self.demo_tenant is not None and not self.demo_tenant.is_file():
+            raise ValueError(f"PHOTOSYNC_DEMO_TENANT: no file at {self.demo_tenant}")
         if self.certificate_path is not None and not self.certificate_path.is_file():
             raise ValueError(f"PHOTOSYNC_CERTIFICATE_PATH: no file at {self.certificate_path}")
         if self.install_on_demand and not self.teams_app_id:
@@ -265,6 +302,7 @@ class Settings(BaseSettings):
             raise ValueError(
                 "MicrosoftAppTenantId and PHOTOSYNC_TENANT_ID name different organisations: the bot serves one"
             )
+        self._check_sso()
         if self.anonymous and not self.allow_anonymous and not (self.demo and is_loopback_host(self.host)):
             raise ValueError(
                 "MicrosoftAppId is required: without a bot registration no request can be authenticated "
@@ -272,6 +310,30 @@ class Settings(BaseSettings):
                 "PHOTOSYNC_ALLOW_ANONYMOUS=true is for local debugging)"
             )
         return self
+
+    def _check_sso(self) -> None:
+        if bool(self.sso_connection) != bool(self.sso_app_id_uri):
+            raise ValueError("PHOTOSYNC_SSO_CONNECTION and PHOTOSYNC_SSO_APP_ID_URI go together")
+        if not self.sso:
+            return
+        if self.anonymous:
+            raise ValueError(
+                "PHOTOSYNC_SSO_CONNECTION needs the bot registration (MicrosoftAppId and MicrosoftAppPassword): "
+                "Teams SSO tokens are issued to that app, which exchanges them on the user's behalf"
+            )
+        match = SSO_APP_ID_URI.fullmatch(self.sso_app_id_uri)
+        if match is None or (match["app_id"] or match["bot_app_id"]).lower() != self.app_id.lower():
+            raise ValueError("PHOTOSYNC_SSO_APP_ID_URI must end with the bot's MicrosoftAppId")
+        if not self.bot_url:
+            raise ValueError(
+                "PHOTOSYNC_SSO_CONNECTION needs PHOTOSYNC_PUBLIC_URL: the sign-in button falls back to the "
+                "one-click sync link"
+            )
+
+    @property
+    def sso(self) -> bool:
+        """Teams SSO is configured: a sync starts as the user (delegated), on the click."""
+        return bool(self.sso_connection and self.sso_app_id_uri)
 
     @property
     def demo(self) -> bool:
@@ -330,19 +392,15 @@ class Settings(BaseSettings):
         return out
 
 
-_URL_PASSWORD = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)(?P<user>[^:@/?#]*):[^/?#]*@")
-_QUERY_SECRET = re.compile(r"(?i)(?P<key>\b(?:password|passwd|pwd|secret|sslpassword|token)=)[^&;\s]*")
-_DSN_SECRET = re.compile(r"(?i)(?P<key>\b(?:password|passwd|pwd)\s*=\s*)(?:'(?:[^'\\]|\\.)*'|[^\s;&]*)")
-
-
-def redact_url(url: str) -> str:
-    """A database URL or DSN with every password hidden: `user:pass@host`, `?password=`, `password='…'`."""
-    url = _URL_PASSWORD.sub(r"\g<scheme>\g<user>:***@", url)
-    url = _DSN_SECRET.sub(r"\g<key>***", url)
-    return _QUERY_SECRET.sub(r"\g<key>***", url)
-
-
 GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+SSO_CONNECTION = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}")
+_GUID_TEXT = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+# Teams SSO: the app's Application ID URI, in one of the two shapes Teams accepts (docs/DOMAIN.md).
+SSO_APP_ID_URI = re.compile(
+    rf"api://(?:botid-(?P<bot_app_id>{_GUID_TEXT})|"
+    rf"(?P<domain>[a-z0-9](?:[a-z0-9-]{{0,61}}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{{0,61}}[a-z0-9])?)+)/"
+    rf"(?:botid-)?(?P<app_id>{_GUID_TEXT}))"
+)
 
 
 _ALIASES = {

@@ -17,6 +17,7 @@ from microsoft_teams.cards import (
     Fact,
     FactSet,
     OpenUrlAction,
+    RefreshDefinition,
     RichTextBlock,
     SubmitAction,
     TeamsCardProperties,
@@ -38,8 +39,9 @@ PROFILE_SYNC_ARTICLE = "https://learn.microsoft.com/sharepoint/user-profile-sync
 
 # Verbs the bot's invoke handler must route (Action.Execute `verb` == data["action"]).
 VERB_DIAGNOSE = "diagnose"
-VERB_RESYNC = "resyncPhoto"
+VERB_RESYNC = "resyncPhoto"  # no card offers it now; clicks on older cards are answered like diagnose
 VERB_SEND_SYNC_LINK = "sendSyncLink"
+VERB_START_SYNC = "startSync"  # start SharePoint's sync as the user (Teams SSO; bot/teams/sso.py)
 
 DEMO_FOOTER_ID = "demo-footer"
 
@@ -227,11 +229,6 @@ def check_action(ctx: CardContext, *, label_key: str = "action.check", user_id: 
     return execute(t(label_key, ctx.lang), VERB_DIAGNOSE, data)
 
 
-def resync_action(ctx: CardContext, user_id: str, *, subject: Subject, name: str) -> Action:
-    label = t(f"action.resync.{subject}", ctx.lang, name=name)
-    return execute(label, VERB_RESYNC, {"userId": user_id}, style="positive")
-
-
 def profile_action(ctx: CardContext, *, subject: Subject, name: str) -> Action:
     return open_url(t(f"action.profile.{subject}", ctx.lang, name=name), ctx.profile_edit_url)
 
@@ -305,9 +302,11 @@ def build_card(
     fallback_text: str,
     speak: str | None = None,
     footer_lines: Sequence[str] = (),
+    refresh_for: str | None = None,
 ) -> dict[str, Any]:
     """Assemble and dump the card: version 1.5, the buttons one under the other (main action first), footer,
-    fallback text, no nulls."""
+    fallback text, no nulls. `refresh_for` (a Teams user id): Universal Actions refresh it for that user whenever
+    they see it (a `diagnose` of their own photo), so a card about a sync in progress is never stale."""
     if ctx.demo:
         fallback_text = f"{fallback_text} ({t('footer.demo', ctx.lang)})"
     card = AdaptiveCard(
@@ -318,6 +317,14 @@ def build_card(
         fallback_text=fallback_text,
         speak=speak,
         msteams=TeamsCardProperties(width="full"),
+        refresh=(
+            RefreshDefinition(
+                action=ExecuteAction(verb=VERB_DIAGNOSE, data={"action": VERB_DIAGNOSE}),
+                user_ids=[refresh_for],
+            )
+            if refresh_for
+            else None
+        ),
     )
     dumped: dict[str, Any] = card.model_dump(by_alias=True, exclude_none=True)
     return dumped

@@ -7,16 +7,18 @@ user meets one consistent "try again later" card whichever path failed.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 from microsoft_teams.cards import Action, CardElement
 
 from bot.domain.model import Diagnosis, DiagnosisCase
 
 from .common import (
-    VERB_RESYNC,
     VERB_SEND_SYNC_LINK,
+    VERB_START_SYNC,
     Subject,
     build_card,
     cap,
@@ -143,11 +145,13 @@ class _Shape(NamedTuple):
     requested_by: bool
     sp_refresh: bool
     facts: int
-    resync: bool
     chat: bool
     pictures: PictureShape = NO_PICTURES
     sync: bool = False
     send_link: bool = False
+    progress: bool = False
+    sync_execute: bool = False
+    refresh: bool = False
 
 
 def diagnosis_card(
@@ -159,6 +163,9 @@ def diagnosis_card(
     chat_url: str | None = None,
     sync_url: str | None = None,
     send_link: bool = False,
+    progress: SyncProgress | None = None,
+    sync_execute: bool = False,
+    refresh_for: str | None = None,
 ) -> dict[str, Any]:
     """The card explaining `diagnosis` to its subject ("self"), or to someone checking another user ("other")
     (third person, named; `requested_by` adds a "Requested by …" line; `chat_url`, an https Teams deep link
@@ -184,11 +191,42 @@ def diagnosis_card(
     if sync_url is not None:
         shape = shape._replace(sync=True)
         texts["sync"], texts["sync_url"] = t("action.sync", ctx.lang), sync_url
+    if sync_execute and sync_url is not None:  # Teams SSO: the click starts the sync as the user, in Teams
+        shape = shape._replace(sync_execute=True)
+        texts["sync_user"] = diagnosis.user_id
+    if progress is not None:
+        shape = shape._replace(progress=True)
+        texts["progress"] = progress_text(progress, ctx, subject, subject_name(diagnosis, ctx))
+    if refresh_for and subject == "self":  # the reader's own card follows their sync when they look at it
+        shape = shape._replace(refresh=True)
+        texts["refresh_user"] = refresh_for
     if send_link and subject == "other" and offers_sync(diagnosis):
         shape = shape._replace(send_link=True)
         texts["send_link"] = t("action.send_link", ctx.lang, name=subject_name(diagnosis, ctx))
         texts["link_user"] = diagnosis.user_id
     return _template(shape).fill(texts)
+
+
+@dataclass(frozen=True, slots=True)
+class SyncProgress:
+    """A sync the user started, as the checker last saw it: `state` "checking" (`at` = the next check),
+    "fixed" (`at` = when SharePoint showed the photo) or "expired" (`at` = the last check)."""
+
+    state: Literal["checking", "fixed", "expired"]
+    started_at: datetime
+    at: datetime
+
+
+def progress_text(progress: SyncProgress, ctx: CardContext, subject: Subject, name: str) -> str:
+    return cap(
+        t(
+            f"progress.{progress.state}.{subject}",
+            ctx.lang,
+            name=name,
+            started=format_time(progress.started_at, ctx),
+            at=format_time(progress.at, ctx),
+        )
+    )
 
 
 def offers_sync(diagnosis: Diagnosis) -> bool:
@@ -226,9 +264,6 @@ def _texts(
     facts = _facts(diagnosis, ctx, values)
     for i, (title, value) in enumerate(facts):
         texts[f"fact{i}"], texts[f"value{i}"] = title, value
-    if diagnosis.can_resync:
-        texts["resync"] = t(f"action.resync.{subject}", lang, name=name)
-        texts["user_id"] = diagnosis.user_id
     if chat_url:
         texts["chat"] = t("action.chat", lang, name=name)
         texts["chat_url"] = chat_url
@@ -241,7 +276,6 @@ def _texts(
         bool(requested_by),
         sp_refresh,
         len(facts),
-        diagnosis.can_resync,
         bool(chat_url),
         pictures,
     )
@@ -253,10 +287,12 @@ def _template(shape: _Shape) -> CardTemplate:
     slots = ["title", "why", "advice", "delve", "profile", "profile_url", "checked"]
     slots += ["requested_by"] * shape.requested_by + ["sp_refresh"] * shape.sp_refresh
     slots += [f"{kind}{i}" for i in range(shape.facts) for kind in ("fact", "value")]
-    slots += ["resync", "user_id"] * shape.resync + ["chat", "chat_url"] * shape.chat
+    slots += ["chat", "chat_url"] * shape.chat
     slots += picture_slots(shape.pictures)
-    slots += ["sync", "sync_url"] * shape.sync
+    slots += ["sync"] * shape.sync + ["sync_url"] * (shape.sync and not shape.sync_execute)
     slots += ["send_link", "link_user"] * shape.send_link
+    slots += ["progress"] * shape.progress + ["sync_user"] * (shape.sync and shape.sync_execute)
+    slots += ["refresh_user"] * shape.refresh
     return CardTemplate(lambda texts: _build(shape, texts), slots)
 
 
@@ -267,6 +303,8 @@ def _build(shape: _Shape, texts: Mapping[str, str]) -> dict[str, Any]:
     body: list[CardElement] = [title_block(KIND, texts["title"], plain=plain)]
     if shape.requested_by:
         body.append(text_block(texts["requested_by"], subtle=True, small=True, spacing="None", plain=True))
+    if shape.progress:  # what became of a sync the user started: observed, so it comes first
+        body.append(text_block(texts["progress"], block_id="sync-progress", plain=plain))
     body += picture_elements(shape.pictures, texts, plain=plain)
     body += [
         text_block(texts["why"], block_id="why", plain=plain),
@@ -282,14 +320,16 @@ def _build(shape: _Shape, texts: Mapping[str, str]) -> dict[str, Any]:
     ]
 
     actions: list[Action] = []
-    if shape.sync:  # the main action: the user's own request for their own photo is what starts the sync
+    if shape.sync and shape.sync_execute:  # the main action, with Teams SSO: the bot requests it as the user
+        actions.append(
+            execute(texts["sync"], VERB_START_SYNC, {"userId": texts["sync_user"]}, style="positive")
+        )
+    elif shape.sync:  # the main action: the user's own request for their own photo is what starts the sync
         actions.append(open_url(texts["sync"], texts["sync_url"]))
     if shape.send_link:  # the helpdesk's main action: only the user can start it, so send them the link
         actions.append(
             execute(texts["send_link"], VERB_SEND_SYNC_LINK, {"userId": texts["link_user"]}, style="positive")
         )
-    if shape.resync:
-        actions.append(execute(texts["resync"], VERB_RESYNC, {"userId": texts["user_id"]}, style="positive"))
     if shape.chat:
         actions.append(open_url(texts["chat"], texts["chat_url"]))
     actions.append(open_url(texts["profile"], texts["profile_url"]))
@@ -301,4 +341,5 @@ def _build(shape: _Shape, texts: Mapping[str, str]) -> dict[str, Any]:
         fallback_text=f"{texts['title']}. {texts['why']}",
         speak=texts["title"],
         footer_lines=[texts["checked"]],
+        refresh_for=texts["refresh_user"] if shape.refresh else None,
     )

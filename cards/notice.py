@@ -2,7 +2,6 @@
 `optout-result` card (the answer to "stop" / "start" and to the notice's "Don't notify me again" button).
 
 Actions the bot must route (Action.Execute `verb`; the Action.Submit fallback sends the same data):
-- `resyncPhoto`   data `{"action": "resyncPhoto", "userId": <Entra object id>}` (as on the diagnosis card)
 - `stopNotices`   data `{"action": "stopNotices"}`  — opt the *clicker* out (identity from the activity)
 - `startNotices`  data `{"action": "startNotices"}` — opt the clicker back in
 """
@@ -28,7 +27,6 @@ from .common import (
     learn_more,
     open_url,
     profile_action,
-    resync_action,
     text_block,
     timing_values,
     title_block,
@@ -65,7 +63,7 @@ def notice_card(
 
     `photo_first_seen`: when PhotoSync first saw the current photo (the photo ledger); the change happened at
     or before it, and the card says so. `sharepoint_refreshed`: SharePoint's last refresh of its copy
-    (None: never). Offers the same re-sync as the diagnosis card and a "Don't notify me again" button.
+    (None: never). Offers the one-click sync (`sync_url`) and a "Don't notify me again" button.
     """
     if not user_id:
         raise ValueError("user_id is required")
@@ -94,12 +92,15 @@ def notice_card(
         fact_set(facts, block_id="facts"),
         text_block(cap(t("notice.timing", lang, **values)), block_id="timing", spacing="Small"),
         heading(t("advice.heading", lang)),
-        text_block(cap(t("notice.advice", lang, **values)), block_id="advice", spacing="Small"),
+        text_block(
+            cap(t("notice.advice.link" if sync_url else "notice.advice", lang, **values)),
+            block_id="advice",
+            spacing="Small",
+        ),
         *learn_more(ctx),
     ]
     actions: list[Action] = [open_url(t("action.sync", lang), sync_url)] if sync_url else []
     actions += [
-        resync_action(ctx, user_id, subject="self", name=""),
         stop_notices_action(ctx),
         profile_action(ctx, subject="self", name=""),
     ]

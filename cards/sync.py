@@ -37,6 +37,21 @@ def sync_outcome_card(
     )
 
 
+CHECKING_KIND = "sync-checking"
+
+
+def sync_checking_card(ctx: CardContext, *, started: datetime, next_check: datetime) -> dict[str, Any]:
+    """The card that offered the sync, once the user started it: SharePoint is fetching, the bot is checking
+    (the outcome replaces it in turn)."""
+    lang = ctx.lang
+    title = t("checking.title", lang)
+    text = t("checking.text", lang, started=format_time(started, ctx), at=format_time(next_check, ctx))
+    body: list[CardElement] = [title_block(CHECKING_KIND, title), text_block(text, block_id="checking-text")]
+    return build_card(
+        ctx, body=body, actions=[check_action(ctx)], fallback_text=f"{title}. {text}", speak=title
+    )
+
+
 LINK_KIND = "sync-link"
 LINK_SENT_KIND = "link-sent"
 LINK_OUTCOMES = ("sent", "already_sent", "no_chat", "not_needed")

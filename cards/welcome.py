@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from microsoft_teams.cards import CardElement
@@ -19,6 +20,7 @@ from .common import (
     title_block,
 )
 from .context import CardContext
+from .conversation import Suggestion, suggestion_actions
 from .strings import t
 
 EXAMPLE_KEYS = ("welcome.example.1", "welcome.example.2", "welcome.example.3")
@@ -36,6 +38,9 @@ def welcome_card(ctx: CardContext) -> dict[str, Any]:
             text_block(t(key, lang), spacing="None" if i else "Small")
             for i, key in enumerate(("welcome.what.1", "welcome.what.2", "welcome.what.3"))
         ),
+        text_block(t("welcome.notices", lang)),
+        # true wherever the card is read; in a group chat or channel it is the rule that matters most
+        text_block(t("welcome.mention", lang, bot=ctx.bot_name)),
         heading(t("welcome.examples.heading", lang)),
         *(
             text_block(t(key, lang), subtle=True, spacing="None" if i else "Small")
@@ -57,13 +62,15 @@ def help_card(ctx: CardContext) -> dict[str, Any]:
     title = t("help.title", lang, bot=ctx.bot_name)
     commands = [
         (t("help.cmd.check.title", lang), t("help.cmd.check.value", lang)),
-        (t("help.cmd.resync.title", lang), t("help.cmd.resync.value", lang)),
+        (t("help.cmd.sync.title", lang), t("help.cmd.sync.value", lang)),
+        (t("help.cmd.notices.title", lang), t("help.cmd.notices.value", lang)),
         (t("help.cmd.help.title", lang), t("help.cmd.help.value", lang)),
     ]
     body: list[CardElement] = [
         title_block("help", title),
         text_block(t("help.intro", lang)),
         fact_set(commands, block_id="commands"),
+        text_block(t("help.mention", lang, bot=ctx.bot_name)),
         text_block(t("help.timing", lang, **timing_values()), spacing="Medium"),
         text_block(t("help.caches", lang)),
         delve_note(ctx, subject="self", name=""),
@@ -78,15 +85,19 @@ def help_card(ctx: CardContext) -> dict[str, Any]:
     )
 
 
-def unknown_card(ctx: CardContext) -> dict[str, Any]:
-    """A short answer to text the bot doesn't understand: what it can do, and how to start."""
+def unknown_card(ctx: CardContext, suggestions: Sequence[Suggestion] = ()) -> dict[str, Any]:
+    """A short answer to text the bot doesn't understand: what it can do, and how to start. `suggestions`:
+    the closest things it can do, best first, offered as buttons (else "Check my photo")."""
     lang = ctx.lang
     title = t("unknown.title", lang)
     text = t("unknown.text", lang)
+    body: list[CardElement] = [title_block("unknown", title), text_block(text)]
+    if suggestions:
+        body.append(text_block(t("unknown.closest", lang), subtle=True, block_id="closest"))
     return build_card(
         ctx,
-        body=[title_block("unknown", title), text_block(text)],
-        actions=[check_action(ctx)],
+        body=body,
+        actions=suggestion_actions(ctx, suggestions) if suggestions else [check_action(ctx)],
         fallback_text=f"{title}. {text}",
         speak=title,
     )

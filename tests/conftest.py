@@ -124,6 +124,7 @@ def _install() -> None:
     _record_results(identity.IdentityServer, "mint", lambda r, a, k: REGISTRY.token(r))
     _record_results(identity.IdentityServer, "mint_attack", lambda r, a, k: REGISTRY.token(r))
     _record_results(identity.IdentityServer, "issue_access_token", lambda r, a, k: REGISTRY.token(r))
+    _record_results(identity.IdentityServer, "mint_user_token", lambda r, a, k: REGISTRY.token(r))
     _record_results(identity.IdentityServer, "register_app", lambda r, a, k: REGISTRY.string(k.get("secret")))
     _record_results(
         identity, "make_certificate", lambda r, a, k: REGISTRY.string(r.private_key_pem.splitlines()[2])
@@ -141,6 +142,15 @@ def pytest_configure(config: pytest.Config) -> None:
     root.addHandler(LOGS)
     if root.level > logging.INFO or root.level == logging.NOTSET:
         root.setLevel(logging.INFO)  # the bot's production default: what an operator's logs would hold
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    """The last line of a run: what was skipped and why (tests/skips.py)."""
+    from tests.skips import skip_summary
+
+    line = skip_summary(terminalreporter.stats.get("skipped", []))
+    if line:
+        terminalreporter.write_line(line, yellow=True)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

@@ -21,7 +21,7 @@ import re
 from bot.demo.renditions import SHAREPOINT_SIZES
 from bot.demo.routing import Route, route
 from bot.demo.state import ServerState, UserState, picture_file_stem
-from bot.demo.wire import Call, Reply, sp_error
+from bot.demo.wire import Call, Reply, delegated_claims, sp_error
 
 _THUMB = re.compile(r"(?P<stem>.+)_(?P<letter>[SML])Thumb\.jpg", re.IGNORECASE)
 _NOT_FOUND = b"<html><body><h1>404 NOT FOUND</h1></body></html>"
@@ -71,7 +71,12 @@ async def user_photo(state: ServerState, call: Call, m: re.Match[str]) -> Reply:
     # An unknown or missing size gets the medium picture rather than an error, as the page does.
     letter = query.get("size", "M").strip().upper()
     letter = letter if letter in SHAREPOINT_SIZES else "M"
-    if letter == "L" and "Authorization" not in call.headers and found.sp_profile:
+    user = delegated_claims(call)
+    if user is not None:
+        state.counters.delegated[f"userphoto:{found.user.upn.lower()}|{user['oid']}"] += 1
+    # the user's own request: their browser (no token) or a request made with their own delegated token
+    own = "Authorization" not in call.headers or (user is not None and user["oid"] == found.user.id)
+    if letter == "L" and own and found.sp_profile:
         _sync_later(state, found.user.id)
     # No user profile yet means no picture file either, whatever the tenant file says.
     data = _file(state, found, letter) if found.sp_profile else None

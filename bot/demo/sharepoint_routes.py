@@ -20,7 +20,7 @@ from urllib.parse import quote
 
 from bot.demo.routing import Route, route
 from bot.demo.state import ServerState, UserState, my_site_host
-from bot.demo.wire import SP_JSON, Call, Reply, sp_error
+from bot.demo.wire import SP_JSON, Call, Reply, delegated_claims, sp_error
 
 CLAIMS_PREFIX = "i:0#.f|membership|"
 _ARG = re.compile(r"(\w+)\s*=\s*('(?:[^']|'')*'|@\w+)")
@@ -191,6 +191,20 @@ async def get_properties_for(state: ServerState, call: Call, m: re.Match[str]) -
     return Reply(200, person_json(state, found, _flavour(call), call), content_type=SP_JSON)
 
 
+async def get_my_properties(state: ServerState, call: Call, m: re.Match[str]) -> Reply:
+    """The signed-in user's own profile: needs their delegated token (an app has no "me": a null answer)."""
+    claims = delegated_claims(call)
+    if claims is None:
+        return _null(call, "GetMyProperties")
+    state.counters.delegated[f"my_properties|{claims['oid']}"] += 1
+    found = _profile(state, str(claims["oid"]))
+    if isinstance(found, Reply):
+        return found
+    if found is None:
+        return _null(call, "GetMyProperties")
+    return Reply(200, person_json(state, found, _flavour(call), call), content_type=SP_JSON)
+
+
 async def get_property_for(state: ServerState, call: Call, m: re.Match[str]) -> Reply:
     args = _args(call, m["args"])
     if isinstance(args, Reply):
@@ -251,6 +265,13 @@ def sharepoint_routes() -> tuple[Route, ...]:
             rf"/(?:sp|sp-admin){pm}/getpropertiesfor\((?P<args>[^)]*)\)",
             "GET /sp/_api/SP.UserProfiles.PeopleManager/GetPropertiesFor",
             get_properties_for,
+            ignore_case=True,
+        ),
+        route(
+            "GET",
+            rf"/sp{pm}/getmyproperties",
+            "GET /sp/_api/SP.UserProfiles.PeopleManager/GetMyProperties",
+            get_my_properties,
             ignore_case=True,
         ),
         route(

@@ -65,6 +65,9 @@ class Counters:
     max_photo_in_flight: int = 0  # the most photo requests ever served at once
     photo_puts: Counter[str] = field(default_factory=Counter)  # by user id
     sp_property_sets: Counter[str] = field(default_factory=Counter)  # by "upn|property"
+    # SharePoint requests made with a user's delegated token, by "route|user object id" (route: "userphoto"
+    # with the account asked for, as "userphoto:<upn>", or "my_properties")
+    delegated: Counter[str] = field(default_factory=Counter)
 
 
 @dataclass(frozen=True, slots=True)

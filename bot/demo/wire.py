@@ -6,6 +6,7 @@ item goes through exactly the same handler as a direct request (no HTTP self-cal
 
 from __future__ import annotations
 
+import base64
 import json
 import uuid
 from collections.abc import Mapping
@@ -132,3 +133,20 @@ def page_size_error(top: int) -> Reply | None:
         "Request_BadRequest",
         f"Invalid page size specified: '{top}'. Must be between 1 and 999 inclusive.",
     )
+
+
+def delegated_claims(call: Call) -> dict[str, Any] | None:
+    """The claims of the call's bearer token when it is a user's delegated token (`scp` and `oid`), else None.
+    The demo reads them without checking the signature (it accepts any token; a test's `token_check` checks
+    them); never logged."""
+    scheme, _, token = call.headers.get("Authorization", "").partition(" ")
+    parts = token.strip().split(".")
+    if scheme.lower() != "bearer" or len(parts) != 3:
+        return None
+    try:
+        claims = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if not isinstance(claims, dict) or not isinstance(claims.get("scp"), str) or not claims.get("oid"):
+        return None
+    return claims

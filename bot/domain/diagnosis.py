@@ -43,14 +43,13 @@ def diagnose(state: ProfileState, now: datetime) -> Diagnosis:
     sp_time = sp.timestamp if sp else None
     has_photo = state.photo is not None
 
-    def result(case: DiagnosisCase, stale: StaleCopy, can_resync: bool, **extra: object) -> Diagnosis:
+    def result(case: DiagnosisCase, stale: StaleCopy, **extra: object) -> Diagnosis:
         return Diagnosis(
             case=case,
             user_id=state.user_id,
             display_name=user.display_name if user else None,
             upn=user.upn if user else None,
             stale_copy=stale,
-            can_resync=can_resync,
             has_photo=has_photo,
             sharepoint_read=sharepoint_ok,
             photo_changed_at=changed if has_photo else None,
@@ -62,24 +61,22 @@ def diagnose(state: ProfileState, now: datetime) -> Diagnosis:
 
     # 1. Graph could not be read: we know nothing about the master photo. Say so honestly.
     if state.graph_error is not None or user is None:
-        return result(
-            DiagnosisCase.UNAVAILABLE, StaleCopy.UNKNOWN, False, detail=state.graph_error or "no user"
-        )
+        return result(DiagnosisCase.UNAVAILABLE, StaleCopy.UNKNOWN, detail=state.graph_error or "no user")
 
     # 2. SharePoint answered, without a profile for the account: the profile import has not reached it.
     if sp is not None and not sp.profile_found:
-        return result(DiagnosisCase.PROFILE_IMPORTING, StaleCopy.SHAREPOINT, False)
+        return result(DiagnosisCase.PROFILE_IMPORTING, StaleCopy.SHAREPOINT)
 
     # Rules 3 and 4 need nothing from SharePoint; if it failed, the detail says so.
     sharepoint_failure = None if sharepoint_ok else f"sharepoint: {state.sharepoint_error or 'not read'}"
 
     # 3. The tenant takes photos from on-premises AD and this user is synced: cloud changes are blocked.
     if state.photo_source is PhotoSource.ON_PREMISES and bool(user.on_premises_sync_enabled):
-        return result(DiagnosisCase.ON_PREMISES, StaleCopy.MASTER, False, detail=sharepoint_failure)
+        return result(DiagnosisCase.ON_PREMISES, StaleCopy.MASTER, detail=sharepoint_failure)
 
     # 4. No master photo at all: nothing for SharePoint to copy.
     if not has_photo:
-        return result(DiagnosisCase.NO_PHOTO, StaleCopy.MASTER, False, detail=sharepoint_failure)
+        return result(DiagnosisCase.NO_PHOTO, StaleCopy.MASTER, detail=sharepoint_failure)
 
     # What SharePoint shows, compared as a picture with the Microsoft 365 photo: the primary evidence.
     # Timestamps and the ledger only say *when*, and decide alone only when the pictures can't be had.
@@ -91,7 +88,6 @@ def diagnose(state: ProfileState, now: datetime) -> Diagnosis:
         return result(
             DiagnosisCase.UNAVAILABLE,
             StaleCopy.UNKNOWN,
-            False,
             detail=state.sharepoint_error or "no sharepoint",
         )
 
@@ -100,7 +96,7 @@ def diagnose(state: ProfileState, now: datetime) -> Diagnosis:
     # 6. SharePoint shows the current photo: the same picture, or (without pictures) thumbnails made at or
     #    after PhotoSync first saw it.
     if evidence is PictureVerdict.SAME:
-        return result(DiagnosisCase.IN_SYNC, StaleCopy.NONE, False, detail=DETAIL_PICTURES_MATCH)
+        return result(DiagnosisCase.IN_SYNC, StaleCopy.NONE, detail=DETAIL_PICTURES_MATCH)
     if (
         evidence is None
         and changed is not None
@@ -108,12 +104,12 @@ def diagnose(state: ProfileState, now: datetime) -> Diagnosis:
         and sp_time is not None
         and sp_time >= changed
     ):
-        return result(DiagnosisCase.IN_SYNC, StaleCopy.NONE, False)
+        return result(DiagnosisCase.IN_SYNC, StaleCopy.NONE)
 
     # 7. SharePoint does not pull this user's photo from Exchange (no EXO licence, or Picture not editable).
     #    After IN_SYNC: a copy that is already current is fine, whatever the sync state.
     if sp is not None and sp.exchange_sync_state == 0:
-        return result(DiagnosisCase.SYNC_DISABLED, StaleCopy.SHAREPOINT, False, detail=DETAIL_SYNC_DISABLED)
+        return result(DiagnosisCase.SYNC_DISABLED, StaleCopy.SHAREPOINT, detail=DETAIL_SYNC_DISABLED)
 
     if evidence is None:
         # 8. Without pictures we cannot tell whether SharePoint's copy is the current photo when PhotoSync
@@ -128,12 +124,12 @@ def diagnose(state: ProfileState, now: datetime) -> Diagnosis:
         if changed is None or in_gap:
             if shows_real_picture:
                 detail = DETAIL_IN_GAP if in_gap else DETAIL_NO_CHANGE_TIME
-                return result(DiagnosisCase.CHANGE_TIME_UNKNOWN, StaleCopy.UNKNOWN, True, detail=detail)
-            return result(DiagnosisCase.STALE, StaleCopy.SHAREPOINT, True, detail=DETAIL_PLACEHOLDER)
+                return result(DiagnosisCase.CHANGE_TIME_UNKNOWN, StaleCopy.UNKNOWN, detail=detail)
+            return result(DiagnosisCase.STALE, StaleCopy.SHAREPOINT, detail=DETAIL_PLACEHOLDER)
     elif changed is None:
         # 8'. SharePoint shows another picture (or a placeholder, or none) and PhotoSync can't tell since when
         #     the photo changed: SharePoint is behind, for how long is unknown.
-        return result(DiagnosisCase.STALE, StaleCopy.SHAREPOINT, True, detail=f"pictures: {evidence.value}")
+        return result(DiagnosisCase.STALE, StaleCopy.SHAREPOINT, detail=f"pictures: {evidence.value}")
 
     expected_by = changed + MICROSOFT_PHOTO_SYNC
     expected_by_field = changed + FIELD_PHOTO_SYNC
@@ -142,15 +138,13 @@ def diagnose(state: ProfileState, now: datetime) -> Diagnosis:
         return result(
             DiagnosisCase.PENDING,
             StaleCopy.SHAREPOINT,
-            False,
             expected_by=expected_by,
             expected_by_field=expected_by_field,
         )
-    # 10. Past the window: SharePoint's copy is stale; offer the re-sync.
+    # 10. Past the window: SharePoint's copy is stale.
     return result(
         DiagnosisCase.STALE,
         StaleCopy.SHAREPOINT,
-        True,
         expected_by=expected_by,
         expected_by_field=expected_by_field,
         overdue_for=now - expected_by,

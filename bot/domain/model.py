@@ -139,7 +139,6 @@ class Diagnosis:
     display_name: str | None
     upn: str | None
     stale_copy: StaleCopy
-    can_resync: bool  # offer the "Re-sync my photo" button
     has_photo: bool  # a master photo exists in Entra ID/Exchange (False also when Graph could not be read)
     sharepoint_read: bool  # SharePoint's picture properties were read (False: its facts are unknown)
     photo_changed_at: datetime | None = None  # when PhotoSync first saw the current photo (the change is

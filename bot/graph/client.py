@@ -24,7 +24,6 @@ from bot.graph.errors import (
     GraphError,
     GraphUnavailable,
     PhotoNotFound,
-    PhotoUpdateBlocked,
     UserNotFound,
 )
 from bot.graph.retry import RetryPolicy
@@ -321,24 +320,6 @@ class GraphClient:
             return None
         raise error
 
-    async def put_photo(self, user_id: str, data: bytes, content_type: str) -> None:
-        response = await self._send(
-            "put_photo",
-            "PUT",
-            f"/users/{_path_id(user_id)}/photo/$value",
-            content=data,
-            headers={"Content-Type": content_type},
-        )
-        if response.status_code in (200, 201, 204):
-            return
-        if response.status_code == 403:
-            code = _error_code(_json(response))
-            raise PhotoUpdateBlocked(f"put_photo: HTTP 403 {code}".rstrip(), status=403)
-        error = self._fail("put_photo", response)
-        if response.status_code == 404:
-            raise UserNotFound(str(error), status=404)
-        raise error
-
     # ---- helpdesk ----------------------------------------------------------------------------------
     async def get_user(self, user_ref: str) -> UserProfile | None:
         """One user by object id or UPN (None when the directory has no such user)."""
@@ -352,16 +333,35 @@ class GraphClient:
             return None
         raise error
 
+    async def get_manager(self, user_id: str) -> UserProfile | None:
+        """The user's manager (None when the directory names none)."""
+        response = await self._send(
+            "get_manager", "GET", f"/users/{_path_id(user_id)}/manager", params={"$select": USER_SELECT}
+        )
+        if response.status_code == 200:
+            return user_from_json(_json(response))
+        error = self._fail("get_manager", response)
+        if response.status_code == 404:
+            return None
+        raise error
+
     async def find_users(self, query: str, limit: int = 10) -> list[UserProfile]:
-        """Exact mail/UPN match for 'x@y', else display names starting with the query."""
+        """Exact mail/UPN match for 'x@y'; else display names, given names or surnames starting with the
+        query, and for one word also the account name (the UPN before its '@')."""
         query = query.strip()
         if not query:
             return []
         literal = _odata_string(query)
         if "@" in query and " " not in query:
             flt = f"mail eq {literal} or userPrincipalName eq {literal}"
-        else:
+        elif " " in query:
             flt = f"startswith(displayName,{literal})"
+        else:
+            account = _odata_string(f"{query}@")
+            flt = (
+                f"startswith(displayName,{literal}) or startswith(givenName,{literal})"
+                f" or startswith(surname,{literal}) or startswith(userPrincipalName,{account})"
+            )
         params = {"$filter": flt, "$select": USER_SELECT, "$top": str(max(1, min(limit, 999)))}
         response = await self._send("find_users", "GET", "/users", params=params)
         if response.status_code != 200:

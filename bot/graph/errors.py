@@ -23,10 +23,6 @@ class PhotoNotFound(GraphError):
     """The user has no photo (404 on `photo/$value`)."""
 
 
-class PhotoUpdateBlocked(GraphError):
-    """Graph refused a photo update with 403 (photo managed on-premises, or permission missing)."""
-
-
 class SharePointUnavailable(GraphError):
     """SharePoint's user profile service could not be read."""
 

@@ -29,9 +29,35 @@ class DeliveryFailed(Exception):
         return self.status == 0 or self.status in RETRY_STATUSES or self.status >= 500
 
 
+# Bookkeeping in a queued payload, never sent: keys with this prefix are stripped before posting.
+INTERNAL_PREFIX = "photosync."
+REPLACE_KEY = "photosync.replace"  # the id of the activity the payload replaces in place
+OFFERS_SYNC_KEY = "photosync.offers_sync"  # the user whose one-click sync the card offers
+
+
 class ActivitySender(Protocol):
-    """Sends one activity to a conversation and returns the id the channel gave it; raises `DeliveryFailed`."""
+    """Sends one activity to a conversation (or replaces one already there) and returns the id the channel gave
+    it; raises `DeliveryFailed`."""
 
     async def send(
         self, service_url: str, conversation_id: str, body: dict[str, Any], reply_to: str | None
     ) -> str: ...
+
+    async def update(
+        self, service_url: str, conversation_id: str, activity_id: str, body: dict[str, Any]
+    ) -> str: ...
+
+
+def offering_sync(payload: dict[str, Any], user_id: str) -> dict[str, Any]:
+    """A queued card that offers `user_id` the sync: once posted, the sync's progress and outcome replace it."""
+    return {**payload, OFFERS_SYNC_KEY: user_id}
+
+
+def outgoing(payload: dict[str, Any]) -> dict[str, Any]:
+    """The activity to post: the payload without PhotoSync's own bookkeeping."""
+    return {k: v for k, v in payload.items() if not k.startswith(INTERNAL_PREFIX)}
+
+
+def replacing(payload: dict[str, Any], activity_id: str) -> dict[str, Any]:
+    """A queued payload that replaces `activity_id` in place (sent as a new message if that one is gone)."""
+    return {**payload, REPLACE_KEY: activity_id}

@@ -32,7 +32,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime, timedelta
 
 from bot.clock import Clock, Wait, system_clock, wait_event
-from bot.services.delivery import ActivitySender, DeliveryFailed
+from bot.services.delivery import REPLACE_KEY, ActivitySender, DeliveryFailed, outgoing
 from bot.store.outbox import Outbox, OutboxItem
 
 log = logging.getLogger(__name__)
@@ -265,13 +265,27 @@ class NoticeSender:
             # Too late to send safely: another sender may reclaim it any moment. Hand it back unsent.
             return functools.partial(self._release, item)
         try:
-            activity_id = await self.sender.send(item.service_url, item.conversation_id, item.payload, None)
+            activity_id = await self._post(item)
         except DeliveryFailed as exc:  # HTTP answers and transport failures (status 0) alike
             return functools.partial(self._failed, item, exc)
         except Exception as exc:  # a bug or an unexpected answer: retry, dead-letter eventually
             log.exception("notice %s: unexpected send failure", item.idempotency_key)
             return functools.partial(self._retry, item, f"unexpected: {type(exc).__name__}: {exc}", None)
         return functools.partial(self._sent, item, activity_id)
+
+    async def _post(self, item: OutboxItem) -> str:
+        """Send the payload, or replace the activity it names in place; an activity that is gone (deleted, too
+        old to edit) gets the payload as a new message instead."""
+        replace = item.payload.get(REPLACE_KEY)
+        body = outgoing(item.payload)
+        if not isinstance(replace, str):
+            return await self.sender.send(item.service_url, item.conversation_id, body, None)
+        try:
+            return await self.sender.update(item.service_url, item.conversation_id, replace, body)
+        except DeliveryFailed as exc:
+            if exc.status not in (400, 404):
+                raise
+        return await self.sender.send(item.service_url, item.conversation_id, body, None)
 
     async def _deliver(self, item: OutboxItem) -> None:
         """Send one notice and record the outcome (without the limiter: callers count the send)."""

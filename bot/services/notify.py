@@ -18,6 +18,8 @@ from bot.store import ConversationRecord, Store
 from bot.store.optouts import OptOuts
 from bot.store.outbox import Outbox
 
+from .delivery import offering_sync
+
 if TYPE_CHECKING:
     from bot.graph import GraphClient
 
@@ -95,12 +97,21 @@ class DriftNotifier:
         card = cards.sync_outcome_card(ctx, fixed=fixed, pictures=pictures, checked=now)
         return _message(conversation.reference, card)
 
+    def sync_checking_message(
+        self, conversation: ConversationRecord, started: datetime, next_check: datetime
+    ) -> dict[str, Any]:
+        """What the card that offered the sync says once the user started it."""
+        ctx = self._reader(conversation, conversation.user_id, None, self.clock())
+        card = cards.sync_checking_card(ctx, started=started, next_check=next_check)
+        return _message(conversation.reference, card)
+
     def sync_link_message(
         self, conversation: ConversationRecord, url: str, requested_by: str | None
     ) -> dict[str, Any]:
         """The card a helpdesk sends someone: the one-click start of their SharePoint sync."""
         ctx = self._reader(conversation, conversation.user_id, None, self.clock())
-        return _message(conversation.reference, cards.sync_link_card(ctx, url=url, requested_by=requested_by))
+        card = cards.sync_link_card(ctx, url=url, requested_by=requested_by)
+        return offering_sync(_message(conversation.reference, card), conversation.user_id)
 
     def _reader_tz(self, name: str | None) -> ZoneInfo:
         """The user's own time zone (from their last activity), else the organisation's."""
@@ -154,6 +165,8 @@ class DriftNotifier:
                 sync_url=self.sync_link(row.user_id) if self.sync_link is not None else None,
             )
             payload = _message(conversation.reference, card)
+            if self.sync_link is not None:
+                payload = offering_sync(payload, row.user_id)
             queued = await self.outbox.enqueue(
                 f"{row.user_id}:{row.etag}",
                 row.user_id,

@@ -64,5 +64,16 @@ class SyncStarter:
             await self.on_start(user_id)
         return own_photo_url(self.sharepoint_url, user.upn)
 
+    async def started_by_user(self, user_id: str, how: str) -> None:
+        """SharePoint had the user's own request for their large photo, made another way than the link (e.g.
+        as the user with a delegated token): audited and checked the same way as a link's start."""
+        await self._audit(user_id, "started", how)
+        if self.on_start is not None:
+            await self.on_start(user_id)
+
+    async def not_started_by_user(self, user_id: str, why: str) -> None:
+        """A start the other way did not reach SharePoint: audited, nothing scheduled."""
+        await self._audit(user_id, "failed", why)
+
     async def _audit(self, user_id: str, outcome: str, detail: str | None) -> None:
         await self.store.audit(AuditRecord(self.clock(), user_id, user_id, SYNC_START, outcome, detail))

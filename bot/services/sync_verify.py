@@ -19,11 +19,13 @@ from typing import Any
 from bot.clock import Clock
 from bot.domain.model import GraphPhoto, PictureEvidence, PictureVerdict
 from bot.graph import GraphClient, GraphError, SharePointClient
-from bot.store import AuditRecord, Store
+from bot.store import AuditRecord, ConversationRecord, Store
 from bot.store.outbox import Outbox
 from bot.store.sync_checks import EXPIRED, FIXED, SyncCheck, SyncChecks
 
+from .delivery import replacing
 from .evidence import GRAPH_THUMBNAIL, m365_picture, picture_evidence
+from .sync_cards import SyncCardBook
 
 log = logging.getLogger(__name__)
 
@@ -34,10 +36,13 @@ SCHEDULE = tuple(
     for m in (2, 5, 10, 20, 40, 60, 120, 240, 480, 720, 1080, 1440, 2160, 2880, 3600, 4320)
 )
 PASS_LIMIT = 50  # users looked at per pass: a backlog is worked through over several passes
+PHOTO_REQUESTS = 4  # photo requests in flight: Graph's per-app limit on photo calls (docs/DOMAIN.md)
 SYNC_CHECK = "sync_check"  # the audit action
 
 # (the user's stored 1:1 conversation, both pictures if seen, fixed?) -> the proactive message to send
 OutcomeMessage = Callable[..., dict[str, Any]]
+# (the user's stored 1:1 conversation, when the sync started, the first check) -> "SharePoint is fetching it"
+CheckingMessage = Callable[[ConversationRecord, datetime, datetime], dict[str, Any]]
 
 
 @dataclass(slots=True)
@@ -61,7 +66,11 @@ class SyncVerifier:
         outcome_message: OutcomeMessage,
         *,
         first_check: timedelta = SCHEDULE[0],
+        cards: SyncCardBook | None = None,
+        checking_message: CheckingMessage | None = None,
     ) -> None:
+        self.cards = cards  # the card that offered each user the sync: progress and outcome replace it
+        self.checking_message = checking_message
         self.checks = checks
         self.graph = graph
         self.sharepoint = sharepoint
@@ -72,9 +81,17 @@ class SyncVerifier:
         self.first_check = first_check
 
     async def started(self, user_id: str) -> None:
-        """The user started SharePoint's sync now: (re)start their schedule."""
+        """The user started SharePoint's sync now: (re)start their schedule, and turn the card that offered it
+        into "SharePoint is fetching your photo" (in place; nothing new is posted for this)."""
         now = self.clock()
-        await self.checks.start(user_id, now, now + self.first_check)
+        first = now + self.first_check
+        await self.checks.start(user_id, now, first)
+        if self.checking_message is not None:
+            message = self.checking_message
+            key = f"sync:{user_id}:{int(now.timestamp())}:checking"
+            await self._show(
+                user_id, key, lambda conversation: message(conversation, now, first), in_place=True
+            )
 
     def next_check(self, check: SyncCheck, now: datetime) -> datetime:
         """The next time on the schedule after `now` (the first step may be shorter, e.g. in the demo)."""
@@ -88,27 +105,29 @@ class SyncVerifier:
         """Look at every due schedule (at most PASS_LIMIT) once."""
         result = PassResult()
         due = await self.checks.due(self.clock(), PASS_LIMIT)
-        outcomes = await asyncio.gather(*(self._look(check) for check in due))
+        gate = asyncio.Semaphore(PHOTO_REQUESTS)
+        outcomes = await asyncio.gather(*(self._look(check, gate) for check in due))
         for check, evidence in zip(due, outcomes, strict=True):
             result.looked += 1
             await self._settle(check, evidence, result)
         return result
 
-    async def _look(self, check: SyncCheck) -> PictureEvidence | None:
+    async def _look(self, check: SyncCheck, gate: asyncio.Semaphore) -> PictureEvidence | None:
+        """Both pictures of one user: the Microsoft 365 photo (one `$batch` with the user, holding a place in
+        `gate` while in flight) and what SharePoint shows."""
         try:
-            user = await self.graph.get_user(check.user_id)
+            user, photo = await self.graph.get_user_and_photo(
+                check.user_id, slot=gate, thumbnail=GRAPH_THUMBNAIL
+            )
             if user is None or not user.upn:
                 return None
-            thumbnail, shown = await asyncio.gather(
-                self.graph.photo_thumbnail(check.user_id, GRAPH_THUMBNAIL),
-                self.sharepoint.shown_picture(user.upn),
-            )
+            shown = await self.sharepoint.shown_picture(user.upn)
         except GraphError as exc:
             log.warning(
                 "sync check: not readable", extra={"user": check.user_id, "reason": type(exc).__name__}
             )
             return None
-        photo = GraphPhoto(etag="", thumbnail=thumbnail)
+        photo = photo or GraphPhoto(etag="", thumbnail=None)
         return picture_evidence(check.user_id, photo, m365_picture(photo), shown)
 
     async def _settle(self, check: SyncCheck, evidence: PictureEvidence | None, result: PassResult) -> None:
@@ -132,15 +151,34 @@ class SyncVerifier:
         result.rescheduled += 1
 
     async def _tell(self, check: SyncCheck, evidence: PictureEvidence | None, *, fixed: bool) -> None:
-        """One message per outcome of one start (the outbox's key), in the user's 1:1 chat."""
-        conversation = await self.store.personal_conversation(check.user_id)
+        """One message per outcome of one start (the outbox's key): it replaces the card that offered the sync,
+        else it is posted in the user's 1:1 chat."""
+        key = f"sync:{check.user_id}:{int(check.started_at.timestamp())}"
+        await self._show(check.user_id, key, lambda c: self.outcome_message(c, evidence, fixed=fixed))
+
+    async def _show(
+        self,
+        user_id: str,
+        key: str,
+        message: Callable[[ConversationRecord], dict[str, Any]],
+        *,
+        in_place: bool = False,
+    ) -> None:
+        """Queue `message` (written for the user's 1:1 chat: their language and time zone) to replace their
+        latest sync card, or, unless `in_place`, as a new message in that chat."""
+        card = await self.cards.get(user_id) if self.cards is not None else None
+        if card is None and in_place:
+            return
+        conversation = await self.store.personal_conversation(user_id)
         if conversation is None:
             return
-        payload = self.outcome_message(conversation, evidence, fixed=fixed)
-        key = f"sync:{check.user_id}:{int(check.started_at.timestamp())}"
-        await self.outbox.enqueue(
-            key, check.user_id, conversation.conversation_id, conversation.service_url, payload, self.clock()
-        )
+        payload = message(conversation)
+        if card is not None:
+            payload = replacing({**payload, "conversation": {"id": card.conversation_id}}, card.activity_id)
+            where = (card.conversation_id, card.service_url)
+        else:
+            where = (conversation.conversation_id, conversation.service_url)
+        await self.outbox.enqueue(key, user_id, where[0], where[1], payload, self.clock())
 
     async def _audit(self, user_id: str, outcome: str, detail: str) -> None:
         await self.store.audit(AuditRecord(self.clock(), user_id, user_id, SYNC_CHECK, outcome, detail))

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 # Alembic (with mako and pygments) is imported only when the schema must change: a start on an up-to-date
 # database reads `alembic_version` with one query and keeps those modules out of memory (start-up and
 # footprint: see docs/BENCHMARKS.md).
-HEAD = "0007"  # the newest revision in migrations/versions (tests/integration/test_migrations.py checks it)
+HEAD = "0008"  # the newest revision in migrations/versions (tests/integration/test_migrations.py checks it)
 MIGRATIONS = Path(__file__).with_name("migrations")
 ADVISORY_LOCK_ID = 0x70686F746F73796E  # "photosyn": one lock id for every PhotoSync migration
 LEGACY_REVISION = "0001"  # what create_all() made before migrations existed

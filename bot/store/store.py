@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, desc, event, insert, select, text, update
+from sqlalchemy import and_, desc, event, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from . import migrate as migrations
@@ -157,18 +157,10 @@ class Store:
         await self.begin_audit(record)
 
     async def begin_audit(self, record: AuditRecord) -> int:
-        """Write an audit row now and return its id: the attempt is on record before it is made (write-ahead);
-        `finish_audit` then gives the same row its outcome."""
+        """Write an audit row now and return its id."""
         async with self.engine.begin() as conn:
             result = await conn.execute(insert(audit).values(**_fields(record)))
             return int(result.inserted_primary_key[0])  # type: ignore[index]
-
-    async def finish_audit(self, row_id: int, outcome: str, detail: str | None) -> None:
-        """Set the outcome (and detail) of the audit row `begin_audit` wrote."""
-        async with self.engine.begin() as conn:
-            await conn.execute(
-                update(audit).where(audit.c.id == row_id).values(outcome=outcome, detail=detail)
-            )
 
     async def last_audit(
         self, target_id: str, action: str, outcome: str, since: datetime

@@ -4,7 +4,7 @@ and is shared by replicas; the checker that works through it runs under a lease)
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import and_, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -28,6 +28,8 @@ class SyncCheck:
 class SyncChecks:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
+        # user -> (read until, what was read): `recent` serves cards; this process's own writes refresh it
+        self._seen: dict[str, tuple[datetime, SyncCheck | None]] = {}
 
     async def start(self, user_id: str, now: datetime, first_check_at: datetime) -> None:
         """(Re)start the user's schedule: a user who starts again has one schedule, counted from now."""
@@ -40,6 +42,7 @@ class SyncChecks:
         }
         async with self.engine.begin() as conn:
             await upsert(conn, sync_checks, {"user_id": user_id}, values, ("user_id",))
+        self._seen.pop(user_id, None)
 
     async def due(self, now: datetime, limit: int) -> list[SyncCheck]:
         """The schedules to look at now, earliest first, at most `limit` (bounded work per pass)."""
@@ -63,6 +66,18 @@ class SyncChecks:
             )
         return SyncCheck(**dict(row)) if row is not None else None
 
+    async def recent(self, user_id: str, now: datetime, ttl: timedelta) -> SyncCheck | None:
+        """The user's schedule as read at most `ttl` ago (for the cards of every turn: hot path, see
+        docs/BENCHMARKS.md). Changes made by this process show at once, other replicas' within `ttl`."""
+        cached = self._seen.get(user_id)
+        if cached is not None and now < cached[0]:
+            return cached[1]
+        check = await self.get(user_id)
+        if len(self._seen) >= 10_000:
+            self._seen.clear()
+        self._seen[user_id] = (now + ttl, check)
+        return check
+
     async def checked(self, check: SyncCheck, next_at: datetime) -> None:
         await self._update(check, next_check_at=next_at, checks=check.checks + 1)
 
@@ -78,3 +93,4 @@ class SyncChecks:
                 .where(and_(t.c.user_id == check.user_id, t.c.started_at == check.started_at))
                 .values(**values)
             )
+        self._seen.pop(check.user_id, None)

@@ -180,3 +180,14 @@ sync_checks = Table(
     Column("finished_at", UTCDateTime()),
 )
 Index("ix_sync_checks_due", sync_checks.c.status, sync_checks.c.next_check_at)
+
+# The latest card that offered each user the sync link: the sync's progress and outcome replace it in place.
+sync_cards = Table(
+    "sync_cards",
+    metadata,
+    Column("user_id", String(64), primary_key=True),
+    Column("conversation_id", String(512), nullable=False),
+    Column("service_url", String(512), nullable=False),
+    Column("activity_id", String(256), nullable=False),
+    Column("sent_at", UTCDateTime(), nullable=False),
+)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -22,20 +22,27 @@ from botbuilder.schema import (
 
 import cards
 from bot.domain.identifiers import audit_safe, object_id, user_ref
-from bot.domain.intents import IntentKind, classify
+from bot.domain.intents import PHOTO_KINDS, Intent, IntentKind, classify
 from bot.domain.model import DiagnosisCase
 from bot.graph import GraphError
 from bot.logs import one_line
 from bot.services.helpdesk import HelpdeskPolicy, MentionedUser, UserResolver
 from bot.services.link_sender import SyncLinkSender
-from bot.services.photos import PhotoService, ResyncStatus
+from bot.services.photos import PhotoService
+from bot.services.sync_cards import SyncCardBook
 from bot.store import AuditRecord, ConversationRecord, OptOuts, Store
+from bot.store.sync_cards import SyncCard
+from bot.store.sync_checks import CHECKING, FIXED, SyncChecks
 
 from .adapter import CardReply
+from .sso import SsoHandler
 
 log = logging.getLogger(__name__)
 
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
+SYNC_CARD = "photosync.sync_card"  # turn state: the user whose sync the card being sent offers
+PROGRESS_SHOWN = timedelta(days=7)  # a sync start (and how it ended) is shown on cards for a week
+PROGRESS_CACHE = timedelta(seconds=5)  # a user's sync state is read at most this often per replica (hot path)
 REMEMBER_REFRESH_S = 3600  # rewrite an unchanged conversation reference at most hourly
 
 
@@ -60,7 +67,11 @@ class PhotoSyncBot(TeamsActivityHandler):
         *,
         sync_link: Callable[[str], str] | None = None,
         link_sender: SyncLinkSender | None = None,
+        sync_checks: SyncChecks | None = None,
+        sync_cards: SyncCardBook | None = None,
     ) -> None:
+        self.sync_checks = sync_checks  # what became of a sync a user started (shown on their cards)
+        self.sync_cards = sync_cards  # where each user's latest sync card is, so its outcome replaces it
         self.link_sender = (
             link_sender  # helpdesk: send someone the sync link (None: no bot address to link to)
         )
@@ -75,6 +86,7 @@ class PhotoSyncBot(TeamsActivityHandler):
         self._remembered: dict[tuple[str, str], tuple[tuple[Any, ...], datetime]] = {}
         self.optouts = optouts
         self._own_cards = CardCache()
+        self.sso: SsoHandler | None = None  # Teams SSO (bot/teams/sso.py): set by the runtime when configured
 
     # --- context helpers ---
     def _card_context(
@@ -156,10 +168,21 @@ class PhotoSyncBot(TeamsActivityHandler):
             self._remembered.clear()
         self._remembered[key] = (fingerprint, now)
 
-    @staticmethod
-    async def _send_card(turn: TurnContext, card: dict[str, Any]) -> None:
+    async def _send_card(self, turn: TurnContext, card: dict[str, Any]) -> None:
         # CardReply: botbuilder deep-copies outgoing activities; a fresh card reply needs no deep copy.
-        await turn.send_activity(CardReply.of(card))
+        sent = await turn.send_activity(CardReply.of(card))
+        if sent is not None and sent.id:
+            self._remember_sync_card(turn, sent.id)
+
+    def _remember_sync_card(self, turn: TurnContext, activity_id: str) -> None:
+        """The card just posted (or replaced in place) offered its reader the sync: remember where it is, so
+        the sync's progress and outcome replace it."""
+        user_id = turn.turn_state.pop(SYNC_CARD, None)
+        activity = turn.activity
+        if self.sync_cards is None or not isinstance(user_id, str) or activity.conversation is None:
+            return
+        card = SyncCard(user_id, activity.conversation.id, activity.service_url, activity_id, self.clock())
+        self.sync_cards.remember(card)
 
     # --- activities ---
     async def on_message_activity(self, turn: TurnContext) -> None:
@@ -175,13 +198,22 @@ class PhotoSyncBot(TeamsActivityHandler):
             return
         text, mentions = self._without_my_mention(activity)
         intent = classify(text)
-        ctx = self._card_context(turn, locale=activity.locale or intent.language)
+        # every card of this turn is in the message's language when it is clear, else the reader's locale
+        ctx = self._card_context(turn, locale=self._reply_locale(activity, intent))
         user_id = self._caller_id(turn)
-        log.info("message", extra={"intent": intent.kind.value, "conversation_type": conv_type or "personal"})
-        if intent.kind in (IntentKind.WHY_PHOTO_OLD, IntentKind.RESYNC) and (intent.subject or mentions):
-            await self._send_card(turn, await self._helpdesk_lookup(turn, intent.subject, mentions, ctx))
+        log.info(
+            "message",
+            extra={
+                "intent": intent.kind.value,
+                "about": intent.about or "-",
+                "language": intent.language or "-",
+                "conversation_type": conv_type or "personal",
+            },
+        )
+        if intent.kind in PHOTO_KINDS and (intent.about == "other" or mentions):
+            await self._send_card(turn, await self._helpdesk_lookup(turn, intent, mentions, ctx))
             return
-        if intent.kind in (IntentKind.WHY_PHOTO_OLD, IntentKind.RESYNC):
+        if intent.kind in PHOTO_KINDS:
             # "sync my photo" gets the same decision as the card: the diagnosis, offering the sync only where
             # it can help (a typed request never acts on its own)
             await self._send_card(turn, await self._diagnosis_card(turn, user_id, ctx))
@@ -189,12 +221,28 @@ class PhotoSyncBot(TeamsActivityHandler):
             await self._send_card(turn, cards.help_card(ctx))
         elif intent.kind is IntentKind.GREETING:
             await self._send_card(turn, cards.welcome_card(ctx))
+        elif intent.kind is IntentKind.SMALL_TALK:
+            if conv_type not in ("channel", "groupChat"):  # a thread needs no "you're welcome"
+                await self._send_card(turn, cards.small_talk_card(ctx))
+        elif intent.kind is IntentKind.HOW_TO_CHANGE:
+            await self._send_card(turn, cards.how_to_change_card(ctx))
         elif intent.kind in (IntentKind.STOP_NOTICES, IntentKind.START_NOTICES):
             await self._send_card(
                 turn, await self._set_notices(turn, intent.kind is IntentKind.STOP_NOTICES, ctx)
             )
         else:
-            await self._send_card(turn, cards.unknown_card(ctx))
+            await self._send_card(turn, cards.unknown_card(ctx, _suggestions(intent.alternatives)))
+
+    def _reply_locale(self, activity: Activity, intent: Intent) -> str | None:
+        """The message's language when it is clearly English or Dutch (keeping the reader's own locale, or
+        PHOTOSYNC_LOCALE, when it is that language: "nl-BE", "en-US"), else the activity's locale, else
+        PHOTOSYNC_LOCALE."""
+        default = getattr(self.options, "default_locale", None)
+        known = [locale for locale in (activity.locale, default) if isinstance(locale, str) and locale]
+        if intent.language is None:
+            return known[0] if known else None
+        same = [loc for loc in known if loc.replace("_", "-").split("-")[0].lower() == intent.language]
+        return same[0] if same else intent.language
 
     @staticmethod
     def _without_my_mention(activity: Activity) -> tuple[str, list[MentionedUser]]:
@@ -251,15 +299,24 @@ class PhotoSyncBot(TeamsActivityHandler):
     async def _helpdesk_lookup(
         self,
         turn: TurnContext,
-        subject: str | None,
+        intent: Intent,
         mentions: list[MentionedUser],
         ctx: cards.CardContext,
     ) -> dict[str, Any]:
-        """Someone asks about another user: only helpdesk staff get an answer, and it is audited."""
+        """Someone asks about another user: only helpdesk staff get an answer, and it is audited. The person
+        is an @mention, a name, e-mail, UPN or account name (a directory search), or the caller's manager;
+        no one resolvable → "whose photo do you mean?", never the caller's own card."""
         caller = self._caller_id(turn)
         if not await self._is_helpdesk(turn, caller):
             await self._audit(turn, "-", "helpdesk_lookup", "refused", "caller is not helpdesk")
             return cards.refusal_card(ctx)
+        subject = intent.subject
+        if intent.several and not mentions:
+            return cards.several_people_card(ctx)
+        if intent.manager and not mentions and not subject:
+            return await self._manager_lookup(turn, caller, ctx)
+        if not subject and not mentions:
+            return cards.whose_photo_card(ctx)
         try:
             users = await self.resolver.resolve(subject, mentions)
         except GraphError:
@@ -272,6 +329,22 @@ class PhotoSyncBot(TeamsActivityHandler):
             await self._audit(turn, "-", "helpdesk_lookup", "ambiguous", query)
             return cards.pick_user_card([(u.id, u.display_name, u.upn) for u in users], ctx, query=query)
         return await self._other_diagnosis(turn, users[0].id, ctx)
+
+    async def _manager_lookup(
+        self, turn: TurnContext, caller: str | None, ctx: cards.CardContext
+    ) -> dict[str, Any]:
+        """ "my manager's photo": the caller's manager as the directory records it."""
+        if not caller:
+            return cards.whose_photo_card(ctx)
+        try:
+            manager = await self.resolver.manager_of(caller)
+        except GraphError:
+            return cards.error_card(ctx, reason_key="unavailable")
+        manager_id = object_id(manager.id) if manager is not None else None
+        if manager_id is None:
+            await self._audit(turn, "-", "helpdesk_lookup", "not_found", "manager")
+            return cards.whose_photo_card(ctx, no_manager=True)
+        return await self._other_diagnosis(turn, manager_id, ctx)
 
     async def _other_diagnosis(
         self, turn: TurnContext, target_id: str, ctx: cards.CardContext
@@ -296,6 +369,7 @@ class PhotoSyncBot(TeamsActivityHandler):
             requested_by=caller.name if caller and caller.name else None,
             chat_url=chat_url,
             send_link=self.link_sender is not None,
+            progress=await self._progress(target_id),
         )
 
     async def _send_link(
@@ -343,12 +417,45 @@ class PhotoSyncBot(TeamsActivityHandler):
         if diagnosis.case is DiagnosisCase.UNAVAILABLE:
             return cards.error_card(ctx, reason_key="unavailable")
         card_ctx = self._card_context(turn, upn=diagnosis.upn, locale=ctx.locale)
-        link = (
-            self.sync_link(user_id) if self.sync_link is not None and cards.offers_sync(diagnosis) else None
+        helps = cards.offers_sync(diagnosis)
+        link = self.sync_link(user_id) if self.sync_link is not None and helps else None
+        if link is not None:
+            turn.turn_state[SYNC_CARD] = user_id  # the card offers the sync: its outcome will replace it
+        progress = await self._progress(user_id) if helps else None
+        # while the sync can still help, Teams refreshes the card whenever its reader looks at it
+        reader = turn.activity.from_property
+        refresh_for = reader.id if helps and reader is not None and reader.id else None
+        if progress is None and self.sso is None:
+            return self._own_cards.get(
+                diagnosis,
+                card_ctx,
+                lambda: cards.diagnosis_card(diagnosis, card_ctx, sync_url=link, refresh_for=refresh_for),
+            )
+        return cards.diagnosis_card(
+            diagnosis,
+            card_ctx,
+            sync_url=link,
+            progress=progress,
+            sync_execute=self.sso is not None,
+            refresh_for=refresh_for,
         )
-        return self._own_cards.get(
-            diagnosis, card_ctx, lambda: cards.diagnosis_card(diagnosis, card_ctx, sync_url=link)
-        )
+
+    async def _progress(self, user_id: str) -> cards.SyncProgress | None:
+        """The user's latest sync start as the checker sees it (none when never started, or long ago)."""
+        if self.sync_checks is None:
+            return None
+        now = self.clock()
+        try:
+            check = await self.sync_checks.recent(user_id, now, PROGRESS_CACHE)
+        except Exception:  # the progress line is extra: a database outage must not cost the answer
+            log.warning("sync progress not readable", exc_info=True)
+            return None
+        if check is None or now - check.started_at > PROGRESS_SHOWN:
+            return None
+        if check.status == CHECKING:
+            return cards.SyncProgress("checking", check.started_at, check.next_check_at)
+        finished = check.finished_at or check.started_at
+        return cards.SyncProgress("fixed" if check.status == FIXED else "expired", check.started_at, finished)
 
     async def _set_notices(
         self, turn: TurnContext, opted_out: bool, ctx: cards.CardContext
@@ -367,6 +474,8 @@ class PhotoSyncBot(TeamsActivityHandler):
         ctx = self._card_context(turn)
         if verb in (cards.VERB_STOP_NOTICES, cards.VERB_START_NOTICES):
             return await self._set_notices(turn, verb == cards.VERB_STOP_NOTICES, ctx)
+        if verb == cards.VERB_START_SYNC and self.sso is not None:
+            return await self.sso.start(turn, ctx)
         if not caller or verb not in (cards.VERB_DIAGNOSE, cards.VERB_RESYNC, cards.VERB_SEND_SYNC_LINK):
             return cards.unknown_card(ctx)
         target_id = await self._target(turn, verb, data.get("userId", caller))
@@ -375,13 +484,6 @@ class PhotoSyncBot(TeamsActivityHandler):
         other = target_id != caller
         # Helpdesk rights come from the clicker's identity in the activity, never from the card's data.
         may_act = other and await self._is_helpdesk(turn, caller)
-        if verb == cards.VERB_DIAGNOSE:
-            if not other:
-                return await self._diagnosis_card(turn, caller, ctx)
-            if not may_act:
-                await self._audit(turn, target_id, "helpdesk_lookup", "refused", "caller is not helpdesk")
-                return cards.refusal_card(ctx)
-            return await self._other_diagnosis(turn, target_id, ctx)
         if verb == cards.VERB_SEND_SYNC_LINK:
             if not other:
                 return await self._diagnosis_card(turn, caller, ctx)  # your own: the card has the link itself
@@ -389,24 +491,20 @@ class PhotoSyncBot(TeamsActivityHandler):
                 await self._audit(turn, target_id, "send_sync_link", "refused", "caller is not helpdesk")
                 return cards.refusal_card(ctx)
             return await self._send_link(turn, caller, target_id, ctx)
-        result = await self.photos.resync(
-            actor_id=caller,
-            target_id=target_id,
-            may_act_for_others=may_act,
-            correlation_id=turn.activity.id,
-        )
-        if result.status is ResyncStatus.REFUSED:
+        return await self._diagnose_target(turn, target_id, other=other, may_act=may_act, ctx=ctx)
+
+    async def _diagnose_target(
+        self, turn: TurnContext, target_id: str, *, other: bool, may_act: bool, ctx: cards.CardContext
+    ) -> dict[str, Any]:
+        """A check of `target_id` clicked on a card: the clicker's own card, or another user's for helpdesk staff
+        (refused and audited for anyone else)."""
+        caller = self._caller_id(turn)
+        if not other:
+            return await self._diagnosis_card(turn, caller, ctx)
+        if not may_act:
+            await self._audit(turn, target_id, "helpdesk_lookup", "refused", "caller is not helpdesk")
             return cards.refusal_card(ctx)
-        diagnosis = result.diagnosis
-        caller_account = turn.activity.from_property
-        return cards.resync_result_card(
-            cards.ResyncOutcome(result.status.value),
-            self._card_context(turn, upn=diagnosis.upn if diagnosis else None, object_id=target_id),
-            at=result.at,
-            diagnosis=diagnosis,
-            target_name=(diagnosis.display_name if diagnosis else None) if other else None,
-            requested_by=(caller_account.name if caller_account else None) if other else None,
-        )
+        return await self._other_diagnosis(turn, target_id, ctx)
 
     async def _target(self, turn: TurnContext, verb: str, raw: object) -> str | None:
         """The user a card's `userId` names, as a canonical object id (a UPN is resolved through Graph).
@@ -434,11 +532,17 @@ class PhotoSyncBot(TeamsActivityHandler):
         else:
             verb, data = getattr(action, "verb", None) or "", getattr(action, "data", None)
         card = await self._card_action(turn, verb, data if isinstance(data, dict) else {})
+        if (
+            turn.activity.reply_to_id
+        ):  # the answer replaces the clicked card in place: it is the sync card now
+            self._remember_sync_card(turn, turn.activity.reply_to_id)
         return AdaptiveCardInvokeResponse(status_code=200, type=CARD_CONTENT_TYPE, value=card)
 
     async def on_invoke_activity(self, turn: TurnContext) -> InvokeResponse:
         await self._remember(turn)
         activity = turn.activity
+        if self.sso is not None and (answer := await self.sso.on_invoke(turn)) is not None:
+            return answer  # signin/tokenExchange, signin/verifyState, the startSync Action.Execute
         if activity.name != "adaptiveCard/action":
             return InvokeResponse(status=200)  # invokes we don't offer: acknowledge, do nothing
         value = activity.value
@@ -484,6 +588,21 @@ class PhotoSyncBot(TeamsActivityHandler):
             if (turn.activity.conversation.conversation_type or "personal") == "personal":
                 return  # installationUpdate already welcomed the user in 1:1
             await self._send_card(turn, cards.welcome_card(self._card_context(turn)))
+
+
+_SUGGESTED: dict[IntentKind, cards.Suggestion] = {
+    IntentKind.WHY_PHOTO_OLD: "check",
+    IntentKind.RESYNC: "check",
+    IntentKind.HOW_TO_CHANGE: "how_to_change",
+    IntentKind.HELP: "help",
+}
+
+
+def _suggestions(closest: tuple[IntentKind, ...]) -> list[cards.Suggestion]:
+    """The buttons of the didn't-catch-that card: the things the bot can do that the message came closest
+    to, best first, then the rest."""
+    ranked = [_SUGGESTED[kind] for kind in closest if kind in _SUGGESTED]
+    return list(dict.fromkeys([*ranked, *cards.SUGGESTIONS]))
 
 
 class CardCache:

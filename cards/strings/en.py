@@ -14,7 +14,6 @@ EN: dict[str, str] = {
     "action.check": "Check my photo",
     "action.check_again": "Check again",
     "action.try_again": "Try again",
-    "action.resync.self": "Re-sync my photo",
     "action.sync": "Refresh my photo in SharePoint",
     "action.send_link": "Send {name} a sync link",
     "synclink.title": "IT asks you to refresh your photo in SharePoint",
@@ -30,6 +29,21 @@ EN: dict[str, str] = {
     "in Teams and type “check my photo”.",
     "linksent.not_needed.title": "A sync won't help {name}",
     "linksent.not_needed.text": "Check {name}'s photo again to see why.",
+    "progress.checking.self": "You started SharePoint's refresh of your photo {started}. I'm checking until "
+    "SharePoint shows it (next check {at}) and will update this card.",
+    "progress.checking.other": "{name} started SharePoint's refresh of their photo {started}. PhotoSync is "
+    "checking until SharePoint shows it (next check {at}).",
+    "progress.fixed.self": "SharePoint showed your new photo {at}, after you started its refresh {started}.",
+    "progress.fixed.other": "SharePoint showed {name}'s new photo {at}, after {name} started its refresh "
+    "{started}.",
+    "progress.expired.self": "You started SharePoint's refresh {started}, and 72 hours later (last check {at}) "
+    "SharePoint still didn't show your new photo. Ask IT to run the Picture Sync diagnostic.",
+    "progress.expired.other": "{name} started SharePoint's refresh {started}, and 72 hours later (last check "
+    "{at}) SharePoint still didn't show the new photo. Run the Picture Sync diagnostic in the Microsoft 365 "
+    "admin center.",
+    "checking.title": "SharePoint is fetching your photo",
+    "checking.text": "You opened your own photo in SharePoint {started}: that makes SharePoint fetch your new "
+    "photo. I'm checking until SharePoint shows it (next check {at}) and will update this card.",
     "sync.fixed.title": "SharePoint now shows your new photo",
     "sync.fixed.text": "I checked again {time}: SharePoint shows the same picture as Microsoft 365. An app that "
     "still shows the old one has a cached copy and catches up on its own.",
@@ -38,7 +52,6 @@ EN: dict[str, str] = {
     "{time}). Ask IT to run the Picture Sync diagnostic in the Microsoft 365 admin center. Common causes: no "
     "Exchange Online licence, the Picture property not editable by users, an admin's direct upload to "
     "SharePoint, or an on-premises mailbox.",
-    "action.resync.other": "Re-sync {name}'s photo",
     "action.profile.self": "Open my Microsoft 365 profile (Delve)",
     "action.profile.other": "Open {name}'s profile (Delve)",
     "note.delve.self": "Delve was retired in December 2024: its links, like the one below, now open your "
@@ -98,7 +111,12 @@ EN: dict[str, str] = {
     "welcome.what.heading": "What I do",
     "welcome.what.1": "• Compare your Microsoft 365 photo (the master copy) with SharePoint's own copy.",
     "welcome.what.2": "• Tell you which copy is old, why, and what usually brings it up to date.",
-    "welcome.what.3": "• Re-submit your photo to Microsoft 365 when SharePoint takes longer than usual.",
+    "welcome.what.3": "• Start SharePoint's refresh of your photo in one click, and tell you once SharePoint "
+    "shows it.",
+    "welcome.notices": "If your photo looks stuck, I may message you about it. Say “stop” to turn those "
+    "notices off, and “start” to turn them on again.",
+    "welcome.mention": "In a group chat or channel I only answer when you @mention me, e.g. “@{bot} check my "
+    "photo”.",
     "welcome.examples.heading": "Try asking",
     "welcome.example.1": "“Why is my photo still old in SharePoint?”",
     "welcome.example.2": "“Check my photo”",
@@ -111,9 +129,11 @@ EN: dict[str, str] = {
     "SharePoint and the places that use it can show an old photo for a while.",
     "help.cmd.check.title": "“check my photo”",
     "help.cmd.check.value": "I compare both copies and explain which one is old, why, and what to expect.",
-    "help.cmd.resync.title": "Re-sync button",
-    "help.cmd.resync.value": "Shown when SharePoint takes longer than usual: I re-submit your photo to "
-    "Microsoft 365. Microsoft doesn't say that alone updates SharePoint, so also open your own photo there.",
+    "help.cmd.sync.title": "“Refresh my photo in SharePoint”",
+    "help.cmd.sync.value": "Shown when SharePoint is behind: one click opens your own photo in SharePoint, "
+    "which makes SharePoint fetch it. I then check until SharePoint shows it and tell you.",
+    "help.cmd.notices.title": "“stop” / “start”",
+    "help.cmd.notices.value": "Turns my messages about your photo off, or on again (for you only).",
     "help.cmd.help.title": "“help”",
     "help.cmd.help.value": "Shows this card.",
     "help.timing": "Timing: Microsoft gives no fixed time for SharePoint's copy of your photo. It's usually "
@@ -121,10 +141,44 @@ EN: dict[str, str] = {
     "{field_hours} hours.",
     "help.caches": "Apps cache photos too: even when both copies are right, Teams or Outlook may show the "
     "old photo for a while. A private browser window or signing out and in again shows the current one.",
+    "help.mention": "In a group chat or channel, @mention me: “@{bot} check my photo”.",
     "help.fallback": "{bot} checks why your profile photo looks old. Type “check my photo” to start.",
     "unknown.title": "Sorry, I didn't catch that",
     "unknown.text": "I can check why your profile photo looks old in SharePoint, Teams or Outlook, and tell "
     "you what gets it up to date. Try “check my photo”, or type “help”.",
+    "unknown.closest": "Did you mean one of these?",
+    "suggest.how_to_change": "How do I change my photo?",
+    "suggest.how_to_change.text": "how do I change my photo?",
+    "suggest.help": "What can you do?",
+    "suggest.help.text": "help",
+    "whose.title": "Whose photo do you mean?",
+    "whose.text": "Tell me who: their name, email address or account name, or @mention them.",
+    "whose.example": "For example “check jane.doe@contoso.com” or “why is Megan Bowen's photo old?”.",
+    "whose.no_manager": "Your organisation's directory doesn't name a manager for you.",
+    "whose.own": "Check my own photo",
+    "several.title": "I check one person at a time",
+    "several.text": "Ask me about each person in turn, or use the drift scan's report for many at once.",
+    "several.one.heading": "One at a time",
+    "several.one": "Name one person per message, for example “check jane.doe@contoso.com”, or @mention them.",
+    "several.scan.heading": "Many at once",
+    "several.scan": "The drift scan checks everyone on the watch list: whoever runs PhotoSync can print its "
+    "report with `python -m bot scan --report`.",
+    "howto.title": "How to change your profile photo",
+    "howto.where.heading": "Where",
+    "howto.where.1": "• Teams: select your picture at the top right, then your picture again to upload a new "
+    "one.",
+    "howto.where.2": "• Outlook or microsoft365.com: select your picture at the top right, then “Change "
+    "photo”.",
+    "howto.where.3": "• Your Microsoft 365 profile page: the button below opens it.",
+    "howto.next.heading": "What happens next",
+    "howto.next": "Microsoft 365 has the new photo at once; Teams and Outlook show it once their caches catch "
+    "up. SharePoint keeps its own copy and refreshes it after you open your own photo there. Ask me “check my "
+    "photo” a little later and I'll tell you which copy is behind.",
+    "howto.it.heading": "No “change” button?",
+    "howto.it": "Your organisation may manage photos in its on-premises Active Directory: then IT changes "
+    "your photo there. Ask your IT helpdesk.",
+    "smalltalk.title": "You're welcome! 👍",
+    "smalltalk.text": "Ask me about your profile photo any time.",
     # --- error -----------------------------------------------------------------------------------------
     "error.title.self": "I couldn't check your photo right now",
     "error.title.other": "I couldn't check {name}'s photo right now",
@@ -180,13 +234,11 @@ EN: dict[str, str] = {
     "copy is out of date. {bot} first saw the new photo {changed}. Microsoft gives no fixed time, but "
     "SharePoint usually catches up within a day, so it's at least {overdue} later than usual.",
     "diag.stale.advice.self": "Open your own photo in SharePoint in a private browser window: that's what "
-    "makes SharePoint refresh its copy. Re-sync re-submits your photo to Microsoft 365, but Microsoft "
-    "doesn't say that alone updates SharePoint. Still old a day later? Ask IT to run the Picture Sync "
-    "diagnostic.",
+    "makes SharePoint refresh its copy. Still old a day later? Ask IT to run the Picture Sync diagnostic in "
+    "the Microsoft 365 admin center.",
     "diag.stale.advice.other": "Ask {name} to open their own photo in SharePoint in a private browser "
-    "window: that's what makes SharePoint refresh its copy. Re-sync re-submits the photo to Microsoft 365, "
-    "but Microsoft doesn't say that alone updates SharePoint. Still old a day later? An admin can run the "
-    "Picture Sync diagnostic.",
+    "window: that's what makes SharePoint refresh its copy; only {name} can start it. Still old a day later? "
+    "An admin can run the Picture Sync diagnostic in the Microsoft 365 admin center.",
     "diag.stale_placeholder.title.self": "SharePoint doesn't show your photo yet",
     "diag.stale_placeholder.title.other": "SharePoint doesn't show {name}'s photo yet",
     "diag.stale_placeholder.why.self": "You have a photo in Microsoft 365 (the master copy), but SharePoint "
@@ -197,10 +249,10 @@ EN: dict[str, str] = {
     "diag.on_premises.title.other": "{name}'s photo is managed in your on-premises directory",
     "diag.on_premises.why.self": "Your organisation takes profile photos from its on-premises Active "
     "Directory, so the Microsoft 365 master photo can only change there. Photo changes in the cloud are "
-    "blocked, and a cloud re-sync can't help.",
+    "blocked, and nothing started in the cloud can change it.",
     "diag.on_premises.why.other": "Your organisation takes profile photos from its on-premises Active "
     "Directory, so {name}'s Microsoft 365 master photo can only change there. Photo changes in the cloud are "
-    "blocked, and a cloud re-sync can't help.",
+    "blocked, and nothing started in the cloud can change it.",
     "diag.on_premises.advice.self": "Ask your IT department to change your photo in Active Directory, or "
     "change it there yourself if you're allowed to.",
     "diag.on_premises.advice.other": "Change {name}'s photo in the on-premises Active Directory (or ask the "
@@ -241,9 +293,11 @@ EN: dict[str, str] = {
     "Picture property isn't set to “Allow users to edit”; an admin uploaded a picture to SharePoint "
     "directly; or the mailbox is on-premises.",
     "diag.sync_disabled.advice.self": "This needs an admin: ask IT to check your Exchange Online licence, "
-    "SharePoint's Picture property and where your mailbox is. A re-sync won't help until that's fixed.",
+    "SharePoint's Picture property and where your mailbox is. Refreshing SharePoint's copy won't help until "
+    "that's fixed.",
     "diag.sync_disabled.advice.other": "An admin needs to check {name}'s Exchange Online licence, "
-    "SharePoint's Picture property and where the mailbox is. A re-sync won't help until that's fixed.",
+    "SharePoint's Picture property and where the mailbox is. Refreshing SharePoint's copy won't help until "
+    "that's fixed.",
     "diag.no_photo.title.self": "You don't have a profile photo yet",
     "diag.no_photo.title.other": "{name} doesn't have a profile photo yet",
     "diag.no_photo.why.self": "There is no photo in Microsoft 365 (the master copy), so SharePoint and the "
@@ -295,47 +349,6 @@ EN: dict[str, str] = {
     "open their own photo in SharePoint: that makes SharePoint refresh its copy. Otherwise SharePoint is up "
     "to date and an old photo in an app is most likely a cached copy.",
     "diag.requested_by": "Requested by {requested_by}",
-    # --- re-sync results -------------------------------------------------------------------------------
-    "resync.requested.title.self": "Your photo was re-submitted",
-    "resync.requested.title.other": "{name}'s photo was re-submitted",
-    "resync.requested.text.self": "I re-submitted your photo to Microsoft 365 {at}. SharePoint refreshes its "
-    "copy only when you open your own photo there, so do that now (a private browser window avoids cached "
-    "pictures). Microsoft gives no fixed time; if you open it now, expect it by {by}, and field reports say "
-    "it can take until {by_field}.",
-    "resync.requested.text.other": "I re-submitted {name}'s photo to Microsoft 365 {at}. SharePoint "
-    "refreshes its copy only when {name} opens their own photo there. Microsoft gives no fixed time; if "
-    "{name} does that now, expect it by {by}, and field reports say it can take until {by_field}.",
-    "resync.cooldown.title.self": "Your re-sync is already on its way",
-    "resync.cooldown.title.other": "{name}'s re-sync is already on its way",
-    "resync.cooldown.text.self": "You already requested a re-sync {at}. Asking again won't make it faster. "
-    "Once you've opened your own photo in SharePoint, expect it by {by}; field reports say it can take "
-    "until {by_field}.",
-    "resync.cooldown.text.other": "A re-sync of {name}'s photo was already requested {at}. Asking again "
-    "won't make it faster. Once {name} has opened their own photo in SharePoint, expect it by {by}; field "
-    "reports say it can take until {by_field}.",
-    "resync.refused.title": "You can only re-sync your own photo",
-    "resync.refused.text.self": "This photo belongs to someone else, so I can't re-sync it for you. They can "
-    "do it themselves with {bot}, or ask your helpdesk.",
-    "resync.refused.text.other": "This is {name}'s photo, so I can't re-sync it for you. {name} can do it "
-    "themselves with {bot}, or ask your helpdesk.",
-    "resync.failed.title.self": "I couldn't re-submit your photo",
-    "resync.failed.title.other": "I couldn't re-submit {name}'s photo",
-    "resync.failed.text": "Something went wrong while re-submitting it. Nothing was changed. Please try "
-    "again later.",
-    "resync.not_possible.title": "A re-sync can't help right now",
-    "resync.not_possible.generic": "The photo's current state doesn't allow a re-sync.",
-    "resync.not_possible.pending": "The photo changed recently; SharePoint usually catches up within a day "
-    "after its owner opens their own photo there.",
-    "resync.not_possible.in_sync": "SharePoint already has the current photo.",
-    "resync.not_possible.on_premises": "The photo is managed in the on-premises Active Directory, so it can "
-    "only be changed there.",
-    "resync.not_possible.no_photo": "There is no photo in Microsoft 365 to re-submit.",
-    "resync.not_possible.sync_disabled": "SharePoint isn't pulling this photo from Exchange; an admin has to "
-    "fix that first.",
-    "resync.not_possible.profile_importing": "SharePoint has no profile for this account yet; the profile "
-    "import has to reach it first.",
-    "resync.not_possible.unavailable": "I couldn't check the photo just now.",
-    "resync.not_possible.next": "Check the photo again to see what's going on and what you can do.",
     # --- helpdesk: picking a user, no match, not allowed -----------------------------------------------
     "pick.title": "Several people match “{query}” — which one?",
     "pick.text": "Choose the person whose photo you want me to check.",
@@ -360,8 +373,9 @@ EN: dict[str, str] = {
     "open your own photo there; field reports say up to {field_hours} hours. It has been {overdue} since "
     "{bot} first saw your photo; the real change may be a little older.",
     "notice.advice": "Open your own photo in SharePoint in a private browser window: that's what makes "
-    "SharePoint refresh its copy. “Re-sync my photo” re-submits your photo to Microsoft 365 as well, but "
-    "Microsoft doesn't say that alone updates SharePoint.",
+    "SharePoint refresh its copy.",
+    "notice.advice.link": "Press “Refresh my photo in SharePoint”: it opens your own photo in SharePoint, which "
+    "makes SharePoint fetch the new one. {bot} then checks until SharePoint shows it and tells you.",
     "notice.footer": "{bot} sends one notice per photo change. Don't want them? Press “Don't notify me "
     "again” or type “stop”.",
     "optout.stopped.title": "You won't get photo notices any more",
@@ -370,4 +384,19 @@ EN: dict[str, str] = {
     "optout.started.title": "Photo notices are on again",
     "optout.started.text": "{bot} will tell you when SharePoint's copy of your photo falls behind. Type "
     "“stop” to turn them off.",
+    # --- the sync started as the user (Teams SSO) -----------------------------------------------------
+    "sso.started.title": "SharePoint is fetching your photo now",
+    "sso.started.text": "I opened your own photo in SharePoint as you {at}, which makes SharePoint fetch your "
+    "current photo. I'll check and tell you when SharePoint shows it.",
+    "sso.started.stored": "SharePoint's copy last stored",
+    "sso.failed.title": "I couldn't open your photo in SharePoint as you",
+    "sso.failed.text": "SharePoint didn't take the request just now. Nothing was changed. Please try again in a "
+    "few minutes.",
+    "sso.failed.text.link": "SharePoint didn't take the request just now. Nothing was changed. The button "
+    "opens your own photo in SharePoint in your browser instead, which does the same.",
+    "sso.signin.title": "Signing you in to SharePoint",
+    "sso.signin.text": "Teams signs you in with your work account, then I open your photo in SharePoint as you. "
+    "If Teams asks, accept once. Or use the button to open your photo in your browser.",
+    "sso.retry.title": "You're signed in",
+    "sso.retry.text": "Press “Refresh my photo in SharePoint” on the card again to start.",
 }

@@ -12,7 +12,6 @@ NL: dict[str, str] = {
     "action.check": "Mijn foto controleren",
     "action.check_again": "Opnieuw controleren",
     "action.try_again": "Opnieuw proberen",
-    "action.resync.self": "Mijn foto opnieuw synchroniseren",
     "action.sync": "Mijn foto in SharePoint vernieuwen",
     "action.send_link": "{name} een synclink sturen",
     "synclink.title": "IT vraagt je je foto in SharePoint te vernieuwen",
@@ -28,6 +27,23 @@ NL: dict[str, str] = {
     "in Teams te openen en “controleer mijn foto” te typen.",
     "linksent.not_needed.title": "Synchroniseren helpt {name} niet",
     "linksent.not_needed.text": "Controleer de foto van {name} opnieuw om te zien waarom.",
+    "progress.checking.self": "Je hebt SharePoint {started} je foto laten vernieuwen. Ik controleer tot "
+    "SharePoint hem toont (volgende controle {at}) en werk deze kaart dan bij.",
+    "progress.checking.other": "{name} heeft SharePoint {started} de foto laten vernieuwen. PhotoSync "
+    "controleert tot SharePoint hem toont (volgende controle {at}).",
+    "progress.fixed.self": "SharePoint toonde je nieuwe foto {at}, nadat je hem {started} liet vernieuwen.",
+    "progress.fixed.other": "SharePoint toonde de nieuwe foto van {name} {at}, nadat {name} hem {started} "
+    "liet vernieuwen.",
+    "progress.expired.self": "Je hebt SharePoint {started} je foto laten vernieuwen, en 72 uur later (laatste "
+    "controle {at}) toonde SharePoint je nieuwe foto nog steeds niet. Vraag IT de diagnose voor "
+    "fotosynchronisatie (Picture Sync) uit te voeren.",
+    "progress.expired.other": "{name} heeft SharePoint {started} de foto laten vernieuwen, en 72 uur later "
+    "(laatste controle {at}) toonde SharePoint de nieuwe foto nog steeds niet. Voer de diagnose voor "
+    "fotosynchronisatie (Picture Sync) uit in het Microsoft 365-beheercentrum.",
+    "checking.title": "SharePoint haalt je foto op",
+    "checking.text": "Je hebt {started} je eigen foto in SharePoint geopend: daardoor haalt SharePoint je "
+    "nieuwe foto op. Ik controleer tot SharePoint hem toont (volgende controle {at}) en werk deze kaart dan "
+    "bij.",
     "sync.fixed.title": "SharePoint toont nu je nieuwe foto",
     "sync.fixed.text": "Ik heb {time} opnieuw gekeken: SharePoint toont dezelfde foto als Microsoft 365. Toont "
     "een app nog de oude? Dan is dat een opgeslagen kopie, die vanzelf bijgewerkt wordt.",
@@ -36,7 +52,6 @@ NL: dict[str, str] = {
     "Vraag IT om de diagnose voor fotosynchronisatie (Picture Sync) in het Microsoft 365-beheercentrum uit te "
     "voeren. Veelvoorkomende oorzaken: geen Exchange Online-licentie, de eigenschap Picture niet bewerkbaar "
     "voor gebruikers, een directe upload door een beheerder in SharePoint, of een on-premises mailbox.",
-    "action.resync.other": "Foto van {name} synchroniseren",
     "action.profile.self": "Mijn Microsoft 365-profiel openen (Delve)",
     "action.profile.other": "Profiel van {name} openen (Delve)",
     "note.delve.self": "Delve is in december 2024 buiten gebruik gesteld: links naar Delve, zoals die "
@@ -102,8 +117,12 @@ NL: dict[str, str] = {
     "SharePoint.",
     "welcome.what.2": "• Vertellen welke kopie verouderd is, waarom, en hoe die meestal weer bijgewerkt "
     "wordt.",
-    "welcome.what.3": "• Je foto opnieuw naar Microsoft 365 uploaden als SharePoint langer dan normaal nodig "
-    "heeft.",
+    "welcome.what.3": "• Met één klik SharePoint je foto laten vernieuwen, en je laten weten zodra SharePoint "
+    "hem toont.",
+    "welcome.notices": "Als je foto blijft hangen, stuur ik je misschien een bericht. Typ “geen meldingen "
+    "meer” (of “stop”) om die berichten uit te zetten, en “meldingen aan” (of “start”) om ze weer aan te zetten.",
+    "welcome.mention": "In een groepschat of kanaal reageer ik alleen als je me @vermeldt, bijvoorbeeld "
+    "“@{bot} controleer mijn foto”.",
     "welcome.examples.heading": "Vraag bijvoorbeeld",
     "welcome.example.1": "“Waarom staat mijn oude foto nog in SharePoint?”",
     "welcome.example.2": "“Controleer mijn foto”",
@@ -117,12 +136,15 @@ NL: dict[str, str] = {
     "help.cmd.check.title": "“controleer mijn foto”",
     "help.cmd.check.value": "Ik vergelijk beide kopieën en leg uit welke verouderd is, waarom, en wat je "
     "kunt verwachten.",
-    "help.cmd.resync.title": "Knop Opnieuw synchroniseren",
-    "help.cmd.resync.value": "Verschijnt als SharePoint langer dan normaal nodig heeft: ik upload je foto "
-    "opnieuw naar Microsoft 365. Microsoft zegt nergens dat SharePoint daardoor bijgewerkt wordt, dus open "
-    "ook je eigen foto in SharePoint.",
+    "help.cmd.sync.title": "“Mijn foto in SharePoint vernieuwen”",
+    "help.cmd.sync.value": "Verschijnt als SharePoint achterloopt: één klik opent je eigen foto in "
+    "SharePoint, waardoor SharePoint hem ophaalt. Daarna controleer ik tot SharePoint hem toont en laat ik "
+    "het je weten.",
     "help.cmd.help.title": "“help”",
     "help.cmd.help.value": "Toont deze kaart.",
+    "help.cmd.notices.title": "“geen meldingen meer” / “meldingen aan”",
+    "help.cmd.notices.value": "Zet mijn berichten over je foto uit, of weer aan (alleen voor jou).",
+    "help.mention": "In een groepschat of kanaal: @vermeld me, bijvoorbeeld “@{bot} controleer mijn foto”.",
     "help.timing": "Hoe lang het duurt: Microsoft noemt geen vaste tijd voor de kopie van je foto in "
     "SharePoint. Meestal is die binnen een dag bijgewerkt nadat je je eigen foto in SharePoint hebt "
     "geopend; in de praktijk duurt het soms tot {field_hours} uur.",
@@ -134,6 +156,40 @@ NL: dict[str, str] = {
     "unknown.title": "Sorry, dat begreep ik niet",
     "unknown.text": "Ik kan nagaan waarom je profielfoto er in SharePoint, Teams of Outlook oud uitziet, en "
     "vertellen hoe je hem bijgewerkt krijgt. Typ “controleer mijn foto” of “help”.",
+    "unknown.closest": "Bedoelde je een van deze?",
+    "suggest.how_to_change": "Hoe verander ik mijn foto?",
+    "suggest.how_to_change.text": "hoe verander ik mijn foto?",
+    "suggest.help": "Wat kun je?",
+    "suggest.help.text": "help",
+    "whose.title": "Over wiens foto gaat het?",
+    "whose.text": "Zeg me wie: de naam, het e-mailadres of de accountnaam, of noem de persoon met een "
+    "@vermelding.",
+    "whose.example": "Bijvoorbeeld “controleer jan.jansen@contoso.com” of “waarom is de foto van Megan "
+    "Bowen oud?”.",
+    "whose.no_manager": "In de directory van je organisatie staat geen manager voor jou.",
+    "whose.own": "Controleer mijn eigen foto",
+    "several.title": "Ik controleer één persoon tegelijk",
+    "several.text": "Vraag het me per persoon, of gebruik het rapport van de driftscan voor veel mensen tegelijk.",
+    "several.one.heading": "Eén voor één",
+    "several.one": "Noem één persoon per bericht, bijvoorbeeld “controleer jan.jansen@contoso.com”, of noem "
+    "de persoon met een @vermelding.",
+    "several.scan.heading": "Veel tegelijk",
+    "several.scan": "De driftscan controleert iedereen op de volglijst: wie PhotoSync beheert, drukt het "
+    "rapport af met `python -m bot scan --report`.",
+    "howto.title": "Zo verander je je profielfoto",
+    "howto.where.heading": "Waar",
+    "howto.where.1": "• Teams: kies rechtsboven je foto, en dan nog eens je foto om een nieuwe te uploaden.",
+    "howto.where.2": "• Outlook of microsoft365.com: kies rechtsboven je foto, dan “Foto wijzigen”.",
+    "howto.where.3": "• Je Microsoft 365-profielpagina: de knop hieronder opent die.",
+    "howto.next.heading": "Wat er daarna gebeurt",
+    "howto.next": "Microsoft 365 heeft de nieuwe foto meteen; Teams en Outlook tonen hem zodra hun cache "
+    "bij is. SharePoint houdt een eigen kopie bij en werkt die bij nadat je je eigen foto daar hebt geopend. "
+    "Vraag me iets later “controleer mijn foto”, dan zeg ik welke kopie achterloopt.",
+    "howto.it.heading": "Geen knop om te wijzigen?",
+    "howto.it": "Misschien beheert je organisatie foto's in de eigen (on-premises) Active Directory: dan "
+    "verandert IT je foto daar. Vraag het je IT-helpdesk.",
+    "smalltalk.title": "Graag gedaan! 👍",
+    "smalltalk.text": "Vraag me gerust iets over je profielfoto.",
     # --- fout ------------------------------------------------------------------------------------------
     "error.title.self": "Ik kon je foto nu niet controleren",
     "error.title.other": "Ik kon de foto van {name} nu niet controleren",
@@ -190,13 +246,12 @@ NL: dict[str, str] = {
     "vaste tijd, maar meestal is SharePoint binnen een dag bij, dus het is nu al minstens {overdue} later "
     "dan normaal.",
     "diag.stale.advice.self": "Open je eigen foto in SharePoint in een privévenster: daardoor werkt "
-    "SharePoint zijn kopie bij. Opnieuw synchroniseren uploadt je foto nog een keer naar Microsoft 365, maar "
-    "Microsoft zegt nergens dat SharePoint daardoor bijgewerkt wordt. Na een dag nog steeds oud? Vraag IT de "
-    "diagnose voor fotosynchronisatie (Picture Sync) uit te voeren.",
+    "SharePoint zijn kopie bij. Na een dag nog steeds oud? Vraag IT de diagnose voor fotosynchronisatie "
+    "(Picture Sync) in het Microsoft 365-beheercentrum uit te voeren.",
     "diag.stale.advice.other": "Vraag {name} de eigen foto in SharePoint te openen in een privévenster: "
-    "daardoor werkt SharePoint zijn kopie bij. Opnieuw synchroniseren uploadt de foto nog een keer naar "
-    "Microsoft 365, maar Microsoft zegt nergens dat SharePoint daardoor bijgewerkt wordt. Na een dag nog "
-    "steeds oud? Een beheerder kan de diagnose voor fotosynchronisatie (Picture Sync) uitvoeren.",
+    "daardoor werkt SharePoint zijn kopie bij; alleen {name} kan dat starten. Na een dag nog steeds oud? Een "
+    "beheerder kan de diagnose voor fotosynchronisatie (Picture Sync) in het Microsoft 365-beheercentrum "
+    "uitvoeren.",
     "diag.stale_placeholder.title.self": "SharePoint toont je foto nog niet",
     "diag.stale_placeholder.title.other": "SharePoint toont de foto van {name} nog niet",
     "diag.stale_placeholder.why.self": "Je hebt een foto in Microsoft 365 (het origineel), maar SharePoint "
@@ -207,10 +262,10 @@ NL: dict[str, str] = {
     "diag.on_premises.title.other": "De foto van {name} wordt beheerd in de lokale Active Directory",
     "diag.on_premises.why.self": "Je organisatie haalt profielfoto's uit de eigen (on-premises) Active "
     "Directory, dus het origineel in Microsoft 365 kan alleen daar veranderen. Fotowijzigingen in de cloud "
-    "zijn geblokkeerd en opnieuw synchroniseren vanuit de cloud helpt niet.",
+    "zijn geblokkeerd en niets wat je in de cloud start, kan dat veranderen.",
     "diag.on_premises.why.other": "Je organisatie haalt profielfoto's uit de eigen (on-premises) Active "
     "Directory, dus het origineel van {name} in Microsoft 365 kan alleen daar veranderen. Fotowijzigingen in "
-    "de cloud zijn geblokkeerd en opnieuw synchroniseren vanuit de cloud helpt niet.",
+    "de cloud zijn geblokkeerd en niets wat je in de cloud start, kan dat veranderen.",
     "diag.on_premises.advice.self": "Vraag je IT-afdeling je foto in Active Directory aan te passen, of doe "
     "het daar zelf als dat mag.",
     "diag.on_premises.advice.other": "Pas de foto van {name} aan in de lokale Active Directory (of vraag het "
@@ -254,11 +309,11 @@ NL: dict[str, str] = {
     "profieleigenschap Picture staat niet op “Gebruikers toestaan te bewerken”; een beheerder heeft "
     "rechtstreeks een foto in SharePoint gezet; of de mailbox staat on-premises.",
     "diag.sync_disabled.advice.self": "Hier is een beheerder voor nodig: vraag IT je Exchange "
-    "Online-licentie, de eigenschap Picture in SharePoint en de plek van je mailbox na te kijken. Opnieuw "
-    "synchroniseren helpt pas als dat is opgelost.",
+    "Online-licentie, de eigenschap Picture in SharePoint en de plek van je mailbox na te kijken. SharePoints "
+    "kopie vernieuwen helpt pas als dat is opgelost.",
     "diag.sync_disabled.advice.other": "Een beheerder moet de Exchange Online-licentie van {name}, de "
-    "eigenschap Picture in SharePoint en de plek van de mailbox nakijken. Opnieuw synchroniseren helpt pas "
-    "als dat is opgelost.",
+    "eigenschap Picture in SharePoint en de plek van de mailbox nakijken. SharePoints kopie vernieuwen helpt "
+    "pas als dat is opgelost.",
     "diag.no_photo.title.self": "Je hebt nog geen profielfoto",
     "diag.no_photo.title.other": "{name} heeft nog geen profielfoto",
     "diag.no_photo.why.self": "Er staat geen foto in Microsoft 365 (het origineel), dus SharePoint en de "
@@ -312,47 +367,6 @@ NL: dict[str, str] = {
     "dan de eigen foto in SharePoint te openen: daardoor werkt SharePoint zijn kopie bij. Anders is "
     "SharePoint bijgewerkt en is een oude foto in een app waarschijnlijk een kopie uit de cache.",
     "diag.requested_by": "Aangevraagd door {requested_by}",
-    # --- resultaat opnieuw synchroniseren --------------------------------------------------------------
-    "resync.requested.title.self": "Je foto is opnieuw geüpload",
-    "resync.requested.title.other": "De foto van {name} is opnieuw geüpload",
-    "resync.requested.text.self": "Ik heb je foto {at} opnieuw naar Microsoft 365 geüpload. SharePoint werkt "
-    "zijn kopie pas bij als je je eigen foto daar opent, dus doe dat nu (een privévenster voorkomt oude "
-    "foto's uit de cache). Microsoft noemt geen vaste tijd; open je hem nu, dan is hij er meestal uiterlijk "
-    "{by}, in de praktijk soms pas {by_field}.",
-    "resync.requested.text.other": "Ik heb de foto van {name} {at} opnieuw naar Microsoft 365 geüpload. "
-    "SharePoint werkt zijn kopie pas bij als {name} de eigen foto daar opent. Microsoft noemt geen vaste "
-    "tijd; doet {name} dat nu, dan is hij er meestal uiterlijk {by}, in de praktijk soms pas {by_field}.",
-    "resync.cooldown.title.self": "Je synchronisatie is al onderweg",
-    "resync.cooldown.title.other": "De synchronisatie voor {name} is al onderweg",
-    "resync.cooldown.text.self": "Je hebt {at} al een synchronisatie aangevraagd. Nog een keer vragen maakt "
-    "het niet sneller. Heb je je eigen foto in SharePoint geopend, dan is hij er meestal uiterlijk {by}, in "
-    "de praktijk soms pas {by_field}.",
-    "resync.cooldown.text.other": "Voor de foto van {name} is {at} al een synchronisatie aangevraagd. Nog "
-    "een keer vragen maakt het niet sneller. Heeft {name} de eigen foto in SharePoint geopend, dan is hij er "
-    "meestal uiterlijk {by}, in de praktijk soms pas {by_field}.",
-    "resync.refused.title": "Je kunt alleen je eigen foto opnieuw synchroniseren",
-    "resync.refused.text.self": "Deze foto is van iemand anders, dus ik kan hem niet voor je synchroniseren. "
-    "Diegene kan het zelf doen met {bot}, of het aan de helpdesk vragen.",
-    "resync.refused.text.other": "Dit is de foto van {name}, dus ik kan hem niet voor je synchroniseren. "
-    "{name} kan het zelf doen met {bot}, of het aan de helpdesk vragen.",
-    "resync.failed.title.self": "Ik kon je foto niet opnieuw uploaden",
-    "resync.failed.title.other": "Ik kon de foto van {name} niet opnieuw uploaden",
-    "resync.failed.text": "Er ging iets mis bij het opnieuw uploaden. Er is niets gewijzigd. Probeer het "
-    "later opnieuw.",
-    "resync.not_possible.title": "Opnieuw synchroniseren helpt nu niet",
-    "resync.not_possible.generic": "Bij de huidige stand van de foto kan ik hem niet opnieuw synchroniseren.",
-    "resync.not_possible.pending": "De foto is pas gewijzigd; meestal is SharePoint binnen een dag bij nadat "
-    "de eigenaar de eigen foto daar heeft geopend.",
-    "resync.not_possible.in_sync": "SharePoint heeft de actuele foto al.",
-    "resync.not_possible.on_premises": "De foto wordt beheerd in de lokale Active Directory en kan alleen "
-    "daar worden gewijzigd.",
-    "resync.not_possible.no_photo": "Er staat geen foto in Microsoft 365 om opnieuw te uploaden.",
-    "resync.not_possible.sync_disabled": "SharePoint haalt deze foto niet uit Exchange; een beheerder moet "
-    "dat eerst oplossen.",
-    "resync.not_possible.profile_importing": "SharePoint heeft nog geen profiel voor dit account; de "
-    "profielimport moet dit account eerst bereiken.",
-    "resync.not_possible.unavailable": "Ik kon de foto nu niet controleren.",
-    "resync.not_possible.next": "Controleer de foto opnieuw om te zien wat er speelt en wat je kunt doen.",
     # --- helpdesk: gebruiker kiezen, geen resultaat, niet toegestaan ------------------------------------
     "pick.title": "Meerdere mensen passen bij “{query}” — wie bedoel je?",
     "pick.text": "Kies de persoon van wie ik de foto moet controleren.",
@@ -379,8 +393,10 @@ NL: dict[str, str] = {
     "eigen foto daar hebt geopend; in de praktijk duurt het soms tot {field_hours} uur. {bot} zag je foto "
     "{overdue} geleden voor het eerst; de echte wijziging kan iets ouder zijn.",
     "notice.advice": "Open je eigen foto in SharePoint in een privévenster: daardoor werkt SharePoint zijn "
-    "kopie bij. “Mijn foto opnieuw synchroniseren” uploadt je foto ook nog een keer naar Microsoft 365, maar "
-    "Microsoft zegt nergens dat SharePoint daardoor bijgewerkt wordt.",
+    "kopie bij.",
+    "notice.advice.link": "Druk op “Mijn foto in SharePoint vernieuwen”: dat opent je eigen foto in SharePoint, "
+    "waardoor SharePoint de nieuwe ophaalt. {bot} controleert daarna tot SharePoint hem toont en laat het je "
+    "weten.",
     "notice.footer": "{bot} stuurt één melding per fotowijziging. Wil je die niet? Druk op “Stuur me geen "
     "meldingen meer” of typ “geen meldingen meer”.",
     "optout.stopped.title": "Je krijgt geen fotomeldingen meer",
@@ -389,4 +405,19 @@ NL: dict[str, str] = {
     "optout.started.title": "Fotomeldingen staan weer aan",
     "optout.started.text": "{bot} laat het je weten als de kopie van je foto in SharePoint achterloopt. Typ "
     "“geen meldingen meer” om ze uit te zetten.",
+    # --- de synchronisatie als de gebruiker gestart (Teams SSO) ---------------------------------------
+    "sso.started.title": "SharePoint haalt je foto nu op",
+    "sso.started.text": "Ik heb {at} je eigen foto in SharePoint geopend als jou; daardoor haalt SharePoint je "
+    "huidige foto op. Ik controleer het en laat je weten wanneer SharePoint hem toont.",
+    "sso.started.stored": "Kopie in SharePoint laatst opgeslagen",
+    "sso.failed.title": "Ik kon je foto in SharePoint niet als jou openen",
+    "sso.failed.text": "SharePoint nam het verzoek nu niet aan. Er is niets gewijzigd. Probeer het over een paar "
+    "minuten opnieuw.",
+    "sso.failed.text.link": "SharePoint nam het verzoek nu niet aan. Er is niets gewijzigd. De knop opent je "
+    "eigen foto in SharePoint in je browser; dat doet hetzelfde.",
+    "sso.signin.title": "Je wordt aangemeld bij SharePoint",
+    "sso.signin.text": "Teams meldt je aan met je werkaccount; daarna open ik je foto in SharePoint als jou. "
+    "Vraagt Teams om toestemming, geef die dan één keer. Of open je foto met de knop in je browser.",
+    "sso.retry.title": "Je bent aangemeld",
+    "sso.retry.text": "Druk nog een keer op “Mijn foto in SharePoint vernieuwen” op de kaart om te beginnen.",
 }

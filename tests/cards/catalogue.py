@@ -30,22 +30,30 @@ from bot.domain.model import (
 from cards import (
     ERROR_REASONS,
     LINK_OUTCOMES,
+    SIGNIN_REASONS,
     CardContext,
-    ResyncOutcome,
+    SyncProgress,
     diagnosis_card,
     error_card,
     help_card,
+    how_to_change_card,
     link_sent_card,
     not_found_card,
     notice_card,
     optout_result_card,
     pick_user_card,
     refusal_card,
-    resync_result_card,
+    several_people_card,
+    small_talk_card,
+    sso_failed_card,
+    sso_signin_card,
+    sso_started_card,
+    sync_checking_card,
     sync_link_card,
     sync_outcome_card,
     unknown_card,
     welcome_card,
+    whose_photo_card,
 )
 
 NOW = datetime(2025, 3, 4, 9, 30, tzinfo=UTC)
@@ -209,6 +217,12 @@ def _cards_for(ctx: CardContext) -> list[tuple[str, str, dict[str, Any]]]:
         ("welcome", "install", welcome_card(ctx)),
         ("help", "help", help_card(ctx)),
         ("unknown", "unknown", unknown_card(ctx)),
+        ("unknown", "unknown-closest", unknown_card(ctx, ("how_to_change", "check", "help"))),
+        ("whose-photo", "whose-photo", whose_photo_card(ctx)),
+        ("whose-photo", "whose-photo-no-manager", whose_photo_card(ctx, no_manager=True)),
+        ("several-people", "several-people", several_people_card(ctx)),
+        ("how-to-change", "how-to-change", how_to_change_card(ctx)),
+        ("small-talk", "small-talk", small_talk_card(ctx)),
     ]
     diagnoses = sample_diagnoses()
     for variant, diagnosis in diagnoses.items():
@@ -221,17 +235,6 @@ def _cards_for(ctx: CardContext) -> list[tuple[str, str, dict[str, Any]]]:
         out.append(("diagnosis", f"diagnosis-{variant}-self-sync", card))
     for reason in ERROR_REASONS:
         out.append(("error", f"error-{reason}", error_card(ctx, reason_key=reason)))
-    stale = diagnoses["stale"]
-    at = NOW - timedelta(minutes=5)
-    for outcome in ResyncOutcome:
-        out.append(("resync-result", f"resync-{outcome}-self", resync_result_card(outcome, ctx, at=at)))
-        other = resync_result_card(
-            outcome, ctx, at=at, diagnosis=stale, target_name=TARGET_NAME, requested_by=REQUESTED_BY
-        )
-        out.append(("resync-result", f"resync-{outcome}-other", other))
-    for variant, diagnosis in diagnoses.items():
-        card = resync_result_card(ResyncOutcome.NOT_POSSIBLE, ctx, at=at, diagnosis=diagnosis)
-        out.append(("resync-result", f"resync-not_possible-{variant}", card))
     day = timedelta(days=1)
     out += [
         ("pick-user", "pick-user", pick_user_card(CANDIDATES, ctx, query=QUERY)),
@@ -285,6 +288,47 @@ def _cards_for(ctx: CardContext) -> list[tuple[str, str, dict[str, Any]]]:
             sync_outcome_card(ctx, fixed=False, pictures=_seen(PictureVerdict.DIFFERENT), checked=NOW),
         ),
         ("optout-result", "optout-started", optout_result_card(ctx, opted_out=False)),
+        (
+            "sync-checking",
+            "sync-checking",
+            sync_checking_card(ctx, started=NOW, next_check=NOW + timedelta(minutes=2)),
+        ),
+        *(
+            (
+                "diagnosis",
+                f"diagnosis-stale-{subject}-{state}",
+                diagnosis_card(
+                    diagnoses["stale"],
+                    ctx,
+                    subject=subject,  # type: ignore[arg-type]
+                    progress=SyncProgress(state, NOW - timedelta(hours=3), NOW - timedelta(minutes=5)),  # type: ignore[arg-type]
+                ),
+            )
+            for subject in ("self", "other")
+            for state in ("checking", "fixed", "expired")
+        ),
+        (
+            "diagnosis",
+            "diagnosis-stale-self-sso",
+            diagnosis_card(diagnoses["stale"], ctx, sync_url=SYNC_URL, sync_execute=True),
+        ),
+        (
+            "diagnosis",
+            "diagnosis-stale-self-refresh",
+            diagnosis_card(diagnoses["stale"], ctx, sync_url=SYNC_URL, refresh_for="29:1f2e3d"),
+        ),
+        (
+            "sso-started",
+            "sso-started",
+            sso_started_card(ctx, at=NOW, sharepoint_stored=NOW - timedelta(days=9)),
+        ),
+        ("sso-started", "sso-started-no-profile", sso_started_card(ctx, at=NOW)),
+        ("sso-failed", "sso-failed-link", sso_failed_card(ctx, link=SYNC_URL)),
+        ("sso-failed", "sso-failed", sso_failed_card(ctx, link=None)),
+        *(
+            ("sso-signin", f"sso-{reason}", sso_signin_card(ctx, reason=reason, link=SYNC_URL))
+            for reason in SIGNIN_REASONS
+        ),
     ]
     return out
 

@@ -57,13 +57,14 @@ def measured(tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, Any]]:
 
 def buttons(node: Any) -> list[str]:
     """The titles of the buttons a card shows: its actions, wherever they are, but not an action's fallback
-    (shown only by clients that can't show the action)."""
+    (shown only by clients that can't show the action) nor the card's `refresh` (an action Teams runs unseen)."""
     if isinstance(node, list):
         return [title for item in node for title in buttons(item)]
     if not isinstance(node, dict):
         return []
     own = [node["title"]] if str(node.get("type", "")).startswith("Action.") else []
-    return own + [title for key, value in node.items() if key != "fallback" for title in buttons(value)]
+    hidden = ("fallback", "refresh")
+    return own + [title for key, value in node.items() if key not in hidden for title in buttons(value)]
 
 
 def full_width(entry: dict[str, Any]) -> bool:

@@ -23,7 +23,7 @@ REPRESENTATIVE = {
     "diagnosis-stale-en": "en-GB+demo/diagnosis/diagnosis-stale-self",
     "diagnosis-stale-nl": "nl-NL+demo/diagnosis/diagnosis-stale-self",
     "welcome-install-en": "en-GB+demo/welcome/install",
-    "resync-requested-en": "en-GB+demo/resync-result/resync-requested-self",
+    "sync-fixed-en": "en-GB+demo/sync-fixed/sync-fixed",
 }
 
 

@@ -281,7 +281,8 @@ async def scenarios(run: Run) -> None:
         (m["message"] for m in run.scenarios["why_en"]["messages"] if m["kind"] == "diagnosis"), None
     )
 
-    async def resync() -> tuple[dict[str, Any], dict[str, Any]]:
+    async def legacy_resync() -> tuple[dict[str, Any], dict[str, Any]]:
+        """A click on "Re-sync my photo" of a card sent before the sync link existed."""
         if diagnosis is None:
             raise RuntimeError("no diagnosis card from why_en to click")
         body = {
@@ -303,7 +304,7 @@ async def scenarios(run: Run) -> None:
 
     # An Action.Execute answer normally comes back as the invoke response; expect=0 only settles, so an
     # updateMessage/createMessage on the stream, if any, is recorded too.
-    record = await run.scenario("resync", resync, expect=0, timeout=1.0)
+    record = await run.scenario("legacy_resync", legacy_resync, expect=0, timeout=1.0)
     record["clicked_message_id"] = diagnosis["messageId"] if diagnosis else None
 
     # Playground 0.2.28's message API checks `from.id` but always sends the activity as the current user
@@ -332,7 +333,7 @@ async def scenarios(run: Run) -> None:
 
 async def helpdesk_scenarios(run: Run) -> None:
     """Helpdesk staff (Patti) @mention the bot about another user (Megan) in a channel thread and a group
-    chat; a non-helpdesk user (Adele) asking the same, or clicking a re-sync of Megan's photo, is refused."""
+    chat; a non-helpdesk user (Adele) asking the same, or clicking "Send Megan a sync link", is refused."""
     cfg = run.config
     group = cfg["groupChats"][0]["id"]
     general = cfg["teams"][0]["id"]
@@ -374,7 +375,7 @@ async def helpdesk_scenarios(run: Run) -> None:
         (m for m in run.scenarios["helpdesk_channel"]["messages"] if m["kind"] == "diagnosis"), None
     )
     card = (((clicked or {}).get("message") or {}).get("attachments") or [{}])[0].get("content") or {}
-    offered = [a for a in iter_actions(card) if a.get("verb") == "resyncPhoto"]
+    offered = [a for a in iter_actions(card) if a.get("verb") == "sendSyncLink"]
 
     def click(sender_id: str) -> Any:
         async def action() -> tuple[dict[str, Any], dict[str, Any]]:
@@ -382,13 +383,13 @@ async def helpdesk_scenarios(run: Run) -> None:
                 raise RuntimeError("no diagnosis card from helpdesk_channel to click")
             # The button's own data if the card offers one; Megan is in sync in the demo tenant, so her
             # card has none and the click is built from the documented contract (cards/__init__.py).
-            data = offered[0].get("data") if offered else {"action": "resyncPhoto", "userId": target_oid}
+            data = offered[0].get("data") if offered else {"action": "sendSyncLink", "userId": target_oid}
             body = {
                 "name": "adaptiveCard/action",
                 "conversation": {"id": clicked["actionConversationId"]},
                 "from": {"id": sender_id},
                 "replyToId": clicked["message"]["messageId"],
-                "value": {"action": {"type": "Action.Execute", "verb": "resyncPhoto", "data": data}},
+                "value": {"action": {"type": "Action.Execute", "verb": "sendSyncLink", "data": data}},
             }
             path = "/_conversation/v1/invoke"
             return {"path": path, "body": body}, await run.call("POST", path, body)
@@ -398,11 +399,11 @@ async def helpdesk_scenarios(run: Run) -> None:
     # Playground 0.2.28's invoke API sends `from` as given, but only for one of its 6 configured users
     # (tenantManager.getUser): a click as Patti is rejected by the Playground itself. Recorded as
     # `playground_rejected` (not an error) so a Playground that allows it is noticed.
-    record = await run.scenario("helpdesk_resync_as_patti", click(HELPDESK["id"]), expect=0, timeout=0.5)
+    record = await run.scenario("helpdesk_send_link_as_patti", click(HELPDESK["id"]), expect=0, timeout=0.5)
     record["playground_rejected"], record["error"] = record["error"], None
-    # What the Playground does allow: Adele (not helpdesk) clicking a re-sync of Megan's photo on the
+    # What the Playground does allow: Adele (not helpdesk) clicking "Send Megan a sync link" on the
     # helpdesk's card, i.e. a forged click by a non-helpdesk user.
-    record = await run.scenario("helpdesk_resync_forged_by_adele", click(me["id"]), expect=0, timeout=1.0)
+    record = await run.scenario("helpdesk_send_link_forged_by_adele", click(me["id"]), expect=0, timeout=1.0)
     record.update(
         clicked_message_id=clicked["message"]["messageId"] if clicked else None, button_offered=bool(offered)
     )

@@ -74,12 +74,13 @@ def test_install_sends_only_the_welcome_card(e2e: dict[str, Any]) -> None:
     assert kinds(scenario(e2e, "install")) == ["welcome"]
 
 
-def test_why_is_my_photo_old_gives_diagnosis_with_resync(e2e: dict[str, Any]) -> None:
+def test_why_is_my_photo_old_gives_diagnosis_with_the_sync_link(e2e: dict[str, Any]) -> None:
     record = scenario(e2e, "why_en")
     assert kinds(record) == ["diagnosis"]
     card = cards(record)[0]
-    resync = [a for a in actions(card) if a.get("verb") == "resyncPhoto"]
-    assert resync and resync[0]["type"] == "Action.Execute"
+    sync = [a for a in actions(card) if a.get("title") == "Refresh my photo in SharePoint"]
+    assert sync and sync[0]["type"] == "Action.OpenUrl" and "/sync/" in sync[0]["url"]
+    assert not [a for a in actions(card) if a.get("verb") == "resyncPhoto"]
     assert block_text(card["body"][0]) == "SharePoint still shows your old photo"
 
 
@@ -89,7 +90,7 @@ def test_dutch_question_with_nl_locale_gives_dutch_card(e2e: dict[str, Any]) -> 
     card = cards(record)[0]
     assert block_text(card["body"][0]) == "SharePoint toont nog je oude foto"
     texts = [a.get("title") for a in actions(card)]
-    assert "Mijn foto opnieuw synchroniseren" in texts
+    assert "Mijn foto in SharePoint vernieuwen" in texts
     assert "Demogegevens" in card["fallbackText"]
 
 
@@ -100,14 +101,14 @@ def test_dutch_question_via_message_api_is_answered(e2e: dict[str, Any]) -> None
     assert kinds(record) == ["diagnosis"]
 
 
-def test_resync_button_replaces_card_in_place(e2e: dict[str, Any]) -> None:
-    record = scenario(e2e, "resync")
+def test_an_older_cards_re_sync_click_is_answered_with_the_check_in_place(e2e: dict[str, Any]) -> None:
+    record = scenario(e2e, "legacy_resync")
     http = record["http"]
     assert http["status"] == 200
     # Action.Execute: the invoke response carries the card that replaces the clicked one in place
     # (Playground 0.2.28 returns it to the caller; no extra message may appear in the chat).
     assert http["body"]["type"] == "application/vnd.microsoft.card.adaptive"
-    assert http["body"]["value"]["body"][0]["id"] == "resync-result", e2e["bot_log_tail"]
+    assert http["body"]["value"]["body"][0]["id"] == "diagnosis", e2e["bot_log_tail"]
     assert not [m for m in record["messages"] if m["action"] == "createMessage"]
     sent = record["request"]["body"]
     assert sent["value"]["action"]["verb"] == "resyncPhoto"
@@ -195,14 +196,14 @@ def test_non_helpdesk_check_in_a_channel_is_refused_without_details(e2e: dict[st
     )
 
 
-def test_resync_of_megan_clicked_by_non_helpdesk_is_refused(e2e: dict[str, Any]) -> None:
+def test_send_link_for_megan_clicked_by_non_helpdesk_is_refused(e2e: dict[str, Any]) -> None:
     # Playground 0.2.28's invoke API sends `from` as given but only accepts its 6 configured users, so
     # Patti (not one of them) cannot click; recorded so a Playground that allows it is noticed.
-    as_patti = scenario(e2e, "helpdesk_resync_as_patti")
+    as_patti = scenario(e2e, "helpdesk_send_link_as_patti")
     assert as_patti["http"]["status"] == 400 and as_patti["http"]["body"]["code"] == "UserNotFound"
     assert not [t for t in as_patti["traffic"] if t["direction"].endswith("-> User Application")]
-    # Instead: Adele (not helpdesk) clicks a re-sync of Megan's photo on the helpdesk's card, a forged click.
-    record = scenario(e2e, "helpdesk_resync_forged_by_adele")
+    # Instead: Adele (not helpdesk) clicks "Send Megan a sync link" on the helpdesk's card, a forged click.
+    record = scenario(e2e, "helpdesk_send_link_forged_by_adele")
     activity = inbound_from(record)
     assert activity["type"] == "invoke" and activity["from"]["aadObjectId"] == ADELE
     assert activity["value"]["action"]["data"]["userId"] == MEGAN

@@ -2,7 +2,8 @@
 
 One session fixture runs the driver inside a loopback-only network namespace (`unshare -n`: bot, Playground,
 Chromium and the driver together). It types into the Teams-like composer, presses Enter, clicks the card's
-"Re-sync my photo" button and @mentions the bot in a channel, screenshotting each step. Without node,
+"Refresh my photo in SharePoint" button (a browser tab opens the one-click sync link) and watches that card
+follow the sync, and @mentions the bot in a channel, screenshotting each step. Without node,
 chromium, playwright-core, the Playground package or `unshare` permission: skip with the reason, or FAIL when
 PHOTOSYNC_REQUIRE_E2E=1 (CI).
 """
@@ -38,7 +39,7 @@ def _unavailable() -> str | None:
 
 
 def run_ui_driver(
-    out: Path, timeout: float = 120
+    out: Path, timeout: float = 150
 ) -> tuple[subprocess.CompletedProcess[str], dict[str, Any] | None]:
     # The bot runs on this interpreter (the venv the tests run in), never whatever `python3` is on PATH.
     inner = (
@@ -80,7 +81,14 @@ def png_size(path: str) -> tuple[int, int]:
 
 
 @pytest.mark.parametrize(
-    "name", ["personal-diagnosis", "personal-resync", "personal-dutch", "channel-mention"]
+    "name",
+    [
+        "personal-diagnosis",
+        "personal-sync-started",
+        "personal-sync-fixed",
+        "personal-dutch",
+        "channel-mention",
+    ],
 )
 def test_screenshot_exists_with_sane_size(ui: dict[str, Any], name: str) -> None:
     assert png_size(step(ui, name)["png"]) == (1280, 1120)
@@ -89,13 +97,21 @@ def test_screenshot_exists_with_sane_size(ui: dict[str, Any], name: str) -> None
 def test_typed_question_gets_diagnosis_card(ui: dict[str, Any]) -> None:
     text = step(ui, "personal-diagnosis")["card_text"]
     assert "SharePoint still shows your old photo" in text
-    assert "Re-sync my photo" in text
+    assert "Refresh my photo in SharePoint" in text and "Re-sync" not in text
 
 
-def test_resync_button_replaces_card_with_result(ui: dict[str, Any]) -> None:
-    text = step(ui, "personal-resync")["card_text"]
-    assert "Your photo was re-submitted" in text
-    assert "Re-sync my photo" not in text  # the clicked card was replaced in place
+def test_the_sync_button_opens_the_users_own_photo_and_the_card_follows_the_sync(ui: dict[str, Any]) -> None:
+    """Ask, click, watch the card turn green: the click opens a browser tab on the bot's one-click link, which
+    lands on the user's own large photo in SharePoint; the same card then says SharePoint is fetching it, and
+    once the bot's check sees the new picture, that SharePoint shows it (with both pictures)."""
+    started = step(ui, "personal-sync-started")["card_text"]
+    assert "SharePoint is fetching your photo" in started
+    assert "Refresh my photo in SharePoint" not in started  # the clicked card was replaced in place
+    landed = ui["sync_tab_url"]
+    assert "/_layouts/15/userphoto.aspx?size=L" in landed and "accountname=AdeleV" in landed
+    fixed = step(ui, "personal-sync-fixed")["card_text"]
+    assert "SharePoint now shows your new photo" in fixed and "SharePoint shows the same picture" in fixed
+    assert (ui["cards_after_sync_start"], ui["cards_after_sync_fixed"]) == (0, 0)  # updates, no new posts
 
 
 def test_dutch_question_typed_in_ui_is_answered(ui: dict[str, Any]) -> None:
@@ -104,7 +120,6 @@ def test_dutch_question_typed_in_ui_is_answered(ui: dict[str, Any]) -> None:
 
 
 def test_channel_mention_picked_from_suggestions_is_answered(ui: dict[str, Any]) -> None:
-    # After the re-sync above, Adele's photo counts as "on its way" (pending) rather than overdue.
     assert "SharePoint" in step(ui, "channel-mention")["card_text"]
 
 

@@ -10,11 +10,13 @@
 // and the Playground (reading .m365agentsplayground.yml), then walks the flows below, writing DIR/<name>.png
 // per step and DIR/result.json: {ok, errors, elapsed_s, steps: {name: {ok, error, png, card_text, ms}}}.
 // It never asserts: tests/e2e/test_playground_ui.py does. Children are always killed (process groups);
-// every wait is bounded and a hard deadline ends the whole run well under 60 s.
+// every wait is bounded and a hard deadline ends the whole run within two minutes.
 //
-// Flows: personal-diagnosis (type "why is my photo old?", Enter, wait for the card), personal-resync (click
-// "Re-sync my photo", wait until the card shows the re-sync result), personal-dutch ("waarom is mijn foto
-// oud?"), channel-mention (General channel: type "@PhotoSync", pick the menuitem, ask, wait for the card).
+// Flows: personal-diagnosis (type "why is my photo old?", Enter, wait for the card), personal-sync-started
+// (click "Refresh my photo in SharePoint": a browser tab opens the bot's sync link, which redirects to the
+// user's own photo in the demo SharePoint; the card turns into "SharePoint is fetching your photo"),
+// personal-sync-fixed (the same card, once the bot's check saw the new picture), personal-dutch ("waarom is
+// mijn foto oud?"), channel-mention (General channel: type "@PhotoSync", pick the menuitem, ask, wait).
 //
 // Env: PYTHON (the interpreter that has the bot installed; the pytest side passes its own; default python3),
 // CHROMIUM (default /usr/bin/chromium).
@@ -34,9 +36,11 @@ const PKG = path.join(JS, "node_modules", "@microsoft", "m365agentsplayground");
 const CLI = path.join(PKG, "cli.js");
 const CONFIG = path.join(REPO, ".m365agentsplayground.yml");
 
-const DEADLINE_MS = 90_000; // hard: kill everything and exit
+const DEADLINE_MS = 120_000; // hard: kill everything and exit
 const STARTUP_MS = 15_000;
 const STEP_MS = 10_000; // one UI step (type + wait for the card)
+const DEMO_SYNC_S = 2; // the demo SharePoint refreshes a user's picture this long after their own request
+const SYNC_MS = 30_000; // from the click to the bot's check that sees it (demo: DEMO_SYNC_S + 2 s + a pass)
 const { CHROMIUM_FLAGS } = require("../js/chromium.js");
 const VIEWPORT = { width: 1280, height: 1120 }; // tall enough for the question + a whole diagnosis card
 
@@ -145,6 +149,18 @@ const isLoopback = (url) => {
 const CARD = ".ac-adaptiveCard";
 // A diagnosis card's fact label (the welcome card also mentions "SharePoint", so that is not enough).
 const DIAGNOSIS = "Out-of-date copy";
+const SYNC_BUTTON = "Refresh my photo in SharePoint";
+
+// Wait until a card shows `pattern` (the clicked card, replaced in place: no new message is posted for it)
+// and return it.
+async function waitCard(page, pattern, timeout) {
+  await page.waitForFunction(
+    ([sel, src]) => [...document.querySelectorAll(sel)].some((el) => new RegExp(src).test(el.innerText)),
+    [CARD, pattern.source],
+    { timeout },
+  );
+  return page.locator(CARD, { hasText: pattern }).first();
+}
 
 async function openChat(page, name) {
   const item = page.getByRole("treeitem", { name, exact: false }).first();
@@ -262,6 +278,7 @@ async function main() {
         PHOTOSYNC_HOST: "127.0.0.1",
         PHOTOSYNC_DATABASE_URL: `sqlite+aiosqlite:///${tmp}/bot.db`,
         PHOTOSYNC_LOG_FORMAT: "text",
+        PHOTOSYNC_DEMO_SYNC_SECONDS: String(DEMO_SYNC_S),
         MicrosoftAppId: "",
         MicrosoftAppPassword: "",
       },
@@ -324,27 +341,40 @@ async function main() {
       return rec;
     };
 
+    let diagnosisCard = null;
     await step("personal-diagnosis", async () => {
       await openChat(page, "Personal Chat");
-      return ask(page, "why is my photo old?", DIAGNOSIS);
+      diagnosisCard = await ask(page, "why is my photo old?", DIAGNOSIS);
+      return diagnosisCard;
     });
 
-    await step("personal-resync", async () => {
-      if (!result.steps["personal-diagnosis"].ok) throw new Error("no diagnosis card to click");
-      const cards = page.locator(CARD);
-      const i = (await cards.count()) - 1;
-      const card = cards.nth(i);
-      await card.getByRole("button", { name: "Re-sync my photo" }).click();
-      // Action.Execute: the card is replaced in place by the re-sync result.
-      await page.waitForFunction(
-        ([sel, idx]) => {
-          const el = document.querySelectorAll(sel)[idx];
-          return el && /re-submitted|re-sync/i.test(el.innerText) && !/Re-sync my photo/.test(el.innerText);
-        },
-        [CARD, i],
-        { timeout: STEP_MS },
-      );
-      return card;
+    // The sync loop as a user lives it: click "Refresh my photo in SharePoint" (the browser opens the bot's
+    // one-click link, which sends it on to the user's own photo in the demo SharePoint), then watch the same
+    // card turn into "SharePoint is fetching your photo" and, once the demo SharePoint has refreshed
+    // (PHOTOSYNC_DEMO_SYNC_SECONDS) and the bot's next check saw it, "SharePoint now shows your new photo".
+    let started = null;
+    await step("personal-sync-started", async () => {
+      if (!diagnosisCard) throw new Error("no diagnosis card to click");
+      const before = await cardCount(page);
+      const opened = context.waitForEvent("page", { timeout: STEP_MS }).catch((e) => e);
+      // Teams renders an Action.OpenUrl as a button with the link role (the URL is its title)
+      await diagnosisCard.getByRole("link", { name: SYNC_BUTTON }).click();
+      const tab = await opened;
+      if (tab instanceof Error) throw new Error(`no browser tab opened: ${tab.message}`);
+      await tab.waitForLoadState("load", { timeout: STEP_MS });
+      result.sync_tab_url = tab.url();
+      await tab.close();
+      started = await waitCard(page, /SharePoint is fetching your photo/, STEP_MS);
+      result.cards_after_sync_start = (await cardCount(page)) - before;
+      return started;
+    });
+
+    await step("personal-sync-fixed", async () => {
+      if (!started) throw new Error("the sync was not started");
+      const before = await cardCount(page);
+      const fixed = await waitCard(page, /SharePoint now shows your new photo/, SYNC_MS);
+      result.cards_after_sync_fixed = (await cardCount(page)) - before;
+      return fixed;
     });
 
     await step("personal-dutch", async () => ask(page, "waarom is mijn foto oud?", DIAGNOSIS));

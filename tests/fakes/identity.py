@@ -15,6 +15,10 @@ b) the **Entra ID (Azure AD) token endpoint** for app-only (client credentials) 
    Entra issues for Bot Framework and Graph) signed by a separate Entra key; `validate_access_token()` lets a
    resource fake (connector, Graph, SharePoint) check them without any HTTP.
 
+c) **Teams SSO**: `mint_user_token()` makes a user's Entra token for an app (what Teams hands the bot), the
+   token endpoint serves msal's on-behalf-of grant for it (with consent, MFA, expiry and tenant faults), and
+   `sso_metadata_url()` is the tenant's OpenID document with a loopback JWKS.
+
 `MsalLoopbackSession` is the `requests.Session` to pass to msal as `http_client`: it rewrites
 `https://login.microsoftonline.com/...` (and the other public Entra login hosts) to this fake and refuses
 every URL that is not a loopback IP literal, before any DNS lookup or connection.
@@ -70,6 +74,11 @@ ENTRA_LOGIN_HOSTS = (
 )
 _MULTI_TENANT_ALIASES = frozenset({"common", "organizations", "consumers"})
 _ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+OBO_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+TEAMS_CLIENT_ID = (
+    "1fec8e78-bce4-4aaf-ab1b-5451cc387264"  # Teams' desktop/mobile client (Microsoft's documented id)
+)
+_RESERVED_SCOPES = frozenset({"openid", "profile", "offline_access"})
 
 # name -> the check that must reject it. Every variant keeps the other claims valid, so exactly one check
 # fails.
@@ -196,6 +205,10 @@ class FakeApp:
     tenants: set[str] | None = None  # tenant ids with a service principal; None = every tenant
     roles: dict[str, list[str]] = field(default_factory=dict)  # resource -> app roles granted
     object_id: str = ""
+    # on-behalf-of: resources users consented to (None: every resource) and whether Entra wants the user back
+    # (MFA / conditional access: interaction_required)
+    consented: set[str] | None = None
+    interaction_required: bool = False
 
 
 @dataclass(frozen=True)
@@ -219,7 +232,7 @@ class _TokenFault:
     body: Any
 
 
-def _aad_error(status: int, error: str, code: int, message: str) -> web.Response:
+def _aad_error(status: int, error: str, code: int, message: str, *, suberror: str = "") -> web.Response:
     """An error in the shape Entra ID answers (error, error_description with AADSTS code, error_codes...)."""
     trace_id, correlation_id = str(uuid.uuid4()), str(uuid.uuid4())
     stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%SZ")
@@ -235,6 +248,8 @@ def _aad_error(status: int, error: str, code: int, message: str) -> web.Response
         "correlation_id": correlation_id,
         "error_uri": f"https://{LOGIN_HOST}/error?code={code}",
     }
+    if suberror:
+        body["suberror"] = suberror
     return web.json_response(body, status=status)
 
 
@@ -578,6 +593,66 @@ class IdentityServer:
             return None
         return claims
 
+    # ----------------------------------------------------------------- users' delegated tokens (Teams SSO, OBO)
+    def mint_user_token(
+        self,
+        aud: str,
+        tenant_id: str,
+        oid: str,
+        /,
+        *,
+        upn: str = "",
+        scp: str = "access_as_user",
+        lifetime: int = 3600,
+        now: float | None = None,
+        forged: bool = False,
+        **overrides: Any,
+    ) -> str:
+        """A user's Entra access token for an app, as Teams gets it for SSO (v2 shape): RS256 by the Entra key,
+        `aud` (the app's api:// URI or client id), `tid`, `oid`, `scp`. `now` (POSIX seconds, default real
+        time) sets iat/nbf/exp; `forged` signs with a key Entra never published but keeps the real kid;
+        `overrides` replace claims (None removes one)."""
+        issued = int(time.time() if now is None else now)
+        claims: dict[str, Any] = {
+            "aud": aud,
+            "iss": f"https://{LOGIN_HOST}/{tenant_id}/v2.0",
+            "iat": issued,
+            "nbf": issued,
+            "exp": issued + lifetime,
+            "azp": TEAMS_CLIENT_ID,
+            "azpacr": "0",
+            "name": upn or oid,
+            "oid": oid,
+            "preferred_username": upn,
+            "scp": scp,
+            "sub": b64url(hashlib.sha256(f"{oid}:{aud}".encode()).digest())[:43],
+            "tid": tenant_id,
+            "uti": uuid.uuid4().hex[:22],
+            "ver": "2.0",
+        }
+        for name, value in overrides.items():
+            if value is None:
+                claims.pop(name, None)
+            else:
+                claims[name] = value
+        key = self._attacker_key if forged else self._entra_key.private_key
+        return jwt.encode(claims, key, algorithm="RS256", headers={"kid": self._entra_key.kid, "typ": "JWT"})
+
+    def sso_metadata_url(self, tenant: str) -> str:
+        """The tenant's v2.0 OpenID document with a loopback `jwks_uri` (for a validator that fetches the keys
+        itself; msal's document advertises the public https endpoints)."""
+        return f"{self.url}/loopback/{tenant}/v2.0/.well-known/openid-configuration"
+
+    def set_consent(self, client_id: str, resources: Iterable[str] | None) -> None:
+        """Which resources users consented to for `client_id`'s on-behalf-of requests (None: all)."""
+        with self._lock:
+            self._apps[client_id].consented = None if resources is None else set(resources)
+
+    def require_interaction(self, client_id: str, required: bool = True) -> None:
+        """Answer `client_id`'s on-behalf-of requests with interaction_required (MFA / conditional access)."""
+        with self._lock:
+            self._apps[client_id].interaction_required = required
+
     # ----------------------------------------------------------------- msal helpers
     @staticmethod
     def authority(tenant: str = "botframework.com") -> str:
@@ -600,6 +675,9 @@ class IdentityServer:
         app.router.add_get("/v1/.well-known/keys", self._bf_keys)
         app.router.add_get("/common/discovery/instance", self._instance_discovery)
         app.router.add_get("/{tenant}/v2.0/.well-known/openid-configuration", self._tenant_discovery_v2)
+        app.router.add_get(
+            "/loopback/{tenant}/v2.0/.well-known/openid-configuration", self._tenant_discovery_loopback
+        )
         app.router.add_get("/{tenant}/.well-known/openid-configuration", self._tenant_discovery_v1)
         app.router.add_get("/{tenant}/discovery/v2.0/keys", self._entra_keys)
         app.router.add_get("/{tenant}/discovery/keys", self._entra_keys)
@@ -687,6 +765,20 @@ class IdentityServer:
             }
         )
 
+    async def _tenant_discovery_loopback(self, request: web.Request) -> web.Response:
+        self._hit("sso_discovery")
+        tenant = self.resolve_tenant(request.match_info["tenant"])
+        if tenant is None:
+            return _tenant_not_found(request.match_info["tenant"])
+        return web.json_response(
+            {
+                "issuer": f"https://{LOGIN_HOST}/{tenant}/v2.0",
+                "jwks_uri": f"{self.url}/{tenant}/discovery/v2.0/keys",
+                "token_endpoint": f"https://{LOGIN_HOST}/{tenant}/oauth2/v2.0/token",
+                "id_token_signing_alg_values_supported": ["RS256"],
+            }
+        )
+
     async def _tenant_discovery_v1(self, request: web.Request) -> web.Response:
         self._hit("tenant_discovery")
         tenant = self._discovery_tenant(request.match_info["tenant"])
@@ -757,6 +849,8 @@ class IdentityServer:
         has_assertion: bool,
     ) -> web.Response:
         grant_type = form.get("grant_type")
+        if grant_type == OBO_GRANT and form.get("requested_token_use") == "on_behalf_of":
+            return self._issue_on_behalf_of(form, path_tenant, client_id, scope)
         if grant_type != "client_credentials":
             return _aad_error(
                 400,
@@ -845,6 +939,86 @@ class IdentityServer:
         return web.json_response(
             {
                 "token_type": "Bearer",
+                "expires_in": lifetime,
+                "ext_expires_in": lifetime,
+                "access_token": token,
+            }
+        )
+
+    def _issue_on_behalf_of(
+        self, form: Mapping[str, Any], path_tenant: str, client_id: str, scope: str
+    ) -> web.Response:
+        """msal's on-behalf-of grant: the app (client secret) trades a user's token issued to it for a token to
+        `scope`'s resource, as that user. Faults as Entra answers them: an expired assertion (AADSTS500133), one
+        of another tenant or for another app (AADSTS50013), consent missing (invalid_grant, AADSTS65001,
+        suberror consent_required), MFA / conditional access (interaction_required, AADSTS50079)."""
+        tenant_id = self.resolve_tenant(path_tenant)
+        with self._lock:
+            app = self._apps.get(client_id)
+        if tenant_id is None or app is None or (app.tenants is not None and tenant_id not in app.tenants):
+            return _aad_error(400, "unauthorized_client", 700016, f"Application '{client_id}' was not found.")
+        if str(form.get("client_secret", "")) not in app.secrets:
+            return _aad_error(401, "invalid_client", 7000215, "Invalid client secret provided.")
+        resources = [s for s in scope.split() if s not in _RESERVED_SCOPES]
+        if len(resources) != 1 or not resources[0].endswith("/.default"):
+            return _aad_error(
+                400, "invalid_scope", 70011, f"The provided value for scope {scope} is not valid."
+            )
+        resource = resources[0][: -len("/.default")]
+        assertion = str(form.get("assertion", ""))
+        try:
+            header = jwt.get_unverified_header(assertion)
+            if header.get("kid") != self._entra_key.kid:
+                raise jwt.InvalidSignatureError("unknown key")
+            user = jwt.decode(
+                assertion,
+                self._entra_key.private_key.public_key(),
+                algorithms=["RS256"],
+                options={"verify_aud": False, "require": ["exp", "aud", "tid", "oid"]},
+            )
+        except jwt.ExpiredSignatureError:
+            return _aad_error(400, "invalid_grant", 500133, "Assertion is not within its valid time range.")
+        except jwt.PyJWTError:
+            return _aad_error(400, "invalid_grant", 50013, "Assertion failed signature validation.")
+        aud = str(user.get("aud", ""))
+        if user.get("tid") != tenant_id or not (
+            aud == client_id or (aud.startswith("api://") and aud.endswith(client_id))
+        ):
+            return _aad_error(400, "invalid_grant", 50013, "Assertion audience or tenant does not match.")
+        if app.interaction_required:
+            response = _aad_error(
+                400,
+                "interaction_required",
+                50079,
+                "Due to a configuration change made by your administrator, you must enroll in multi-factor "
+                "authentication.",
+            )
+            return response
+        if app.consented is not None and resource not in app.consented:
+            return _aad_error(
+                400,
+                "invalid_grant",
+                65001,
+                f"The user or administrator has not consented to use the application with ID '{client_id}'. "
+                "Send an interactive authorization request for this user and resource.",
+                suberror="consent_required",
+            )
+        token = self.issue_access_token(
+            client_id,
+            resource,
+            tenant_id=tenant_id,
+            oid=user["oid"],
+            sub=user["oid"],
+            upn=user.get("preferred_username") or None,
+            scp="AllSites.Read",
+            idtyp="user",
+            amr=["pwd"],
+        )
+        lifetime = self.access_token_lifetime
+        return web.json_response(
+            {
+                "token_type": "Bearer",
+                "scope": f"{resource}/AllSites.Read",
                 "expires_in": lifetime,
                 "ext_expires_in": lifetime,
                 "access_token": token,

@@ -236,5 +236,18 @@ async def world(
     yield TeamsWorld(client, identity, connector, itertools.count(1))
 
 
+PUBLIC_URL = "https://bot.contoso.example"  # the bot's public address: its cards then carry sync links
+
+
+@pytest.fixture
+async def linked_world(
+    aiohttp_client: Any, tmp_path: Path, identity: IdentityServer, connector: ConnectorServer
+) -> AsyncIterator[TeamsWorld]:
+    """`world` with a public address, so cards offer the one-click sync link where it helps."""
+    settings = make_settings(tmp_path, identity, PHOTOSYNC_PUBLIC_URL=PUBLIC_URL)
+    client = await aiohttp_client(create_app(settings, msal_http_client=identity.msal_session()))
+    yield TeamsWorld(client, identity, connector, itertools.count(1))
+
+
 def new_id() -> str:
     return str(uuid.uuid4())

@@ -13,7 +13,6 @@ import httpx
 import pytest
 from httpx_aiohttp import AiohttpTransport
 
-from bot.demo.jpeg import flat_jpeg
 from bot.demo.server import STATE, GraphLimits, ServerState, create_graph_app
 from bot.demo.tenant import DemoTenant
 from bot.domain.model import PhotoSource
@@ -23,7 +22,6 @@ from bot.graph import (
     GraphUnavailable,
     MsalTokenProvider,
     PhotoNotFound,
-    PhotoUpdateBlocked,
     RetryPolicy,
     SharePointClient,
     SharePointUnavailable,
@@ -245,29 +243,14 @@ async def test_photo_source_cached(server: ThreadedServer, http: httpx.AsyncClie
 
 
 # ---- photo bytes --------------------------------------------------------------------------------------
-async def test_get_and_put_photo_changes_etag(server: ThreadedServer, http: httpx.AsyncClient) -> None:
-    g = graph(server, http)
-    data, content_type = await g.get_photo(ADELE)
-    assert content_type == "image/jpeg" and data[:2] == b"\xff\xd8"
-    new = flat_jpeg(96, 96, (10, 120, 200), "new photo")
-    await g.put_photo(ADELE, new, "image/jpeg")
-    _, photo = await g.get_user_and_photo(ADELE)
-    assert photo is not None and photo.etag != 'W/"adele-photo-v2"' and photo.width == 96
-    assert await g.get_photo(ADELE) == (new, "image/jpeg")
-    assert state_of(server).counters.photo_puts[ADELE] == 1
-
-
-async def test_put_photo_retries_and_on_premises_blocked(
+async def test_get_photo_reads_the_bytes_and_never_writes(
     server: ThreadedServer, http: httpx.AsyncClient
 ) -> None:
     g = graph(server, http)
-    state_of(server).faults.add(r"PUT /v1\.0/users/[^/]+/photo/\$value", status=429, retry_after=0.05)
-    await g.put_photo(ADELE, flat_jpeg(48, 48, (1, 2, 3), "x"), "image/jpeg")
-    assert g.calls["put_photo"] == 2
-    with pytest.raises(PhotoUpdateBlocked):
-        await g.put_photo(ISAIAH, flat_jpeg(48, 48, (1, 2, 3), "x"), "image/jpeg")
-    assert g.calls["put_photo"] == 3  # 403 is final
-    assert ISAIAH not in state_of(server).counters.photo_puts
+    data, content_type = await g.get_photo(ADELE)
+    assert content_type == "image/jpeg" and data[:2] == b"\xff\xd8"
+    assert not hasattr(g, "put_photo")  # PhotoSync never re-uploads a photo (docs/DOMAIN.md)
+    assert sum(state_of(server).counters.photo_puts.values()) == 0
 
 
 # ---- helpdesk ------------------------------------------------------------------------------------------

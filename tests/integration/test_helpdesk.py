@@ -157,25 +157,8 @@ async def test_mentions_without_text_and_unknown_entities_are_tolerated(world: T
     assert card_kind(card) in ("diagnosis", "refused")
 
 
-async def test_helpdesk_resyncs_another_users_photo_audited_with_both_identities(world: TeamsWorld) -> None:
-    body = channel_message(world, PATTI, "")
-    body.update(
-        type="invoke",
-        name="adaptiveCard/action",
-        value={"action": {"type": "Action.Execute", "verb": "resyncPhoto", "data": {"userId": MEGAN}}},
-    )
-    body.pop("text")
-    payload = await (await world.post(body)).json()
-    assert card_kind(payload["value"]) == "resync-result"
-    assert world.graph_state.counters.photo_puts[MEGAN] == 1
-    trail = await world.runtime.store.audit_trail(target_id=MEGAN)
-    assert [(r.actor_id, r.target_id, r.action, r.outcome) for r in trail] == [
-        (PATTI, MEGAN, "resync", "requested")
-    ]
-
-
 async def test_forged_invoke_from_non_helpdesk_is_refused_and_audited(world: TeamsWorld) -> None:
-    for verb in ("resyncPhoto", "diagnose"):
+    for verb in ("sendSyncLink", "diagnose"):
         body = world.invoke(
             ADELE, verb, {"action": verb, "userId": MEGAN, "helpdesk": True, "isHelpdesk": "yes"}
         )

@@ -200,7 +200,9 @@ async def test_retention_purges_only_what_is_past_its_time(fresh_store: Store) -
     old, recent = now - timedelta(days=500), now - timedelta(days=10)
     store = fresh_store
     for at, who in ((old, "old"), (recent, "new")):
-        await store.audit(AuditRecord(at=at, actor_id=who, target_id=who, action="resync", outcome="ok"))
+        await store.audit(
+            AuditRecord(at=at, actor_id=who, target_id=who, action="send_sync_link", outcome="ok")
+        )
         await store.observe_photo(f"user-{who}", "v1", at)
     outbox = Outbox(store.engine)
     for key, status, at in (
@@ -223,8 +225,8 @@ async def test_retention_purges_only_what_is_past_its_time(fresh_store: Store) -
     stale_run, _ = await checkpoint.open_run(["a", "b"], old)
     await checkpoint.save(stale_run, "a", {"user_id": "a"})
     live_run, _ = await checkpoint.open_run(["c"], now - timedelta(days=1))
-    await store.claim_cooldown("old", "resync", old, timedelta(minutes=10))  # ran out long ago
-    await store.claim_cooldown("new", "resync", now - timedelta(days=1), timedelta(minutes=10))
+    await store.claim_cooldown("old", "send_sync_link", old, timedelta(minutes=10))  # ran out long ago
+    await store.claim_cooldown("new", "send_sync_link", now - timedelta(days=1), timedelta(minutes=10))
 
     deleted = await store.purge(now, audit_days=400, ledger_days=400, outbox_days=90)
     assert deleted == {"audit": 1, "photo_ledger": 1, "notice_outbox": 2, "scan_runs": 1, "cooldowns": 1}
@@ -233,9 +235,11 @@ async def test_retention_purges_only_what_is_past_its_time(fresh_store: Store) -
     counts = await outbox.counts()
     assert counts == {"pending": 1, "sending": 0, "sent": 1, "dead": 0, "blocked": 1}
     assert (await checkpoint.open_run(["c"], now))[0] == live_run  # the recent unfinished run survives
-    assert await store.claim_cooldown("old", "resync", old, timedelta(minutes=10)) is None  # its row is gone
     assert (
-        await store.claim_cooldown("new", "resync", now - timedelta(days=1), timedelta(minutes=10))
+        await store.claim_cooldown("old", "send_sync_link", old, timedelta(minutes=10)) is None
+    )  # its row is gone
+    assert (
+        await store.claim_cooldown("new", "send_sync_link", now - timedelta(days=1), timedelta(minutes=10))
         is not None
     )
     # 0 days = keep forever

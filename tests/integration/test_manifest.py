@@ -163,7 +163,7 @@ def test_one_app_id_everywhere_and_no_placeholder_left(manifest: dict[str, Any],
     app_id = APP_ID.lower()
     assert manifest["id"] == app_id
     assert [bot["botId"] for bot in manifest["bots"]] == [app_id]
-    assert manifest["webApplicationInfo"] == {"id": app_id, "resource": f"api://{BOT_DOMAIN}/{app_id}"}
+    assert "webApplicationInfo" not in manifest  # only with Teams SSO (tests/integration/test_sso.py)
     assert manifest["validDomains"] == [BOT_DOMAIN]
     for document in (manifest, nl):
         left = [text for text in _strings(document) if "{{" in text or "}}" in text]
@@ -196,6 +196,41 @@ def test_bot_declaration(manifest: dict[str, Any]) -> None:
     assert developer["websiteUrl"] == f"https://{BOT_DOMAIN}/"
     assert developer["privacyUrl"].startswith("https://")
     assert developer["termsOfUseUrl"].startswith("https://")
+
+
+async def test_the_developer_links_open_pages_the_bot_serves(
+    manifest: dict[str, Any], tmp_path: Path
+) -> None:
+    """The package's default website, privacy and terms links are the bot's own pages: each answers 200 with
+    a short page in English and Dutch, and the privacy page names the retention in force."""
+    from urllib.parse import urlsplit
+
+    import httpx
+
+    from bot.app import create_app
+    from bot.settings import Settings
+    from tests.loopback import serving
+
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        PHOTOSYNC_DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'pages.db'}",
+        PHOTOSYNC_AUDIT_RETENTION_DAYS=123,
+    )
+    developer = manifest["developer"]
+    links = [developer["websiteUrl"], developer["privacyUrl"], developer["termsOfUseUrl"]]
+    async with serving(create_app(settings)) as base, httpx.AsyncClient(trust_env=False) as http:
+        pages = {}
+        for link in links:
+            parts = urlsplit(link)
+            assert parts.scheme == "https" and parts.hostname == BOT_DOMAIN, link
+            response = await http.get(f"{base}{parts.path}")
+            assert response.status_code == 200, link
+            assert response.headers["content-type"].startswith("text/html")
+            pages[parts.path] = response.text
+    assert "123 days" in pages["/privacy"] and "123 dagen" in pages["/privacy"]
+    for page in pages.values():
+        assert '<section lang="en">' in page and '<section lang="nl">' in page
+        assert len(page) < 6000
 
 
 def test_descriptions_say_what_the_bot_does(manifest: dict[str, Any]) -> None:

@@ -15,6 +15,7 @@ from .conftest import (
     LYNNE,
     MEGAN,
     NESTOR,
+    PUBLIC_URL,
     TeamsWorld,
     actions,
     card_kind,
@@ -35,7 +36,7 @@ async def test_why_is_my_photo_old_answers_with_a_diagnosis_card(world: TeamsWor
     assert call.activity_id == body["id"]  # a reply to the user's message
     card = await world.reply_card()
     assert card_kind(card) == "diagnosis"
-    assert "resyncPhoto" in VERBS(card)
+    assert "resyncPhoto" not in VERBS(card)  # no Graph re-upload: SharePoint's sync starts with the user
     assert "Demo" in card_text(card)  # demo footer
     open_urls = [a["url"] for a in actions(card) if a["type"] == "Action.OpenUrl"]
     assert any(ADELE in url and "editprofile" in url for url in open_urls)
@@ -57,10 +58,10 @@ async def test_dutch_words_without_locale_still_get_dutch(world: TeamsWorld) -> 
 
 
 @pytest.mark.parametrize(
-    ("user", "kind", "resync"),
+    ("user", "kind", "sync"),
     [
         (ADELE, "diagnosis", True),
-        (ALEX, "diagnosis", False),
+        (ALEX, "diagnosis", True),  # within the usual window: starting the sync still helps
         (MEGAN, "diagnosis", False),
         (LEE, "diagnosis", False),
         (ISAIAH, "diagnosis", False),
@@ -70,61 +71,58 @@ async def test_dutch_words_without_locale_still_get_dutch(world: TeamsWorld) -> 
         (NESTOR, "error", False),
     ],
 )
-async def test_every_demo_case(world: TeamsWorld, user: str, kind: str, resync: bool) -> None:
-    await world.post(world.activity(user, "my profile picture is outdated"))
-    card = await world.reply_card()
+async def test_every_demo_case(linked_world: TeamsWorld, user: str, kind: str, sync: bool) -> None:
+    await linked_world.post(linked_world.activity(user, "my profile picture is outdated"))
+    card = await linked_world.reply_card()
     assert card_kind(card) == kind
-    assert ("resyncPhoto" in VERBS(card)) is resync
+    links = [a["url"] for a in actions(card) if a["type"] == "Action.OpenUrl" and "/sync/" in a["url"]]
+    assert bool(links) is sync
+    assert all(url.startswith(f"{PUBLIC_URL}/sync/") for url in links)
+    assert "resyncPhoto" not in VERBS(card)
 
 
-async def test_resync_click_updates_the_card_in_place_and_is_audited(world: TeamsWorld) -> None:
-    etag_before = world.graph_state.user(ADELE).photo.etag
-    response = await world.post(
-        world.invoke(ADELE, "resyncPhoto", {"action": "resyncPhoto", "userId": ADELE})
-    )
-    assert response.status == 200
+async def test_a_card_offering_the_sync_refreshes_for_its_reader(linked_world: TeamsWorld) -> None:
+    """Universal Actions: while starting the sync can help, Teams refreshes the card (a `diagnose`) whenever its
+    reader looks at it; the refresh is answered with the current card, and Megan's in-sync card has none."""
+    body = linked_world.activity(ADELE, "why is my photo old?")
+    await linked_world.post(body)
+    card = await linked_world.reply_card()
+    assert card["refresh"] == {
+        "action": {"type": "Action.Execute", "verb": "diagnose", "data": {"action": "diagnose"}},
+        "userIds": [body["from"]["id"]],
+    }
+    refreshed = linked_world.invoke(ADELE, "diagnose", {"action": "diagnose"})
+    refreshed["value"]["trigger"] = "automatic"
+    answer = await (await linked_world.post(refreshed)).json()
+    assert card_kind(answer["value"]) == "diagnosis" and answer["value"]["refresh"] == card["refresh"]
+    await linked_world.post(linked_world.activity(MEGAN, "why is my photo old?"))
+    assert "refresh" not in await linked_world.reply_card(n=2)
+
+
+@pytest.mark.parametrize("user", [ADELE, MEGAN, ISAIAH])
+async def test_a_re_sync_click_on_an_older_card_is_answered_with_the_check_and_uploads_nothing(
+    linked_world: TeamsWorld, user: str
+) -> None:
+    """Cards sent before the sync link had a "Re-sync my photo" button: a click gets today's answer (the
+    diagnosis, with the sync link where it helps), through Action.Execute and the Action.Submit fallback."""
+    etag_before = linked_world.graph_state.user(user).photo.etag
+    response = await linked_world.post(linked_world.invoke(user, "resyncPhoto", {"userId": user}))
     payload = await response.json()
-    assert payload["statusCode"] == 200
-    assert payload["type"] == "application/vnd.microsoft.card.adaptive"
-    assert card_kind(payload["value"]) == "resync-result"
-    assert world.graph_state.counters.photo_puts[ADELE] == 1
-    assert world.graph_state.user(ADELE).photo.etag != etag_before
-    assert world.connector.calls() == []  # the card is replaced by the invoke response, nothing else sent
-
-    again = await (await world.post(world.invoke(ADELE, "resyncPhoto", {"userId": ADELE}))).json()
-    assert card_kind(again["value"]) == "resync-result"
-    assert world.graph_state.counters.photo_puts[ADELE] == 1  # cooldown: no second PUT
-    trail = await world.runtime.store.audit_trail(target_id=ADELE)
-    assert [(r.actor_id, r.action, r.outcome) for r in trail] == [
-        (ADELE, "resync", "requested"),
-        (ADELE, "resync", "cooldown"),
-    ]
+    assert payload["statusCode"] == 200 and card_kind(payload["value"]) == "diagnosis"
+    body = linked_world.activity(user, None, value={"action": "resyncPhoto", "userId": user})
+    assert (await linked_world.post(body)).status == 200
+    assert card_kind(await linked_world.reply_card()) == "diagnosis"
+    assert linked_world.graph_state.counters.photo_puts.get(user, 0) == 0
+    assert linked_world.graph_state.user(user).photo.etag == etag_before
 
 
-async def test_resync_naming_another_user_is_refused_and_audited(world: TeamsWorld) -> None:
+async def test_an_older_re_sync_click_naming_another_user_is_refused_and_audited(world: TeamsWorld) -> None:
     response = await world.post(world.invoke(ADELE, "resyncPhoto", {"userId": MEGAN}))
     payload = await response.json()
     assert card_kind(payload["value"]) == "refused"
     assert "Megan" not in card_text(payload["value"])
-    assert world.graph_state.counters.photo_puts.get(MEGAN, 0) == 0
     trail = await world.runtime.store.audit_trail(target_id=MEGAN)
-    assert [(r.actor_id, r.action, r.outcome) for r in trail] == [(ADELE, "resync_refused", "refused")]
-
-
-async def test_resync_through_action_submit_fallback(world: TeamsWorld) -> None:
-    body = world.activity(ADELE, None, value={"action": "resyncPhoto", "userId": ADELE})
-    assert (await world.post(body)).status == 200
-    card = await world.reply_card()
-    assert card_kind(card) == "resync-result"
-    assert world.graph_state.counters.photo_puts[ADELE] == 1
-
-
-async def test_resync_impossible_for_on_premises_photo(world: TeamsWorld) -> None:
-    payload = await (await world.post(world.invoke(ISAIAH, "resyncPhoto", {"userId": ISAIAH}))).json()
-    assert card_kind(payload["value"]) == "resync-result"
-    assert world.graph_state.counters.photo_puts.get(ISAIAH, 0) == 0
-    trail = await world.runtime.store.audit_trail(target_id=ISAIAH)
-    assert trail[-1].outcome == "not_possible"
+    assert [(r.actor_id, r.action, r.outcome) for r in trail] == [(ADELE, "helpdesk_lookup", "refused")]
 
 
 async def test_installation_sends_a_welcome_card_and_stores_the_reference(world: TeamsWorld) -> None:
@@ -192,9 +190,10 @@ async def test_connector_throttling_is_retried(world: TeamsWorld) -> None:
     assert len(sent) == 1
 
 
-async def test_metrics_count_turns_outbound_calls_and_resyncs(world: TeamsWorld) -> None:
+async def test_metrics_count_turns_outbound_calls_and_sync_starts(world: TeamsWorld) -> None:
     await world.post(world.activity(ADELE, "why is my photo old?"))
-    await world.post(world.invoke(ADELE, "resyncPhoto", {"userId": ADELE}))
+    await world.post(world.invoke(ADELE, "diagnose", {"userId": ADELE}))
+    assert (await world.client.get("/sync/not-a-token", allow_redirects=False)).status == 410
     await world.post(world.activity(ADELE, "hi"), token="garbage")
     await world.post(world.activity(ADELE, "hi", type="<script>"))
     text = await (await world.client.get("/metrics")).text()
@@ -203,7 +202,7 @@ async def test_metrics_count_turns_outbound_calls_and_resyncs(world: TeamsWorld)
     # a refused token is answered before the body is read: its activity type is unknown
     assert 'photosync_turns_total{activity_type="unknown",status="401"} 1.0' in text
     assert "<script>" not in text  # labels stay bounded
-    assert 'photosync_resyncs_total{outcome="requested"} 1.0' in text
+    assert 'photosync_sync_starts_total{outcome="link_gone"} 1.0' in text
     assert 'photosync_outbound_requests_total{service="graph",status="200"}' in text
     assert 'photosync_outbound_requests_total{service="sharepoint",status="200"}' in text
     assert 'photosync_outbound_requests_total{service="connector",status="20' in text  # replies (aiohttp)

@@ -36,8 +36,9 @@ from tests.fakes.connector import ConnectorServer
 from tests.fakes.identity import BOT_FRAMEWORK_ISSUER, IdentityServer
 from tests.loopback import serving
 
-from .conftest import ADELE, APP_ID, MEGAN, TENANT_ID, TeamsWorld, card_kind, make_settings
+from .conftest import ADELE, APP_ID, MEGAN, PUBLIC_URL, TENANT_ID, TeamsWorld, card_kind, make_settings
 from .test_helpdesk import PATTI, TEAM, ask, channel_message
+from .test_sync_link import send_link_as_patti
 
 OTHER_TENANT = "11111111-2222-4333-8444-555555555555"
 
@@ -69,13 +70,13 @@ async def test_another_organisation_is_refused_before_any_graph_call_or_write(
     response = await world.post(body)
     assert response.status == 403
     assert "organisation" in (await response.json())["error"]
-    invoke = world.invoke(ADELE, "resyncPhoto", {"userId": ADELE}, channelData=tenant["channelData"])
+    invoke = world.invoke(ADELE, "diagnose", {"userId": ADELE}, channelData=tenant["channelData"])
     invoke["conversation"]["tenantId"] = tenant["conversation_tenant"] or ""
     assert (await world.post(invoke)).status == 403
     assert _counts(world) == before  # no Graph call
     store = world.runtime.store
     assert await store.personal_conversation(ADELE) is None  # no conversation reference written
-    assert await store.audit_trail() == []  # no audit, no re-sync
+    assert await store.audit_trail() == []  # no audit
     assert world.connector.calls() == []
 
 
@@ -189,33 +190,32 @@ async def test_team_and_group_together_need_both(
 # --- identifiers at the edge ----------------------------------------------------------------------------
 
 
-async def test_one_user_spelled_four_ways_is_one_cooldown(world: TeamsWorld) -> None:
+async def test_one_user_spelled_four_ways_is_one_cooldown(linked_world: TeamsWorld) -> None:
+    world = linked_world
     spellings = [ADELE, ADELE.upper(), "AdeleV@contoso.onmicrosoft.com", "adelev@CONTOSO.onmicrosoft.com"]
     upn = world.graph_state.user(ADELE).user.upn
     assert upn.lower() == spellings[2].lower()
+    assert (await world.post(world.activity(ADELE, "hi"))).status == 200  # Adele has a 1:1 chat
     for spelling in spellings:
-        response = await world.post(world.invoke(ADELE, "resyncPhoto", {"userId": spelling}))
-        assert response.status == 200
-    trail = await world.runtime.store.audit_trail()
-    assert [(r.target_id, r.outcome) for r in trail] == [(ADELE, "requested")] + [(ADELE, "cooldown")] * 3
-    assert world.graph_state.counters.photo_puts[ADELE] == 1
+        assert (await send_link_as_patti(world, spelling))["value"]["body"][0]["id"] == "link-sent"
+    trail = [r for r in await world.runtime.store.audit_trail() if r.action == "send_sync_link"]
+    assert [(r.target_id, r.outcome) for r in trail] == [(ADELE, "sent")] + [(ADELE, "already_sent")] * 3
 
 
 async def test_the_cooldown_holds_across_replicas(
     aiohttp_client: Any, tmp_path: Path, identity: IdentityServer, connector: ConnectorServer
 ) -> None:
-    """Two bot replicas on one database, clicked at the same moment: one re-sync, one cooldown."""
-    settings = make_settings(tmp_path, identity)
+    """Two bot replicas on one database, clicked at the same moment: one link sent, one cooldown."""
+    settings = make_settings(tmp_path, identity, PHOTOSYNC_PUBLIC_URL=PUBLIC_URL)
     worlds = []
     for n in range(2):
         client = await aiohttp_client(create_app(settings, msal_http_client=identity.msal_session()))
         worlds.append(TeamsWorld(client, identity, connector, itertools.count(n * 100)))
-    responses = await asyncio.gather(
-        *(w.post(w.invoke(ADELE, "resyncPhoto", {"userId": ADELE})) for w in worlds)
-    )
-    assert [r.status for r in responses] == [200, 200]
+    assert (await worlds[0].post(worlds[0].activity(ADELE, "hi"))).status == 200
+    answers = await asyncio.gather(*(send_link_as_patti(w, ADELE) for w in worlds))
+    assert [a["value"]["body"][0]["id"] for a in answers] == ["link-sent", "link-sent"]
     trail = await worlds[0].runtime.store.audit_trail(target_id=ADELE)
-    assert sorted(r.outcome for r in trail if r.action == "resync") == ["cooldown", "requested"]
+    assert sorted(r.outcome for r in trail if r.action == "send_sync_link") == ["already_sent", "sent"]
 
 
 HOSTILE_IDS = [
@@ -235,14 +235,14 @@ async def test_hostile_user_ids_are_refused_audited_and_never_reach_graph(
     world: TeamsWorld, hostile: Any
 ) -> None:
     before = _counts(world)
-    for verb in ("resyncPhoto", "diagnose"):
+    for verb in ("sendSyncLink", "diagnose"):
         response = await world.post(world.invoke(ADELE, verb, {"userId": hostile}))
         assert response.status == 200
         assert (await response.json())["value"]["body"][0]["id"] == "refused"
     assert _counts(world) == before
     trail = await world.runtime.store.audit_trail()
     assert [(r.actor_id, r.action, r.outcome) for r in trail] == [
-        (ADELE, "resyncPhoto_refused", "refused"),
+        (ADELE, "sendSyncLink_refused", "refused"),
         (ADELE, "diagnose_refused", "refused"),
     ]
     assert all(r.target_id.startswith("invalid:") and len(r.target_id) <= 64 for r in trail)

@@ -64,30 +64,12 @@ async def test_conversation_reference_roundtrip_and_upsert(store: Store) -> None
 
 
 async def test_audit_and_cooldown_lookup(store: Store) -> None:
-    await store.audit(AuditRecord(T0, "a", "b", "resync", "requested", None, "cid"))
-    await store.audit(AuditRecord(T0 + timedelta(minutes=1), "a", "b", "resync", "cooldown"))
-    found = await store.last_audit("b", "resync", "requested", T0 - timedelta(minutes=5))
+    await store.audit(AuditRecord(T0, "a", "b", "send_sync_link", "requested", None, "cid"))
+    await store.audit(AuditRecord(T0 + timedelta(minutes=1), "a", "b", "send_sync_link", "cooldown"))
+    found = await store.last_audit("b", "send_sync_link", "requested", T0 - timedelta(minutes=5))
     assert found is not None and found.correlation_id == "cid"
-    assert await store.last_audit("b", "resync", "requested", T0 + timedelta(seconds=1)) is None
+    assert await store.last_audit("b", "send_sync_link", "requested", T0 + timedelta(seconds=1)) is None
     assert [r.outcome for r in await store.audit_trail(target_id="b")] == ["requested", "cooldown"]
-
-
-async def test_an_audit_row_is_written_ahead_and_finished_in_place(store: Store) -> None:
-    first = await store.begin_audit(AuditRecord(T0, "a", "b", "resync", "started", None, "cid"))
-    second = await store.begin_audit(AuditRecord(T0, "a", "c", "resync", "started"))
-    assert first != second
-    assert [(r.target_id, r.outcome) for r in await store.audit_trail()] == [
-        ("b", "started"),
-        ("c", "started"),
-    ]
-    await store.finish_audit(first, "requested", None)
-    await store.finish_audit(second, "failed", "GraphError")
-    trail = await store.audit_trail()
-    assert [(r.target_id, r.outcome, r.detail) for r in trail] == [
-        ("b", "requested", None),
-        ("c", "failed", "GraphError"),
-    ]
-    assert trail[0].correlation_id == "cid" and trail[0].at == T0  # the rest of the row is kept
 
 
 async def test_concurrent_observations_are_safe(store: Store) -> None:

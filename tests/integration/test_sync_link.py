@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -15,7 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 
 from bot.app import create_app
-from tests.cardtools import card_actions, card_text
+from tests.cardtools import block_text, card_actions, card_text
 from tests.clock import FakeClock
 from tests.fakes.connector import ConnectorServer
 from tests.fakes.identity import IdentityServer
@@ -121,8 +122,9 @@ async def test_typing_sync_my_photo_gets_the_cards_decision_and_changes_nothing(
 async def test_after_the_start_the_bot_checks_until_sharepoint_shows_the_photo(
     aiohttp_client: Any, tmp_path: Path, identity: IdentityServer, connector: ConnectorServer
 ) -> None:
-    """Ask, click, and the bot looks again on its schedule: the user is told once that SharePoint now shows the
-    new photo, with both pictures; the schedule is in the database and ends there."""
+    """Ask, click, and the bot looks again on its schedule: the card that offered the sync turns into "SharePoint
+    is fetching your photo", then into "SharePoint now shows your new photo" with both pictures, in place and
+    once; the schedule is in the database and ends there."""
     clock = FakeClock(datetime.now(UTC).replace(microsecond=0))
     settings = make_settings(
         tmp_path,
@@ -150,9 +152,16 @@ async def test_after_the_start_the_bot_checks_until_sharepoint_shows_the_photo(
     done = await verifier.checks.get(ADELE)
     assert done is not None and done.status == "fixed"
     assert (await verifier.run_pass()).looked == 0  # finished: never looked at again
-    outcome = (await world.connector.wait_for_activities(2, timeout=15))[1]
-    told = outcome.activity["attachments"][0]["content"]  # type: ignore[index]
-    assert told["body"][0]["id"] == "sync-fixed" and any(b.get("id") == "pictures" for b in told["body"])
+    reply = world.connector.calls(route="reply")[0]
+    posted = reply.response["id"]
+    updates = await world.connector.wait_for_activities(3, timeout=15)
+    assert [(c.route, c.activity_id) for c in updates[1:]] == [("update", posted), ("update", posted)]
+    kinds = [c.activity["attachments"][0]["content"]["body"][0]["id"] for c in updates[1:]]  # type: ignore[index]
+    assert kinds == ["sync-checking", "sync-fixed"]
+    told = updates[2].activity["attachments"][0]["content"]  # type: ignore[index]
+    assert any(b.get("id") == "pictures" for b in told["body"])
+    assert "photosync.replace" not in json.dumps(updates[2].body)  # our own bookkeeping never reaches Teams
+    assert not world.connector.calls(route="send")  # nothing new was posted in the chat
     trail = [(r.action, r.outcome) for r in await world.runtime.store.audit_trail(target_id=ADELE)]
     assert trail[0] == ("sync_start", "redirected") and ("sync_check", "fixed") in trail
 
@@ -176,7 +185,9 @@ async def test_a_sync_that_never_shows_ends_after_the_window_with_what_to_ask_it
     assert (
         clock() - check.started_at >= timedelta(hours=72) and 10 <= looks <= 20
     )  # minutes first, then hours
-    told = (await world.connector.wait_for_activities(2, timeout=15))[1].activity["attachments"][0]["content"]  # type: ignore[index]
+    checking, ended = (await world.connector.wait_for_activities(3, timeout=15))[1:]
+    assert (checking.route, ended.route) == ("update", "update")  # the card that offered the sync, in place
+    told = ended.activity["attachments"][0]["content"]  # type: ignore[index]
     assert told["body"][0]["id"] == "sync-expired" and "Picture Sync diagnostic" in card_text(told)
     # starting again gives one new schedule, not a second one
     await verifier.started(ADELE)
@@ -185,7 +196,7 @@ async def test_a_sync_that_never_shows_ends_after_the_window_with_what_to_ask_it
     assert again.started_at == clock()
 
 
-async def _send_link_as_patti(world: TeamsWorld, target: str) -> dict[str, Any]:
+async def send_link_as_patti(world: TeamsWorld, target: str) -> dict[str, Any]:
     """Patti (helpdesk) clicks "Send … a sync link" on a card in the helpdesk team's channel."""
     where = channel_message(world, PATTI, "", mention_bot=False)
     invoke = world.invoke(
@@ -211,7 +222,7 @@ async def test_helpdesk_sends_someone_the_sync_link_once(
     main = card_actions(card)[0]
     assert (main["verb"], main["data"]["userId"]) == ("sendSyncLink", ADELE)
     assert main["title"] == "Send Adele Vance a sync link"
-    answer = await _send_link_as_patti(world, ADELE)
+    answer = await send_link_as_patti(world, ADELE)
     assert answer["value"]["body"][0]["id"] == "link-sent" and "Sent Adele Vance a sync link" in card_text(
         answer["value"]
     )
@@ -222,7 +233,7 @@ async def test_helpdesk_sends_someone_the_sync_link_once(
     assert sent["body"][0]["id"] == "sync-link"
     link = card_actions(sent)[0]["url"]
     assert world.runtime.sync.links.user(link.rsplit("/", 1)[1]) == ADELE
-    again = await _send_link_as_patti(world, ADELE)
+    again = await send_link_as_patti(world, ADELE)
     assert "already got a sync link" in card_text(again["value"])
     trail = [
         (r.actor_id, r.action, r.outcome)
@@ -238,7 +249,26 @@ async def test_only_helpdesk_may_send_a_link_and_only_to_someone_reachable(
     world = await _world(aiohttp_client, tmp_path, identity, connector)
     refused = await (await world.post(world.invoke(MEGAN, "sendSyncLink", {"userId": ADELE}))).json()
     assert refused["value"]["body"][0]["id"] == "refused"
-    never = await _send_link_as_patti(world, ADELE)
+    never = await send_link_as_patti(world, ADELE)
     assert "hasn't used PhotoSync yet" in card_text(never["value"])  # Adele never chatted: nothing to send to
     outcomes = [(r.actor_id, r.outcome) for r in await world.runtime.store.audit_trail(target_id=ADELE)]
     assert outcomes == [(MEGAN, "refused"), (PATTI, "no_chat")]
+
+
+async def test_helpdesk_sees_the_sync_the_user_started_when_checking_again(
+    aiohttp_client: Any, tmp_path: Path, identity: IdentityServer, connector: ConnectorServer
+) -> None:
+    world = await _world(aiohttp_client, tmp_path, identity, connector)
+    before = await ask(world, PATTI, "check Adele Vance")
+    assert not [b for b in before["body"] if b.get("id") == "sync-progress"]
+    card = await _diagnose(world, ADELE, 2)
+    assert (
+        await world.client.get(urlsplit(card_actions(card)[0]["url"]).path, allow_redirects=False)
+    ).status == 302
+    after = await ask(world, PATTI, "check Adele Vance")
+    (progress,) = [b for b in after["body"] if b.get("id") == "sync-progress"]
+    assert "Adele Vance started SharePoint's refresh of their photo" in block_text(progress)
+    assert "next check" in block_text(progress)
+    assert (await world.post(world.activity(ADELE, "why is my photo old?"))).status == 200
+    own = world.connector.calls(route="reply")[-1].activity["attachments"][0]["content"]  # type: ignore[index]
+    assert "You started SharePoint's refresh" in card_text(own)  # and Adele's own card says it is underway

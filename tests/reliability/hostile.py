@@ -47,7 +47,17 @@ VICTIMS = {
     "eda2fc04-204e-43bf-9ee6-bad796071651": "Lynne Robbins",
     "de567967-bfef-48e7-bcdc-95bab6a08f07": "Patti Fernandez",
 }
-VERBS = ["resyncPhoto", "diagnose", "stopNotices", "startNotices", "chatWith", "pickUser", "", "x" * 300]
+VERBS = [
+    "resyncPhoto",
+    "sendSyncLink",
+    "diagnose",
+    "stopNotices",
+    "startNotices",
+    "chatWith",
+    "pickUser",
+    "",
+    "x" * 300,
+]
 
 # ------------------------------------------------------------------------------------------ strategies
 forged_id = st.sampled_from(

@@ -1,8 +1,7 @@
 """SIGKILL a real `python -m bot` process mid-work, restart it, and count: nothing lost, nothing duplicated.
 
-Kills are deterministic, never timed: the fake connector *holds* requests, the demo Graph is slowed so a
-re-sync is known to be inside its PUT, and the test waits for the exact state (rows sent, requests held)
-before it sends SIGKILL.
+Kills are deterministic, never timed: the fake connector *holds* requests, the demo Graph is slowed, and the
+test waits for the exact state (rows sent, requests held, a schedule written) before it sends SIGKILL.
 """
 
 from __future__ import annotations
@@ -10,16 +9,19 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 import pytest
 import sqlalchemy as sa
 
+from bot.services.sync_links import SyncLinks
 from bot.store import ConversationRecord, Store
 from bot.store.outbox import Outbox, notice_outbox
-from bot.store.tables import cooldowns
+from bot.store.sync_checks import SyncChecks
+from bot.store.tables import sync_checks
+from tests.fakes.connector import ConnectorServer
 
 from .conftest import FULL
 from .holding import HoldingConnector
@@ -138,82 +140,83 @@ async def _sent_all(outbox: Outbox, n: int) -> bool:
     return (await outbox.counts())["sent"] == n
 
 
-ADELE = "53d6c7d3-7bc7-4272-b9e3-4eb50bd7b23b"  # demo tenant: SharePoint stale, re-sync offered
+ADELE = "53d6c7d3-7bc7-4272-b9e3-4eb50bd7b23b"  # demo tenant: SharePoint stale, the sync link offered
+
+
+LINK_SECRET = "crash-test-link-secret-0123456789abcdef"
 
 
 @pytest.mark.slow
-async def test_bot_sigkilled_inside_the_resync_put_leaves_an_audit_trace_and_recovers(
+async def test_bot_sigkilled_after_a_sync_start_keeps_one_schedule_and_tells_the_user_once(
     tmp_path: Path, figures
 ) -> None:
+    """The user opens their sync link; the bot is SIGKILLed before its first check. The schedule is in the
+    database: after the restart the user opens the link again (one schedule, not two), the next check sees
+    SharePoint's new picture and the user hears it once."""
     url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
     store = Store.from_url(url)
     await store.open()
-    with HoldingConnector() as connector:
-        invoke = activity(
-            connector.url,
-            ADELE,
-            None,
-            type="invoke",
-            name="adaptiveCard/action",
-            value={"action": {"type": "Action.Execute", "verb": "resyncPhoto", "data": {"userId": ADELE}}},
-        )
-        first = BotProcess(
-            tmp_path,
-            env={
-                "PHOTOSYNC_DATABASE_URL": url,
-                "PHOTOSYNC_DEMO_LATENCY_MS": "800",
-                "PHOTOSYNC_GRAPH_TIMEOUT": "2",
-            },
-            name="resync-first",
-        )
+    token = SyncLinks(LINK_SECRET.encode(), lambda: datetime.now(UTC)).token(ADELE)
+    env = {
+        "PHOTOSYNC_DATABASE_URL": url,
+        "PHOTOSYNC_LINK_SECRET": LINK_SECRET,
+        "PHOTOSYNC_DEMO_SYNC_SECONDS": "1",
+        "PHOTOSYNC_LEASE_SECONDS": LEASE_S,  # the dead process's sync-checks lease runs out for real
+    }
+    checks = SyncChecks(store.engine)
+    with ConnectorServer() as connector:
+        first = BotProcess(tmp_path, env=env, name="sync-first")
         try:
             first.start()
             async with httpx.AsyncClient(trust_env=False, timeout=60) as http:
-                click = asyncio.create_task(http.post(f"{first.base}/api/messages", json=invoke))
-
-                async def in_put() -> bool:
-                    return [r.outcome for r in await store.audit_trail(target_id=ADELE)] == ["started"]
-
-                await _until(in_put, 30, "the re-sync's write-ahead audit row")
-                first.kill()  # the Graph GET/PUT is in flight (>= 800 ms each on the slowed demo Graph)
-                with pytest.raises(httpx.HTTPError):
-                    await click
+                said = await http.post(
+                    f"{first.base}/api/messages", json=activity(connector.url, ADELE, "hi")
+                )
+                assert said.status_code == 200  # Adele's 1:1 conversation is on record
+                opened = await http.get(f"{first.base}/sync/{token}")
+                assert opened.status_code == 302
+            first_start = await checks.get(ADELE)
+            assert first_start is not None and first_start.status == "checking"
+            first.kill()  # before its first check (PHOTOSYNC_DEMO_SYNC_SECONDS + 2 s after the start)
         finally:
             first.stop()
-        trail = await store.audit_trail(target_id=ADELE)
-        assert [(r.actor_id, r.action, r.outcome) for r in trail] == [(ADELE, "resync", "started")]
-        # the dead attempt's cooldown claim is only the in-flight one (3 x the Graph timeout), not the
-        # 15-minute cooldown of a requested re-sync: it lapses on its own, and then the user can retry
-        async with store.engine.connect() as conn:
-            until = (
-                await conn.execute(sa.select(cooldowns.c.until).where(cooldowns.c.key == ADELE))
-            ).scalar_one()
-        assert until - datetime.now(UTC) <= timedelta(seconds=6)
-        await asyncio.sleep(max(0.0, (until - datetime.now(UTC)).total_seconds()) + 0.1)
 
-        second = BotProcess(tmp_path, env={"PHOTOSYNC_DATABASE_URL": url}, name="resync-second")
+        second = BotProcess(tmp_path, env=env, name="sync-second")
         try:
             second.start()
-            async with httpx.AsyncClient(trust_env=False, timeout=60) as http:
-                again = await http.post(f"{second.base}/api/messages", json=invoke)
-                assert again.status_code == 200
-                assert again.json()["value"]["body"][0]["id"] != "error"
-                twice = await http.post(f"{second.base}/api/messages", json=invoke)
-                assert twice.status_code == 200
+            async with httpx.AsyncClient(trust_env=False, timeout=60, follow_redirects=True) as browser:
+                shown = await browser.get(f"{second.base}/sync/{token}")  # on to this process's SharePoint
+                assert shown.status_code == 200 and shown.headers["content-type"].startswith("image/")
+            conversation = f"a:personal;{ADELE}"
+
+            def outcomes() -> list[str]:
+                cards = [
+                    c.activity["attachments"][0]["content"]["body"][0]["id"]
+                    for c in connector.calls(conversation_id=conversation)
+                    if c.activity and c.activity.get("attachments")
+                ]
+                return [kind for kind in cards if kind.startswith("sync-")]
+
+            async def told() -> bool:
+                return outcomes() != []
+
+            await _until(told, 60, "the sync outcome in Adele's chat")
             assert second.terminate() == 0
         finally:
             second.stop()
+        assert outcomes() == ["sync-fixed"]
+    async with store.engine.connect() as conn:
+        rows = (await conn.execute(sa.select(sync_checks))).mappings().all()
     trail = await store.audit_trail(target_id=ADELE)
     await store.close()
-    # the interrupted attempt stays on record; the retry after the restart is not blocked by it (its outcome
-    # is unknown), and the cooldown then holds: exactly one completed re-sync.
+    assert [(r["user_id"], r["status"]) for r in rows] == [(ADELE, "fixed")]  # one schedule, restarted once
     assert [(r.action, r.outcome) for r in trail] == [
-        ("resync", "started"),
-        ("resync", "requested"),
-        ("resync", "cooldown"),
+        ("sync_start", "redirected"),
+        ("sync_start", "redirected"),
+        ("sync_check", "fixed"),
     ]
     assert "Traceback" not in first.output() + second.output()
-    figures(audit=[r.outcome for r in trail])
+    figures(audit=[f"{r.action}:{r.outcome}" for r in trail])
 
 
 @pytest.mark.slow

@@ -35,6 +35,14 @@ def test_the_session_check_catches_planted_leaks(identity: IdentityServer) -> No
     assert {f.split(":")[0] for f in found} == {"token", "signature", "secret", "photo"}
 
 
+def test_a_users_delegated_token_in_a_log_is_caught(identity: IdentityServer) -> None:
+    """Teams SSO: the user's token for the bot and the SharePoint token issued on their behalf are watched too."""
+    user = identity.mint_user_token(f"api://botid-{APP_ID}", "7a3c9b1e-2f4d-4e8a-9c6b-1d2e3f4a5b6c", APP_ID)
+    delegated = identity.issue_access_token(APP_ID, "https://contoso.sharepoint.com", scp="AllSites.Read")
+    found = suite.find_leaks([("sso", f"token={user}"), ("obo", f"bearer {delegated}")], suite.REGISTRY)
+    assert sorted(f.split(":")[0] for f in found) == ["obo", "sso"]
+
+
 def test_log_records_of_the_session_are_captured(caplog: pytest.LogCaptureFixture) -> None:
     before = len(suite.LOGS.texts)
     logging.getLogger("bot.test").warning("captured", extra={"k": "v"})
@@ -89,10 +97,10 @@ def test_the_start_up_banner_of_a_real_bot_process_is_redacted(tmp_path: Path) -
         "PHOTOSYNC_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
     }
     suite.REGISTRY.string("banner-password-value-1")  # the session check watches for it too
-    with BotProcess(tmp_path, env=env, name="banner") as bot:
+    with BotProcess(tmp_path, env={**env, "PHOTOSYNC_LOG_LEVEL": "DEBUG"}, name="banner") as bot:
         bot.start()
         assert bot.terminate() == 0
     lines = [json.loads(line) for line in bot.output().splitlines() if line.startswith("{")]
-    banner = next(line for line in lines if "PhotoSync bot on" in line["msg"])
-    assert banner["settings"]["app_password"] == "***"
+    settings = next(line for line in lines if line["msg"] == "settings")  # the debug log's full settings
+    assert settings["settings"]["app_password"] == "***"
     assert "banner-password-value-1" not in bot.output()

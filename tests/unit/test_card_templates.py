@@ -77,7 +77,6 @@ diagnoses = st.builds(
     display_name=st.one_of(st.none(), _texts),
     upn=st.one_of(st.none(), _texts),
     stale_copy=st.sampled_from(StaleCopy),
-    can_resync=st.booleans(),
     has_photo=st.booleans(),
     sharepoint_read=st.booleans(),
     photo_changed_at=_moments,
@@ -133,8 +132,12 @@ def test_any_texts_fill_a_template_as_the_typed_build_places_them(data: st.DataO
             requested_by=st.booleans(),
             sp_refresh=st.booleans(),
             facts=st.integers(0, 5),
-            resync=st.booleans(),
             chat=st.booleans(),
+            sync=st.booleans(),
+            send_link=st.booleans(),
+            progress=st.booleans(),
+            sync_execute=st.booleans(),
+            refresh=st.booleans(),
         )
     )
     template = diag._template(shape)

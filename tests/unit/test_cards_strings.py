@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 import string
 from collections.abc import Iterator
@@ -17,13 +18,12 @@ from cards import (
     PHOTO_SYNC_ARTICLE,
     PROFILE_SYNC_ARTICLE,
     CardContext,
-    ResyncOutcome,
     diagnosis_card,
     error_card,
     not_found_card,
+    offers_sync,
     pick_user_card,
     refusal_card,
-    resync_result_card,
 )
 from cards.common import Subject, format_duration, format_time
 from cards.strings import EN, NL, placeholders, t
@@ -61,6 +61,7 @@ KNOWN_PLACEHOLDERS = {
     "query",
     "shown",
     "total",
+    "started",
 }
 
 EN_UTC = context("en-GB", "UTC", demo=False)
@@ -118,9 +119,9 @@ def test_dutch_is_translated() -> None:
 
 
 def test_t_formats_and_ignores_extras() -> None:
-    assert t("action.resync.other", "nl", name="Megan", unused=1) == "Foto van Megan synchroniseren"
+    assert t("action.send_link", "nl", name="Megan", unused=1) == "Megan een synclink sturen"
     with pytest.raises(KeyError):
-        t("action.resync.other", "en")
+        t("action.send_link", "en")
 
 
 def test_every_case_has_title_explanation_and_advice() -> None:
@@ -193,26 +194,28 @@ def diagnoses() -> dict[str, Any]:
     return sample_diagnoses()
 
 
-def test_stale_offers_resync_with_submit_fallback(diagnoses: dict[str, Any]) -> None:
-    card = diagnosis_card(diagnoses["stale"], EN_UTC)
-    resync = card_actions(card)[0]
-    assert resync["type"] == "Action.Execute" and resync["verb"] == "resyncPhoto"
-    assert resync["data"] == {"action": "resyncPhoto", "userId": USER_ID}
-    assert resync["fallback"] == {
-        "type": "Action.Submit",
-        "title": resync["title"],
-        "data": resync["data"],
-        "style": "positive",
-    }
-    assert resync["title"] == "Re-sync my photo"
+SYNC_URL = "https://bot.contoso.example/sync/token"
+
+
+def test_stale_offers_the_one_click_sync_first(diagnoses: dict[str, Any]) -> None:
+    card = diagnosis_card(diagnoses["stale"], EN_UTC, sync_url=SYNC_URL)
+    main = card_actions(card)[0]
+    assert (main["type"], main["url"], main["title"]) == (
+        "Action.OpenUrl",
+        SYNC_URL,
+        "Refresh my photo in SharePoint",
+    )
+    assert "resyncPhoto" not in verbs(card)  # PhotoSync never re-uploads a photo through Graph
+    without = diagnosis_card(diagnoses["stale"], EN_UTC)  # no public address: no link, same advice
+    assert SYNC_URL not in json.dumps(without) and "resyncPhoto" not in verbs(without)
     text = text_of(card)
     assert "SharePoint's copy" in text and "later than usual" in text
     assert "Microsoft gives no fixed time" in text and "usually catches up within a day" in text
     facts = facts_of(card)
     assert facts["Usually by"] == format_time(diagnoses["stale"].expected_by, EN_UTC)
     assert facts["Can take until"] == format_time(diagnoses["stale"].expected_by_field, EN_UTC)
-    assert "Open your own photo in SharePoint" in text
-    assert "doesn't say that alone updates SharePoint" in text  # a re-submit is no remedy Microsoft names
+    assert "Open your own photo in SharePoint" in text and "Picture Sync diagnostic" in text
+    assert "re-submit" not in text.lower() and "re-sync" not in text.lower()
 
 
 # Microsoft states no time for SharePoint's copy of a photo (docs/DOMAIN.md, "Timing"): no card says it does.
@@ -246,17 +249,19 @@ def test_dutch_avoids_calques() -> None:
 
 
 @pytest.mark.parametrize(
-    "variant", ["on_premises", "no_photo", "in_sync", "pending", "sync_disabled", "profile_importing"]
+    "variant", ["on_premises", "no_photo", "in_sync", "sync_disabled", "profile_importing"]
 )
-def test_no_resync_button_where_it_cannot_help(variant: str, diagnoses: dict[str, Any]) -> None:
-    for subject in ("self", "other"):
-        card = diagnosis_card(diagnoses[variant], EN_UTC, subject=subject)
-        assert "resyncPhoto" not in verbs(card)
+def test_no_sync_link_where_it_cannot_help(variant: str, diagnoses: dict[str, Any]) -> None:
+    assert not offers_sync(diagnoses[variant])
+    with pytest.raises(ValueError):
+        diagnosis_card(diagnoses[variant], EN_UTC, sync_url=SYNC_URL)
+    other = diagnosis_card(diagnoses[variant], EN_UTC, subject="other", send_link=True)
+    assert "sendSyncLink" not in verbs(other)
 
 
 def test_case_specific_wording(diagnoses: dict[str, Any]) -> None:
     on_prem = text_of(diagnosis_card(diagnoses["on_premises"], EN_UTC))
-    assert "Active Directory" in on_prem and "re-sync can't help" in on_prem
+    assert "Active Directory" in on_prem and "nothing started in the cloud can change it" in on_prem
     importing = text_of(diagnosis_card(diagnoses["profile_importing"], EN_UTC))
     assert "batches" in importing and "48 hours" in importing and "no fixed time" in importing
     assert "blocked or unlicensed" in importing and "hasn't reached your account" in importing
@@ -268,7 +273,7 @@ def test_case_specific_wording(diagnoses: dict[str, Any]) -> None:
     assert "most likely a cached copy" in in_sync
     unknown = diagnosis_card(diagnoses["change_time_unknown"], EN_UTC)
     assert facts_of(unknown)["Photo first seen"] == "Just now — change time unknown"
-    assert "resyncPhoto" in verbs(unknown)
+    assert offers_sync(diagnoses["change_time_unknown"])
 
 
 def facts_of(card: dict[str, Any]) -> dict[str, str]:
@@ -335,7 +340,7 @@ def test_refresh_in_the_gap_says_it_cannot_tell(diagnoses: dict[str, Any]) -> No
     assert "can't tell whether SharePoint copied your new photo or the old one" in text
     assert "first time" not in text  # PhotoSync did see the previous version
     assert facts_of(card)["Photo first seen"] == format_time(gap.photo_changed_at, EN_UTC)
-    assert "resyncPhoto" in verbs(card)
+    assert offers_sync(gap)
 
 
 def test_profile_and_learn_more_links(diagnoses: dict[str, Any]) -> None:
@@ -354,15 +359,17 @@ def test_profile_and_learn_more_links(diagnoses: dict[str, Any]) -> None:
 
 
 def test_helpdesk_variant_is_third_person(diagnoses: dict[str, Any]) -> None:
-    card = diagnosis_card(diagnoses["stale"], EN_UTC, subject="other", requested_by="Alex Wilber")
+    card = diagnosis_card(
+        diagnoses["stale"], EN_UTC, subject="other", requested_by="Alex Wilber", send_link=True
+    )
     assert block_text(card["body"][0]) == "SharePoint still shows Megan Bowen's old photo"
-    assert card_actions(card)[0]["title"] == "Re-sync Megan Bowen's photo"
+    assert card_actions(card)[0]["title"] == "Send Megan Bowen a sync link"
     assert card_actions(card)[0]["data"]["userId"] == USER_ID
     text = text_of(card)
     assert "Requested by Alex Wilber" in text
     assert " your photo" not in text.lower()
-    nl = diagnosis_card(diagnoses["stale"], NL_AMS, subject="other")
-    assert card_actions(nl)[0]["title"] == "Foto van Megan Bowen synchroniseren"
+    nl = diagnosis_card(diagnoses["stale"], NL_AMS, subject="other", send_link=True)
+    assert card_actions(nl)[0]["title"] == "Megan Bowen een synclink sturen"
 
 
 def test_unavailable_is_the_error_card_with_try_again(diagnoses: dict[str, Any]) -> None:
@@ -382,45 +389,9 @@ def test_bad_arguments_are_refused(diagnoses: dict[str, Any]) -> None:
         error_card(EN_UTC, reason_key="nope")  # type: ignore[arg-type]
 
 
-# --- re-sync results ---------------------------------------------------------------------------------
-
-
-def test_resync_requested_says_when_and_what_next() -> None:
-    at = NOW - timedelta(minutes=5)
-    card = resync_result_card(ResyncOutcome.REQUESTED, EN_UTC, at=at)
-    assert card["body"][0]["id"] == "resync-result"
-    text = text_of(card)
-    assert "re-submitted your photo to Microsoft 365 today at 09:25 UTC" in text
-    assert "Microsoft gives no fixed time" in text
-    assert "expect it by tomorrow at 09:25 UTC" in text  # usually within a day
-    assert "until 7 Mar at 09:25 UTC" in text  # field reports' 72 h
-    assert "only when you open your own photo there" in text
-    assert [a["url"] for a in actions(card)] == [PROFILE_URL]
-
-
-def test_resync_cooldown_failed_refused_not_possible(diagnoses: dict[str, Any]) -> None:
-    at = NOW - timedelta(hours=2)
-    cooldown = text_of(resync_result_card("cooldown", NL_AMS, at=at))  # type: ignore[arg-type]
-    assert "vandaag om 08:30 al" in cooldown
-    failed = resync_result_card(
-        ResyncOutcome.FAILED, EN_UTC, at=at, diagnosis=diagnoses["stale"], target_name="Megan Bowen"
-    )
-    assert block_text(failed["body"][0]) == "I couldn't re-submit Megan Bowen's photo"
-    assert "try again later" in text_of(failed).lower()
-    assert card_actions(failed)[0]["data"] == {"action": "diagnose", "userId": USER_ID}
-    refused = resync_result_card(ResyncOutcome.REFUSED, EN_UTC, at=at)
-    assert block_text(refused["body"][0]) == "You can only re-sync your own photo"
-    on_prem = resync_result_card(
-        ResyncOutcome.NOT_POSSIBLE, EN_UTC, at=at, diagnosis=diagnoses["on_premises"]
-    )
-    assert "on-premises Active Directory" in text_of(on_prem)
-    generic = resync_result_card(ResyncOutcome.NOT_POSSIBLE, EN_UTC, at=at)
-    assert "doesn't allow a re-sync" in text_of(generic)
-
-
 def test_demo_footer_on_every_kind() -> None:
     demo = context("nl-NL", "Europe/Amsterdam", demo=True)
-    card = resync_result_card(ResyncOutcome.REFUSED, demo, at=NOW)
+    card = refusal_card(demo)
     assert block_text(card["body"][-1]) == "Demogegevens — niet je echte tenant"
 
 
@@ -486,18 +457,3 @@ def test_chat_link_only_when_given(diagnoses: dict[str, Any]) -> None:
         diagnosis_card(stale, EN_UTC, chat_url=CHAT_URL)  # not for your own photo
     with pytest.raises(ValueError):
         diagnosis_card(stale, EN_UTC, subject="other", chat_url="javascript:alert(1)")
-
-
-def test_resync_for_someone_else_says_who_asked(diagnoses: dict[str, Any]) -> None:
-    kwargs: dict[str, Any] = {"at": NOW, "diagnosis": diagnoses["stale"]}
-    other = resync_result_card(
-        ResyncOutcome.REQUESTED, EN_UTC, target_name="Megan Bowen", requested_by="Alex Wilber", **kwargs
-    )
-    assert "Requested by Alex Wilber" in text_of(other)
-    nl = resync_result_card(
-        ResyncOutcome.REQUESTED, NL_AMS, target_name="Megan Bowen", requested_by="Alex Wilber", **kwargs
-    )
-    assert "Aangevraagd door Alex Wilber" in text_of(nl)
-    assert "Requested by" not in text_of(resync_result_card(ResyncOutcome.REQUESTED, EN_UTC, **kwargs))
-    own = resync_result_card(ResyncOutcome.REQUESTED, EN_UTC, requested_by="Alex Wilber", **kwargs)
-    assert "Alex Wilber" not in text_of(own)

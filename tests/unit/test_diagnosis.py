@@ -79,7 +79,6 @@ def state(**changes: object) -> ProfileState:
 class Want:
     case: DiagnosisCase
     stale_copy: StaleCopy
-    can_resync: bool
     detail: str | None = None
     expected_by: datetime | None = None
     expected_by_field: datetime | None = None
@@ -87,37 +86,32 @@ class Want:
 
 
 UNAVAILABLE = DiagnosisCase.UNAVAILABLE
-ON_PREMISES_WANT = Want(DiagnosisCase.ON_PREMISES, StaleCopy.MASTER, False)
-NO_PHOTO_WANT = Want(DiagnosisCase.NO_PHOTO, StaleCopy.MASTER, False)
-IN_SYNC_WANT = Want(DiagnosisCase.IN_SYNC, StaleCopy.NONE, False)
-IMPORTING_WANT = Want(DiagnosisCase.PROFILE_IMPORTING, StaleCopy.SHAREPOINT, False)
+ON_PREMISES_WANT = Want(DiagnosisCase.ON_PREMISES, StaleCopy.MASTER)
+NO_PHOTO_WANT = Want(DiagnosisCase.NO_PHOTO, StaleCopy.MASTER)
+IN_SYNC_WANT = Want(DiagnosisCase.IN_SYNC, StaleCopy.NONE)
+IMPORTING_WANT = Want(DiagnosisCase.PROFILE_IMPORTING, StaleCopy.SHAREPOINT)
 PENDING_WANT = Want(
     DiagnosisCase.PENDING,
     StaleCopy.SHAREPOINT,
-    False,
     expected_by=EXPECTED_BY,
     expected_by_field=EXPECTED_BY_FIELD,
 )
 SYNC_DISABLED_WANT = Want(
-    DiagnosisCase.SYNC_DISABLED, StaleCopy.SHAREPOINT, False, detail="SPS-PictureExchangeSyncState=0"
+    DiagnosisCase.SYNC_DISABLED, StaleCopy.SHAREPOINT, detail="SPS-PictureExchangeSyncState=0"
 )
-NO_CHANGE_TIME_WANT = Want(
-    DiagnosisCase.CHANGE_TIME_UNKNOWN, StaleCopy.UNKNOWN, True, detail="change time unknown"
-)
+NO_CHANGE_TIME_WANT = Want(DiagnosisCase.CHANGE_TIME_UNKNOWN, StaleCopy.UNKNOWN, detail="change time unknown")
 IN_GAP_WANT = Want(
     DiagnosisCase.CHANGE_TIME_UNKNOWN,
     StaleCopy.UNKNOWN,
-    True,
     detail="sharepoint refreshed between photo versions",
 )
-PLACEHOLDER_WANT = Want(DiagnosisCase.STALE, StaleCopy.SHAREPOINT, True, detail="placeholder shown")
+PLACEHOLDER_WANT = Want(DiagnosisCase.STALE, StaleCopy.SHAREPOINT, detail="placeholder shown")
 
 
 def stale_want(overdue: timedelta) -> Want:
     return Want(
         DiagnosisCase.STALE,
         StaleCopy.SHAREPOINT,
-        True,
         detail="overdue",
         expected_by=EXPECTED_BY,
         expected_by_field=EXPECTED_BY_FIELD,
@@ -132,25 +126,25 @@ ROWS: list[tuple[str, ProfileState, datetime, Want]] = [
         "unavailable: graph error",
         state(graph_error="ErrorServerBusy"),
         NOW,
-        Want(UNAVAILABLE, StaleCopy.UNKNOWN, False, detail="ErrorServerBusy"),
+        Want(UNAVAILABLE, StaleCopy.UNKNOWN, detail="ErrorServerBusy"),
     ),
     (
         "unavailable: graph error beats a missing profile, photo and on-premises",
         state(graph_error="timeout", photo=None, sharepoint=sp(profile_found=False), **ON_PREM),
         NOW,
-        Want(UNAVAILABLE, StaleCopy.UNKNOWN, False, detail="timeout"),
+        Want(UNAVAILABLE, StaleCopy.UNKNOWN, detail="timeout"),
     ),
     (
         "unavailable: graph error beats a sharepoint error",
         state(graph_error="ErrorServerBusy", sharepoint_error="403", sharepoint=None),
         NOW,
-        Want(UNAVAILABLE, StaleCopy.UNKNOWN, False, detail="ErrorServerBusy"),
+        Want(UNAVAILABLE, StaleCopy.UNKNOWN, detail="ErrorServerBusy"),
     ),
     (
         "unavailable: user None",
         state(user=None),
         NOW,
-        Want(UNAVAILABLE, StaleCopy.UNKNOWN, False, detail="no user"),
+        Want(UNAVAILABLE, StaleCopy.UNKNOWN, detail="no user"),
     ),
     # 2. PROFILE_IMPORTING: SharePoint answered, without a profile for the account.
     (
@@ -175,7 +169,7 @@ ROWS: list[tuple[str, ProfileState, datetime, Want]] = [
         "profile importing only when SharePoint was read: an error beside a not-found profile",
         state(sharepoint_error="timeout", sharepoint=sp(profile_found=False)),
         NOW,
-        Want(UNAVAILABLE, StaleCopy.UNKNOWN, False, detail="timeout"),
+        Want(UNAVAILABLE, StaleCopy.UNKNOWN, detail="timeout"),
     ),
     # 3. ON_PREMISES: tenant source onPremises AND the user is synced from AD. Needs no SharePoint.
     (
@@ -268,19 +262,19 @@ ROWS: list[tuple[str, ProfileState, datetime, Want]] = [
         "unavailable: sharepoint error",
         state(sharepoint_error="HTTP 403 from SharePoint"),
         NOW,
-        Want(UNAVAILABLE, StaleCopy.UNKNOWN, False, detail="HTTP 403 from SharePoint"),
+        Want(UNAVAILABLE, StaleCopy.UNKNOWN, detail="HTTP 403 from SharePoint"),
     ),
     (
         "unavailable: sharepoint None",
         state(sharepoint=None),
         NOW,
-        Want(UNAVAILABLE, StaleCopy.UNKNOWN, False, detail="no sharepoint"),
+        Want(UNAVAILABLE, StaleCopy.UNKNOWN, detail="no sharepoint"),
     ),
     (
         "unavailable: sharepoint error beats change time unknown",
         state(sharepoint_error="timeout", sharepoint=None, photo_changed_at=None),
         NOW,
-        Want(UNAVAILABLE, StaleCopy.UNKNOWN, False, detail="timeout"),
+        Want(UNAVAILABLE, StaleCopy.UNKNOWN, detail="timeout"),
     ),
     # 6. IN_SYNC: SharePoint's thumbnails are at least as new as the ledger's first sighting.
     (
@@ -496,7 +490,6 @@ def test_identity_and_times_are_carried() -> None:
         display_name="Megan Bowen",
         upn="MeganB@contoso.onmicrosoft.com",
         stale_copy=StaleCopy.SHAREPOINT,
-        can_resync=True,
         has_photo=True,
         sharepoint_read=True,
         photo_changed_at=CHANGED,
@@ -596,11 +589,6 @@ _STATES = st.builds(
 @given(_STATES, _TIMES)
 def test_diagnosis_invariants(state_: ProfileState, now: datetime) -> None:
     got = diagnose(state_, now)
-    # Re-sync is offered only where SharePoint may be behind and a re-upload can help.
-    if got.can_resync:
-        assert got.case in (DiagnosisCase.STALE, DiagnosisCase.CHANGE_TIME_UNKNOWN)
-    if got.case in (DiagnosisCase.STALE, DiagnosisCase.CHANGE_TIME_UNKNOWN):
-        assert got.can_resync
     # The timing fields belong to the timing cases.
     if got.expected_by is not None:
         assert got.case in (DiagnosisCase.PENDING, DiagnosisCase.STALE)
@@ -666,7 +654,7 @@ def seen(verdict: PictureVerdict) -> PictureEvidence:
 )
 def test_the_same_picture_means_in_sync(changes: dict[str, object], case: DiagnosisCase, detail: str) -> None:
     got = diagnose(state(pictures=seen(PictureVerdict.SAME), **changes), NOW)
-    assert (got.case, got.detail, got.can_resync) == (case, detail, False)
+    assert (got.case, got.detail) == (case, detail)
     assert got.pictures is not None and got.pictures.verdict is PictureVerdict.SAME
 
 
@@ -676,7 +664,7 @@ def test_the_same_picture_means_in_sync(changes: dict[str, object], case: Diagno
 def test_another_picture_means_sharepoint_is_behind(verdict: PictureVerdict) -> None:
     # the timestamp says SharePoint refreshed after the change: the picture says it did not pick it up
     got = diagnose(state(pictures=seen(verdict), sharepoint=sp(timestamp=SP_NEW)), NOW)
-    assert (got.case, got.stale_copy, got.can_resync) == (DiagnosisCase.STALE, StaleCopy.SHAREPOINT, True)
+    assert (got.case, got.stale_copy) == (DiagnosisCase.STALE, StaleCopy.SHAREPOINT)
     # no known change time: still behind (not "can't tell"), for how long is unknown
     unknown = diagnose(state(pictures=seen(verdict), photo_changed_at=None), NOW)
     assert (unknown.case, unknown.detail, unknown.expected_by) == (

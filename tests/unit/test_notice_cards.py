@@ -11,7 +11,7 @@ import pytest
 from cards import VERB_RESYNC, VERB_START_NOTICES, VERB_STOP_NOTICES, notice_card, optout_result_card
 from cards.context import CardContext
 from tests.cards.catalogue import NOW, USER_ID, context
-from tests.cardtools import actions, block_text, card_kind, card_text
+from tests.cardtools import actions, block_text, card_actions, card_kind, card_text
 
 EN = context("en-GB", "UTC", demo=False)
 NL = context("nl-NL", "Europe/Amsterdam", demo=True)
@@ -22,12 +22,13 @@ def _executes(card: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 @pytest.mark.parametrize("ctx", [EN, NL], ids=["en", "nl"])
-def test_notice_says_what_since_when_and_offers_resync_and_stop(ctx: CardContext) -> None:
+def test_notice_says_what_since_when_and_offers_the_sync_and_stop(ctx: CardContext) -> None:
     card = notice_card(
         ctx,
         user_id=USER_ID,
         photo_first_seen=NOW - timedelta(days=4),
         sharepoint_refreshed=NOW - timedelta(days=30),
+        sync_url="https://bot.contoso.example/sync/token",
     )
     assert card_kind(card) == "notice"
     text = card_text(card)
@@ -35,7 +36,9 @@ def test_notice_says_what_since_when_and_offers_resync_and_stop(ctx: CardContext
     assert "72" in text  # the field reports' hours; Microsoft states no time for the photo
     assert not re.search(r"\b24 (h|hours|uur)\b", text)
     executes = _executes(card)
-    assert executes[VERB_RESYNC]["data"] == {"action": VERB_RESYNC, "userId": USER_ID}
+    assert VERB_RESYNC not in executes  # no Graph re-upload
+    main = card_actions(card)[0]
+    assert (main["type"], main["url"]) == ("Action.OpenUrl", "https://bot.contoso.example/sync/token")
     assert executes[VERB_STOP_NOTICES]["data"] == {"action": VERB_STOP_NOTICES}
     assert executes[VERB_STOP_NOTICES]["fallback"]["type"] == "Action.Submit"
 

@@ -65,7 +65,6 @@ def _cards() -> list[dict[str, Any]]:
         StaleCopy.SHAREPOINT,
         True,
         True,
-        True,
         now - timedelta(days=4),
         now - timedelta(days=9),
         now - timedelta(days=3),
