@@ -291,6 +291,7 @@ class RuntimeContext:
             first_check=timedelta(seconds=s.demo_sync_s + 2) if s.demo else SCHEDULE[0],
             cards=sync_cards,
             checking_message=notifier.sync_checking_message,
+            on_fixed=profiles.forget,
         )
         sync.on_start = verifier.started
         helpdesk = HelpdeskPolicy(
@@ -305,6 +306,7 @@ class RuntimeContext:
             profile_edit_url=s.profile_edit_url,
             default_timezone=s.default_timezone,
             tenant_name=backend.tenant_name,
+            default_locale=s.default_locale,
         )
         link_sender = (
             SyncLinkSender(

@@ -68,7 +68,9 @@ class SyncVerifier:
         first_check: timedelta = SCHEDULE[0],
         cards: SyncCardBook | None = None,
         checking_message: CheckingMessage | None = None,
+        on_fixed: Callable[[str], None] | None = None,
     ) -> None:
+        self.on_fixed = on_fixed  # SharePoint now shows the photo: drop what this process cached about it
         self.cards = cards  # the card that offered each user the sync: progress and outcome replace it
         self.checking_message = checking_message
         self.checks = checks
@@ -134,6 +136,8 @@ class SyncVerifier:
         now = self.clock()
         if evidence is not None and evidence.verdict is PictureVerdict.SAME:
             await self.checks.finish(check, FIXED, now)
+            if self.on_fixed is not None:
+                self.on_fixed(check.user_id)
             took = now - check.started_at
             await self._audit(check.user_id, FIXED, f"fixed after {int(took.total_seconds())} s")
             await self._tell(check, evidence, fixed=True)

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import quote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from botbuilder.core import InvokeResponse, TurnContext
@@ -22,11 +21,11 @@ from botbuilder.schema import (
 
 import cards
 from bot.domain.identifiers import audit_safe, object_id, user_ref
-from bot.domain.intents import PHOTO_KINDS, Intent, IntentKind, classify
+from bot.domain.intents import PHOTO_KINDS, IntentKind, classify
 from bot.domain.model import DiagnosisCase
 from bot.graph import GraphError
 from bot.logs import one_line
-from bot.services.helpdesk import HelpdeskPolicy, MentionedUser, UserResolver
+from bot.services.helpdesk import HelpdeskPolicy, UserResolver
 from bot.services.link_sender import SyncLinkSender
 from bot.services.photos import PhotoService
 from bot.services.sync_cards import SyncCardBook
@@ -34,7 +33,17 @@ from bot.store import AuditRecord, ConversationRecord, OptOuts, Store
 from bot.store.sync_cards import SyncCard
 from bot.store.sync_checks import CHECKING, FIXED, SyncChecks
 
+from .activity import (
+    caller_id,
+    known_timezone,
+    mentions_me,
+    reply_locale,
+    tenant_id,
+    without_my_mention,
+)
 from .adapter import CardReply
+from .card_cache import CardCache
+from .helpdesk_turns import HelpdeskTurns
 from .sso import SsoHandler
 
 log = logging.getLogger(__name__)
@@ -42,6 +51,7 @@ log = logging.getLogger(__name__)
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 SYNC_CARD = "photosync.sync_card"  # turn state: the user whose sync the card being sent offers
 PROGRESS_SHOWN = timedelta(days=7)  # a sync start (and how it ended) is shown on cards for a week
+FRESH_AFTER_FIX = timedelta(minutes=2)  # longer than the profile cache: a fix read since is trusted
 PROGRESS_CACHE = timedelta(seconds=5)  # a user's sync state is read at most this often per replica (hot path)
 REMEMBER_REFRESH_S = 3600  # rewrite an unchanged conversation reference at most hourly
 
@@ -52,9 +62,10 @@ class BotOptions:
     profile_edit_url: str  # template with {object_id}, {upn}, {tenant}
     default_timezone: str = "UTC"
     tenant_name: str = ""
+    default_locale: str | None = None  # PHOTOSYNC_LOCALE: when neither the message nor Teams says
 
 
-class PhotoSyncBot(TeamsActivityHandler):
+class PhotoSyncBot(HelpdeskTurns, TeamsActivityHandler):
     def __init__(
         self,
         photos: PhotoService,
@@ -109,23 +120,17 @@ class PhotoSyncBot(TeamsActivityHandler):
             object_id=object_id, upn=upn or "", tenant=self.options.tenant_name
         )
         return cards.CardContext(
-            locale=locale or activity.locale,
+            locale=locale or activity.locale or self.options.default_locale,
             tz=tz,
             now=self.clock(),
             demo=self.options.demo,
             profile_edit_url=edit_url,
         )
 
-    @staticmethod
-    def _caller_id(turn: TurnContext) -> str | None:
-        """The sender's Entra object id, canonical; None when the activity carries none (or not a GUID)."""
-        caller = turn.activity.from_property
-        return object_id(caller.aad_object_id) if caller else None
-
     async def _remember(self, turn: TurnContext) -> None:
         """Keep the conversation reference (as plain values) for proactive messages later."""
         activity = turn.activity
-        user_id = self._caller_id(turn)
+        user_id = caller_id(turn)
         if not user_id or not activity.conversation or not activity.service_url:
             return
         conv_type = activity.conversation.conversation_type or "personal"
@@ -146,7 +151,7 @@ class PhotoSyncBot(TeamsActivityHandler):
         ):
             return  # nothing new: no database write on the hot path
         reference = TurnContext.get_conversation_reference(activity)
-        tenant = _tenant_id(activity)
+        tenant = tenant_id(activity)
         if reference.conversation is not None:
             reference.conversation.tenant_id = tenant  # botbuilder reads `tenantID`; Teams sends `tenantId`
         await self.store.save_conversation(
@@ -159,7 +164,7 @@ class PhotoSyncBot(TeamsActivityHandler):
                 tenant_id=tenant,
                 bot_id=activity.recipient.id if activity.recipient else "",
                 locale=activity.locale,
-                timezone=_known_timezone(activity.local_timezone),
+                timezone=known_timezone(activity.local_timezone),
                 updated_at=now,
                 reference=reference.serialize(),
             )
@@ -189,18 +194,20 @@ class PhotoSyncBot(TeamsActivityHandler):
         activity = turn.activity
         await self._remember(turn)
         conv_type = activity.conversation.conversation_type if activity.conversation else None
-        if conv_type in ("channel", "groupChat") and not self._mentions_me(activity):
+        if conv_type in ("channel", "groupChat") and not mentions_me(activity):
             return  # in channels and group chats we only answer when @mentioned
         if isinstance(activity.value, dict) and activity.value.get("action"):
             # Action.Submit fallback of a card button (clients without Universal Actions).
             card = await self._card_action(turn, str(activity.value.get("action")), activity.value)
             await self._send_card(turn, card)
             return
-        text, mentions = self._without_my_mention(activity)
+        text, mentions = without_my_mention(activity)
         intent = classify(text)
         # every card of this turn is in the message's language when it is clear, else the reader's locale
-        ctx = self._card_context(turn, locale=self._reply_locale(activity, intent))
-        user_id = self._caller_id(turn)
+        ctx = self._card_context(
+            turn, locale=reply_locale(activity, intent.language, self.options.default_locale)
+        )
+        user_id = caller_id(turn)
         log.info(
             "message",
             extra={
@@ -233,61 +240,13 @@ class PhotoSyncBot(TeamsActivityHandler):
         else:
             await self._send_card(turn, cards.unknown_card(ctx, _suggestions(intent.alternatives)))
 
-    def _reply_locale(self, activity: Activity, intent: Intent) -> str | None:
-        """The message's language when it is clearly English or Dutch (keeping the reader's own locale, or
-        PHOTOSYNC_LOCALE, when it is that language: "nl-BE", "en-US"), else the activity's locale, else
-        PHOTOSYNC_LOCALE."""
-        default = getattr(self.options, "default_locale", None)
-        known = [locale for locale in (activity.locale, default) if isinstance(locale, str) and locale]
-        if intent.language is None:
-            return known[0] if known else None
-        same = [loc for loc in known if loc.replace("_", "-").split("-")[0].lower() == intent.language]
-        return same[0] if same else intent.language
-
-    @staticmethod
-    def _without_my_mention(activity: Activity) -> tuple[str, list[MentionedUser]]:
-        """The text without the bot's own @mention (removed by the mention entity's text, never guessed),
-        and the other users @mentioned. Entities without `text` and unknown entity types are tolerated."""
-        text = activity.text or ""
-        me = activity.recipient.id if activity.recipient else None
-        others: list[MentionedUser] = []
-        for entity in activity.entities or []:
-            if getattr(entity, "type", None) != "mention":
-                continue
-            props = getattr(entity, "additional_properties", None) or {}
-            mentioned = props.get("mentioned")
-            if not isinstance(mentioned, dict):
-                continue
-            entity_text = props.get("text")
-            if mentioned.get("id") == me:
-                if isinstance(entity_text, str) and entity_text:
-                    text = text.replace(entity_text, " ")
-            elif isinstance(mentioned.get("name"), str):
-                aad = mentioned.get("aadObjectId")
-                others.append(MentionedUser(mentioned["name"], aad if isinstance(aad, str) else None))
-        return text, others
-
-    async def _is_helpdesk(self, turn: TurnContext, caller: str | None) -> bool:
-        """Helpdesk rights of the sender, from the activity alone (identity, conversation type, team)."""
-        activity = turn.activity
-        conversation_type = activity.conversation.conversation_type if activity.conversation else None
-        return await self.helpdesk.is_helpdesk(
-            caller, conversation_type=conversation_type, team_id=self._team_id(activity)
-        )
-
-    @staticmethod
-    def _team_id(activity: Activity) -> str | None:
-        data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
-        team = data.get("team")
-        return team.get("id") if isinstance(team, dict) and isinstance(team.get("id"), str) else None
-
     async def _audit(
         self, turn: TurnContext, target: object, action: str, outcome: str, detail: str | None = None
     ) -> None:
         await self.store.audit(
             AuditRecord(
                 self.clock(),
-                self._caller_id(turn) or "unknown",
+                caller_id(turn) or "unknown",
                 target if target == "-" else audit_safe(target),
                 action,
                 outcome,
@@ -296,124 +255,22 @@ class PhotoSyncBot(TeamsActivityHandler):
             )
         )
 
-    async def _helpdesk_lookup(
-        self,
-        turn: TurnContext,
-        intent: Intent,
-        mentions: list[MentionedUser],
-        ctx: cards.CardContext,
-    ) -> dict[str, Any]:
-        """Someone asks about another user: only helpdesk staff get an answer, and it is audited. The person
-        is an @mention, a name, e-mail, UPN or account name (a directory search), or the caller's manager;
-        no one resolvable → "whose photo do you mean?", never the caller's own card."""
-        caller = self._caller_id(turn)
-        if not await self._is_helpdesk(turn, caller):
-            await self._audit(turn, "-", "helpdesk_lookup", "refused", "caller is not helpdesk")
-            return cards.refusal_card(ctx)
-        subject = intent.subject
-        if intent.several and not mentions:
-            return cards.several_people_card(ctx)
-        if intent.manager and not mentions and not subject:
-            return await self._manager_lookup(turn, caller, ctx)
-        if not subject and not mentions:
-            return cards.whose_photo_card(ctx)
-        try:
-            users = await self.resolver.resolve(subject, mentions)
-        except GraphError:
-            return cards.error_card(ctx, reason_key="unavailable")
-        query = subject or (mentions[0].name if mentions else "")
-        if not users:
-            await self._audit(turn, "-", "helpdesk_lookup", "not_found", query)
-            return cards.not_found_card(ctx, query=query)
-        if len(users) > 1:
-            await self._audit(turn, "-", "helpdesk_lookup", "ambiguous", query)
-            return cards.pick_user_card([(u.id, u.display_name, u.upn) for u in users], ctx, query=query)
-        return await self._other_diagnosis(turn, users[0].id, ctx)
-
-    async def _manager_lookup(
-        self, turn: TurnContext, caller: str | None, ctx: cards.CardContext
-    ) -> dict[str, Any]:
-        """ "my manager's photo": the caller's manager as the directory records it."""
-        if not caller:
-            return cards.whose_photo_card(ctx)
-        try:
-            manager = await self.resolver.manager_of(caller)
-        except GraphError:
-            return cards.error_card(ctx, reason_key="unavailable")
-        manager_id = object_id(manager.id) if manager is not None else None
-        if manager_id is None:
-            await self._audit(turn, "-", "helpdesk_lookup", "not_found", "manager")
-            return cards.whose_photo_card(ctx, no_manager=True)
-        return await self._other_diagnosis(turn, manager_id, ctx)
-
-    async def _other_diagnosis(
-        self, turn: TurnContext, target_id: str, ctx: cards.CardContext
-    ) -> dict[str, Any]:
-        if target_id == self._caller_id(turn):
-            return await self._diagnosis_card(turn, target_id, ctx)
-        diagnosis = await self.photos.diagnose(target_id)
-        await self._audit(turn, target_id, "helpdesk_lookup", diagnosis.case.value)
-        if diagnosis.case is DiagnosisCase.UNAVAILABLE:
-            return cards.error_card(
-                ctx, reason_key="unavailable", target_name=diagnosis.display_name, target_user_id=target_id
-            )
-        caller = turn.activity.from_property
-        target_ctx = self._card_context(turn, upn=diagnosis.upn, locale=ctx.locale, object_id=target_id)
-        chat_url = (
-            f"https://teams.microsoft.com/l/chat/0/0?users={quote(diagnosis.upn)}" if diagnosis.upn else None
-        )
-        return cards.diagnosis_card(
-            diagnosis,
-            target_ctx,
-            subject="other",
-            requested_by=caller.name if caller and caller.name else None,
-            chat_url=chat_url,
-            send_link=self.link_sender is not None,
-            progress=await self._progress(target_id),
-        )
-
-    async def _send_link(
-        self, turn: TurnContext, caller: str, target_id: str, ctx: cards.CardContext
-    ) -> dict[str, Any]:
-        """Helpdesk: send the person the one-click sync link (audited, once an hour, once per photo)."""
-        if self.link_sender is None:
-            return cards.unknown_card(ctx)
-        diagnosis = await self.photos.diagnose(target_id)
-        if diagnosis.case is DiagnosisCase.UNAVAILABLE:
-            return cards.error_card(
-                ctx, reason_key="unavailable", target_name=diagnosis.display_name, target_user_id=target_id
-            )
-        account = turn.activity.from_property
-        result = await self.link_sender.send(
-            actor_id=caller,
-            target_id=target_id,
-            needed=cards.offers_sync(diagnosis),
-            requested_by=account.name if account and account.name else None,
-            correlation_id=turn.activity.id,
-        )
-        name = diagnosis.display_name or diagnosis.upn or target_id
-        return cards.link_sent_card(
-            ctx, outcome=result.outcome.value, name=name, at=result.at, user_id=target_id
-        )
-
-    @staticmethod
-    def _mentions_me(activity: Activity) -> bool:
-        me = activity.recipient.id if activity.recipient else None
-        for entity in activity.entities or []:
-            props = entity.additional_properties if hasattr(entity, "additional_properties") else {}
-            if getattr(entity, "type", None) != "mention":
-                continue
-            mentioned = (props or {}).get("mentioned") or {}
-            if isinstance(mentioned, dict) and mentioned.get("id") == me:
-                return True
-        return False
-
     async def _diagnosis_card(
         self, turn: TurnContext, user_id: str | None, ctx: cards.CardContext
     ) -> dict[str, Any]:
         if not user_id:
             return cards.error_card(ctx, reason_key="user_not_found")
         diagnosis = await self.photos.diagnose(user_id)
+        progress = await self._progress(user_id) if cards.offers_sync(diagnosis) else None
+        if (
+            progress is not None
+            and progress.state == "fixed"
+            and self.clock() - progress.at < FRESH_AFTER_FIX
+        ):
+            # the checker just saw SharePoint show the new photo (maybe on another replica): a cached
+            # SharePoint state from before that must not contradict it
+            self.photos.profiles.forget(user_id)
+            diagnosis = await self.photos.diagnose(user_id)
         if diagnosis.case is DiagnosisCase.UNAVAILABLE:
             return cards.error_card(ctx, reason_key="unavailable")
         card_ctx = self._card_context(turn, upn=diagnosis.upn, locale=ctx.locale)
@@ -421,7 +278,7 @@ class PhotoSyncBot(TeamsActivityHandler):
         link = self.sync_link(user_id) if self.sync_link is not None and helps else None
         if link is not None:
             turn.turn_state[SYNC_CARD] = user_id  # the card offers the sync: its outcome will replace it
-        progress = await self._progress(user_id) if helps else None
+        progress = progress if helps else None
         # while the sync can still help, Teams refreshes the card whenever its reader looks at it
         reader = turn.activity.from_property
         refresh_for = reader.id if helps and reader is not None and reader.id else None
@@ -461,7 +318,7 @@ class PhotoSyncBot(TeamsActivityHandler):
         self, turn: TurnContext, opted_out: bool, ctx: cards.CardContext
     ) -> dict[str, Any]:
         """Opt the caller (identity from the activity, never card data) out of / back into photo notices."""
-        caller = self._caller_id(turn)
+        caller = caller_id(turn)
         if not caller:
             return cards.error_card(ctx, reason_key="user_not_found")
         await self.optouts.set(caller, opted_out, self.clock())
@@ -470,7 +327,7 @@ class PhotoSyncBot(TeamsActivityHandler):
 
     async def _card_action(self, turn: TurnContext, verb: str, data: dict[str, Any]) -> dict[str, Any]:
         """A button click (Action.Execute or its Action.Submit fallback). Identity comes from the activity."""
-        caller = self._caller_id(turn)
+        caller = caller_id(turn)
         ctx = self._card_context(turn)
         if verb in (cards.VERB_STOP_NOTICES, cards.VERB_START_NOTICES):
             return await self._set_notices(turn, verb == cards.VERB_STOP_NOTICES, ctx)
@@ -498,7 +355,7 @@ class PhotoSyncBot(TeamsActivityHandler):
     ) -> dict[str, Any]:
         """A check of `target_id` clicked on a card: the clicker's own card, or another user's for helpdesk staff
         (refused and audited for anyone else)."""
-        caller = self._caller_id(turn)
+        caller = caller_id(turn)
         if not other:
             return await self._diagnosis_card(turn, caller, ctx)
         if not may_act:
@@ -603,58 +460,3 @@ def _suggestions(closest: tuple[IntentKind, ...]) -> list[cards.Suggestion]:
     to, best first, then the rest."""
     ranked = [_SUGGESTED[kind] for kind in closest if kind in _SUGGESTED]
     return list(dict.fromkeys([*ranked, *cards.SUGGESTIONS]))
-
-
-class CardCache:
-    """The last diagnosis card built for each (diagnosis, reader) pair: a user asking again within the same
-    minute gets the same card without building it again. Cards are never changed after they are sent, so one
-    dict can be sent many times."""
-
-    def __init__(self, size: int = 4096) -> None:
-        self.size = size
-        self._cards: dict[tuple[Any, ...], tuple[Any, dict[str, Any]]] = {}
-
-    def get(
-        self, diagnosis: Any, ctx: cards.CardContext, build: Callable[[], dict[str, Any]]
-    ) -> dict[str, Any]:
-        minute = ctx.now.replace(second=0, microsecond=0)
-        key = (
-            diagnosis.user_id,
-            ctx.lang,
-            str(ctx.tz),
-            ctx.demo,
-            ctx.profile_edit_url,
-            ctx.clock_12h,
-            minute,
-        )
-        hit = self._cards.get(key)
-        if hit is not None and hit[0] is diagnosis:
-            return hit[1]
-        card = build()
-        if len(self._cards) >= self.size:
-            self._cards.clear()
-        self._cards[key] = (diagnosis, card)
-        return card
-
-
-def _known_timezone(name: str | None) -> str | None:
-    """An IANA time zone the activity named, if this machine knows it (anything else is not stored)."""
-    if not name or len(name) > 64:
-        return None
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return None
-    return name
-
-
-def _tenant_id(activity: Activity) -> str | None:
-    """The organisation of an activity (the endpoint has already refused any other one)."""
-    data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
-    tenant = data.get("tenant")
-    if isinstance(tenant, dict) and isinstance(tenant.get("id"), str):
-        return str(tenant["id"]).lower()
-    conversation = activity.conversation
-    extra = getattr(conversation, "additional_properties", None) or {}
-    value = extra.get("tenantId") or (conversation.tenant_id if conversation else None)
-    return value.lower() if isinstance(value, str) else None

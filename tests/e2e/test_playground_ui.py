@@ -114,9 +114,12 @@ def test_the_sync_button_opens_the_users_own_photo_and_the_card_follows_the_sync
     assert (ui["cards_after_sync_start"], ui["cards_after_sync_fixed"]) == (0, 0)  # updates, no new posts
 
 
-def test_dutch_question_typed_in_ui_is_answered(ui: dict[str, Any]) -> None:
-    # The Playground's web client always sends locale en-US (0.2.28), so the answer is an English card.
-    assert "SharePoint" in step(ui, "personal-dutch")["card_text"]
+def test_dutch_question_typed_in_ui_is_answered_in_dutch(ui: dict[str, Any]) -> None:
+    # The Playground's web client always sends locale en-US (0.2.28): the answer follows the message. It
+    # comes after the sync above: the card agrees with what the checker saw (no cached "still old").
+    text = step(ui, "personal-dutch")["card_text"]
+    assert "Verouderde kopie" in text and "SharePoint toont nog je oude foto" not in text
+    assert "SharePoint toont dezelfde foto als Microsoft 365" in text
 
 
 def test_channel_mention_picked_from_suggestions_is_answered(ui: dict[str, Any]) -> None:

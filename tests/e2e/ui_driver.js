@@ -149,6 +149,7 @@ const isLoopback = (url) => {
 const CARD = ".ac-adaptiveCard";
 // A diagnosis card's fact label (the welcome card also mentions "SharePoint", so that is not enough).
 const DIAGNOSIS = "Out-of-date copy";
+const DIAGNOSIS_NL = "Verouderde kopie";
 const SYNC_BUTTON = "Refresh my photo in SharePoint";
 
 // Wait until a card shows `pattern` (the clicked card, replaced in place: no new message is posted for it)
@@ -377,7 +378,8 @@ async function main() {
       return fixed;
     });
 
-    await step("personal-dutch", async () => ask(page, "waarom is mijn foto oud?", DIAGNOSIS));
+    // The web client always sends locale en-US; the answer follows the message's language (Dutch).
+    await step("personal-dutch", async () => ask(page, "waarom is mijn foto oud?", DIAGNOSIS_NL));
 
     await step("channel-mention", async () => {
       await openChat(page, "General");

@@ -4,12 +4,19 @@ language follows the message, questions about someone else never get the sender'
 
 from __future__ import annotations
 
+import itertools
+from pathlib import Path
+from typing import Any
+
 import pytest
 
+from bot.app import create_app
 from cards.context import Lang
 from cards.strings import t
+from tests.fakes.connector import ConnectorServer
+from tests.fakes.identity import IdentityServer
 
-from .conftest import ADELE, ISAIAH, MEGAN, TeamsWorld, actions, card_kind, card_text
+from .conftest import ADELE, ISAIAH, MEGAN, TeamsWorld, actions, card_kind, card_text, make_settings
 from .test_helpdesk import PATTI, ask
 
 
@@ -41,6 +48,16 @@ async def test_english_text_with_a_dutch_locale_gets_an_english_card(world: Team
 
 async def test_text_in_neither_language_follows_the_locale(world: TeamsWorld) -> None:
     card = await one_to_one(world, ADELE, "👍🎉", locale="nl-NL")
+    assert t("footer.demo", "nl") in card_text(card)
+
+
+async def test_without_a_language_or_a_locale_the_organisations_locale_answers(
+    aiohttp_client: Any, tmp_path: Path, identity: IdentityServer, connector: ConnectorServer
+) -> None:
+    settings = make_settings(tmp_path, identity, PHOTOSYNC_LOCALE="nl-NL")
+    client = await aiohttp_client(create_app(settings, msal_http_client=identity.msal_session()))
+    world = TeamsWorld(client, identity, connector, itertools.count(1))
+    card = await one_to_one(world, ADELE, "👍🎉", locale=None)
     assert t("footer.demo", "nl") in card_text(card)
 
 

@@ -50,6 +50,8 @@ def test_a_run_with_skips_ends_with_the_summary_line(tmp_path: Path) -> None:
             "no:cacheprovider",
             "-p",
             "tests.conftest",
+            "--rootdir",  # node ids relative to the temporary folder, wherever the checkout is
+            str(tmp_path),
             str(tmp_path),
         ],
         cwd=ROOT,
