@@ -156,6 +156,13 @@ POSITIVES = [
     ("m'n foto synct nie", WHY, "nl"),
     ("mn profielfoot is niet up to date", WHY, "nl"),
     ("mijn profile pic is niet updated", WHY, "nl"),
+    # other words for the photo, what people see instead of it, where they see it
+    ("my avatar won't change", WHY, "en"),
+    ("outlook shows my initials instead of my picture", WHY, "en"),
+    ("the photo next to my name in emails is old", WHY, "en"),
+    ("mijn profielafbeelding is verouderd", WHY, "nl"),
+    ("ik zie een grijs poppetje in plaats van mijn foto", WHY, "nl"),
+    ("m'n profielfoto klopt nie", WHY, "nl"),
 ]
 
 NEGATIVES = [
@@ -184,6 +191,14 @@ NEGATIVES = [
     "can you send me the photos of the event",
     "onedrive isn't syncing my photos",
     "we need a team photo for the website",
+    "nice avatar!",
+    "mooie foto",
+    "photo of my cat",
+    "foto van mijn hond",
+    "my github avatar is old",
+    "my access badge has an old picture",
+    "check this",
+    "controleer dit",
 ]
 
 # (text, kind, subject): helpdesk questions about someone else, and the sender's own (None)
