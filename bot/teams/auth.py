@@ -132,7 +132,8 @@ class ChannelTokenValidator:
             raise AuthError("serviceurl claim does not match the activity")
         return VerifiedCaller(claims=dict(verified.claims), app_id=self.app_id)
 
-    async def _verify(self, token: str) -> VerifiedToken:
+    async def _signing_key(self, token: str) -> _SigningKey:
+        """The published key that signed `token` (RS256 only, named by its `kid`), before anything is trusted."""
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError as exc:
@@ -142,7 +143,10 @@ class ChannelTokenValidator:
         kid = header.get("kid")
         if not isinstance(kid, str) or not kid:
             raise AuthError("token has no kid")
-        signing = await self._key(kid)
+        return await self._key(kid)
+
+    async def _verify(self, token: str) -> VerifiedToken:
+        signing = await self._signing_key(token)
         try:
             claims = jwt.decode(
                 token,
