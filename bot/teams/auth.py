@@ -145,27 +145,29 @@ class ChannelTokenValidator:
             raise AuthError("token has no kid")
         return await self._key(kid)
 
-    async def _verify(self, token: str) -> VerifiedToken:
-        signing = await self._signing_key(token)
+    def _decode(
+        self, token: str, signing: _SigningKey, audience: str | list[str], issuer: Any, require: list[str]
+    ) -> dict[str, Any]:
+        """The token's claims once its signature, audience, issuer and required claims are right; `exp` and
+        `nbf` against the injected clock (PyJWT would read the system clock)."""
         try:
-            claims = jwt.decode(
+            claims: dict[str, Any] = jwt.decode(
                 token,
                 signing.key,
                 algorithms=["RS256"],
-                audience=self.app_id,
-                issuer=self._issuer,
-                leeway=LEEWAY_S,
-                options={
-                    "require": ["exp", "iss", "aud"],
-                    "verify_exp": False,
-                    "verify_nbf": False,
-                    "verify_iat": False,
-                },
+                audience=audience,
+                issuer=issuer,
+                options={"require": require, "verify_exp": False, "verify_nbf": False, "verify_iat": False},
             )
         except jwt.PyJWTError as exc:
             raise AuthError(f"token rejected: {type(exc).__name__}") from None
         self._check_times(claims)
         self.signature_checks += 1
+        return claims
+
+    async def _verify(self, token: str) -> VerifiedToken:
+        signing = await self._signing_key(token)
+        claims = self._decode(token, signing, self.app_id, self._issuer, ["exp", "iss", "aud"])
         verified = VerifiedToken(claims, signing.endorsements, float(claims["exp"]) + LEEWAY_S)
         self._verified[token] = verified
         while len(self._verified) > VERIFIED_CACHE_SIZE:
