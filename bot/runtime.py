@@ -341,7 +341,6 @@ class RuntimeContext:
                 tenant_id=backend.tenant_id,
                 sharepoint_url=backend.sharepoint_url,
                 starter=sync,
-                graph=graph,
                 clock=self.clock,
                 msal_http_client=self.msal_http_client,
                 context=bot._card_context,

@@ -17,7 +17,6 @@ from datetime import datetime, timedelta
 
 from bot.clock import Clock
 from bot.domain.identifiers import object_id
-from bot.graph import GraphClient, GraphError
 from bot.graph.delegated import DelegatedSharePoint, DelegatedToken, MyProfile, OnBehalfOf
 from bot.graph.errors import SharePointUnavailable
 
@@ -48,14 +47,12 @@ class DelegatedSync:
         obo: OnBehalfOf,
         sharepoint: DelegatedSharePoint,
         starter: SyncStarter,
-        graph: GraphClient,
         clock: Clock,
         scope: str,
     ) -> None:
         self.obo = obo
         self.sharepoint = sharepoint
         self.starter = starter
-        self.graph = graph
         self.clock = clock
         self.scope = scope  # https://<tenant>.sharepoint.com/.default
         self._tokens: dict[str, DelegatedToken] = {}
@@ -117,11 +114,7 @@ class DelegatedSync:
 
     async def _upn(self, user_id: str, profile: MyProfile | None) -> str | None:
         """The user's UPN from the directory (as the link builds it); their own profile's if Graph can't say."""
-        try:
-            user = await self.graph.get_user(user_id)
-        except GraphError as exc:
-            log.warning("sync as the user: user not readable", extra={"reason": type(exc).__name__})
-            user = None
-        if user is not None and user.upn:
-            return user.upn
+        upn = await self.starter.upn(user_id)
+        if upn is not None:
+            return upn
         return profile.upn if profile is not None and profile.upn else None

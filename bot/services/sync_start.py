@@ -51,23 +51,29 @@ class SyncStarter:
         user_id = self.links.user(token)
         if user_id is None:
             return None
+        upn = await self.upn(user_id)
+        if upn is None:
+            await self._audit(user_id, "failed", "user not readable")
+            return None
+        await self._started(user_id, "redirected", None)
+        return own_photo_url(self.sharepoint_url, upn)
+
+    async def upn(self, user_id: str) -> str | None:
+        """The user's UPN from the directory (None when Graph can't say): where their own photo is."""
         try:
             user = await self.graph.get_user(user_id)
         except GraphError as exc:
-            log.warning("sync link: user not readable", extra={"reason": type(exc).__name__})
-            user = None
-        if user is None or not user.upn:
-            await self._audit(user_id, "failed", "user not readable")
+            log.warning("sync start: user not readable", extra={"reason": type(exc).__name__})
             return None
-        await self._audit(user_id, "redirected", None)
-        if self.on_start is not None:
-            await self.on_start(user_id)
-        return own_photo_url(self.sharepoint_url, user.upn)
+        return user.upn if user is not None and user.upn else None
 
     async def started_by_user(self, user_id: str, how: str) -> None:
         """SharePoint had the user's own request for their large photo, made another way than the link (e.g.
         as the user with a delegated token): audited and checked the same way as a link's start."""
-        await self._audit(user_id, "started", how)
+        await self._started(user_id, "started", how)
+
+    async def _started(self, user_id: str, outcome: str, detail: str | None) -> None:
+        await self._audit(user_id, outcome, detail)
         if self.on_start is not None:
             await self.on_start(user_id)
 
