@@ -102,21 +102,6 @@ class FakeTenant:
                 self.photo_in_flight -= 1
             answers = [self._batch_item(item) for item in json.loads(request.content)["requests"]]
             return httpx.Response(200, json={"responses": answers})
-        if path.startswith("/v1.0/users/") and path.endswith("/$value"):
-            self.requests["graph photo"] += 1
-            self.photo_in_flight += 1
-            self.max_photo_in_flight = max(self.max_photo_in_flight, self.photo_in_flight)
-            try:
-                await asyncio.sleep(0)
-            finally:
-                self.photo_in_flight -= 1
-            return httpx.Response(200, content=self.m365, headers={"Content-Type": "image/jpeg"})
-        if path.startswith("/v1.0/users/"):
-            self.requests["graph user"] += 1
-            await asyncio.sleep(0)
-            uid = path.rsplit("/", 1)[1]
-            body = {"id": uid, "displayName": "Bench User", "userPrincipalName": f"{uid[-12:]}@bench.example"}
-            return httpx.Response(200, json=body)
         if path.endswith("/_layouts/15/userphoto.aspx"):
             self.requests["sharepoint"] += 1
             await asyncio.sleep(0)

@@ -4,7 +4,6 @@ from bot.graph.client import GraphClient
 from bot.graph.errors import (
     GraphError,
     GraphUnavailable,
-    PhotoNotFound,
     SharePointUnavailable,
     TokenError,
     UserNotFound,
@@ -18,7 +17,6 @@ __all__ = [
     "GraphError",
     "GraphUnavailable",
     "MsalTokenProvider",
-    "PhotoNotFound",
     "RetryPolicy",
     "SharePointClient",
     "SharePointUnavailable",

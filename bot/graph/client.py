@@ -23,7 +23,6 @@ from bot.graph._util import is_loopback, origin, parse_datetime
 from bot.graph.errors import (
     GraphError,
     GraphUnavailable,
-    PhotoNotFound,
     UserNotFound,
 )
 from bot.graph.retry import RetryPolicy
@@ -292,16 +291,6 @@ class GraphClient:
         return PhotoSource.UNKNOWN
 
     # ---- photo bytes -----------------------------------------------------------------------------
-    async def get_photo(self, user_id: str) -> tuple[bytes, str]:
-        response = await self._send("get_photo", "GET", f"/users/{_path_id(user_id)}/photo/$value")
-        if response.status_code == 200:
-            media = response.headers.get("Content-Type", "image/jpeg").split(";")[0].strip()
-            return response.content, media or "image/jpeg"
-        error = self._fail("get_photo", response)
-        if response.status_code == 404 and not isinstance(error, UserNotFound):
-            raise PhotoNotFound(str(error), status=404)
-        raise error
-
     async def photo_thumbnail(
         self, user_id: str, size: str, *, slot: asyncio.Semaphore | None = None
     ) -> bytes | None:

@@ -19,10 +19,6 @@ class UserNotFound(GraphError):
     """Graph does not know the user (404 on the user)."""
 
 
-class PhotoNotFound(GraphError):
-    """The user has no photo (404 on `photo/$value`)."""
-
-
 class SharePointUnavailable(GraphError):
     """SharePoint's user profile service could not be read."""
 

@@ -154,13 +154,8 @@ class Store:
 
     # --- audit ---
     async def audit(self, record: AuditRecord) -> None:
-        await self.begin_audit(record)
-
-    async def begin_audit(self, record: AuditRecord) -> int:
-        """Write an audit row now and return its id."""
         async with self.engine.begin() as conn:
-            result = await conn.execute(insert(audit).values(**_fields(record)))
-            return int(result.inserted_primary_key[0])  # type: ignore[index]
+            await conn.execute(insert(audit).values(**_fields(record)))
 
     async def last_audit(
         self, target_id: str, action: str, outcome: str, since: datetime

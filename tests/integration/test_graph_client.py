@@ -21,7 +21,6 @@ from bot.graph import (
     GraphError,
     GraphUnavailable,
     MsalTokenProvider,
-    PhotoNotFound,
     RetryPolicy,
     SharePointClient,
     SharePointUnavailable,
@@ -222,8 +221,7 @@ async def test_no_photo_and_unknown_user(server: ThreadedServer, http: httpx.Asy
     assert user is not None and photo is None
     with pytest.raises(UserNotFound):
         await g.get_user_and_photo("00000000-0000-0000-0000-000000000000")
-    with pytest.raises(PhotoNotFound):
-        await g.get_photo(LEE)
+    assert await g.photo_thumbnail(LEE, "96x96") is None
 
 
 # ---- tenant photo setting ---------------------------------------------------------------------------
@@ -243,12 +241,12 @@ async def test_photo_source_cached(server: ThreadedServer, http: httpx.AsyncClie
 
 
 # ---- photo bytes --------------------------------------------------------------------------------------
-async def test_get_photo_reads_the_bytes_and_never_writes(
+async def test_photo_thumbnail_reads_the_bytes_and_never_writes(
     server: ThreadedServer, http: httpx.AsyncClient
 ) -> None:
     g = graph(server, http)
-    data, content_type = await g.get_photo(ADELE)
-    assert content_type == "image/jpeg" and data[:2] == b"\xff\xd8"
+    data = await g.photo_thumbnail(ADELE, "96x96")
+    assert data is not None and data[:2] == b"\xff\xd8"
     assert not hasattr(g, "put_photo")  # PhotoSync never re-uploads a photo (docs/DOMAIN.md)
     assert sum(state_of(server).counters.photo_puts.values()) == 0
 
