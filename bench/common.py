@@ -99,3 +99,21 @@ def activity(n: int, service_url: str, user_id: str = ADELE, text: str = MESSAGE
         "text": text,
         "locale": "en-US",
     }
+
+
+_RSS_KB = """
+def rss_kb():
+    with open('/proc/self/status') as f:
+        return next(int(line.split()[1]) for line in f if line.startswith('VmRSS'))
+"""
+
+
+def import_rss_kb(module: str, preloaded: str = "") -> tuple[int, int]:
+    """Resident memory (kB) of a fresh interpreter just before and just after `import module`; `preloaded`
+    (comma-separated modules the bot loads anyway) is imported first, so it is not counted."""
+    probe = _RSS_KB + (f"import {preloaded}\n" if preloaded else "")
+    probe += f"before = rss_kb()\nimport {module}\nprint(before, rss_kb())\n"
+    out = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.split()
+    return int(out[0]), int(out[1])

@@ -33,7 +33,7 @@ from botbuilder.schema import Activity
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 import cards
-from bench.common import APP_ID, activity
+from bench.common import APP_ID, activity, import_rss_kb
 from bot.demo.portraits import portrait
 from bot.domain.model import Diagnosis, DiagnosisCase, GraphPhoto, StaleCopy
 from bot.services.evidence import m365_picture, picture_evidence, signature
@@ -212,21 +212,8 @@ def main() -> None:
     language_floor()
 
 
-_RSS_PROBE = """
-def rss_kb():
-    with open('/proc/self/status') as f:
-        return next(int(line.split()[1]) for line in f if line.startswith('VmRSS'))
-import html, json, re, unicodedata, importlib.resources  # the bot has these loaded anyway
-before = rss_kb()
-import bot.domain.intents
-print(before, rss_kb())
-"""
-
-
 def language_floor(repeats: int = 5) -> None:
     """Classifying one message without the cache (every corpus text, `repeats` times), and its memory."""
-    import subprocess
-    import sys
     import time
 
     from bot.domain.intents import _classify
@@ -241,10 +228,9 @@ def language_floor(repeats: int = 5) -> None:
             times.append((time.perf_counter_ns() - start) / 1000)
     times.sort()
     p50, p99 = times[len(times) // 2], times[int(len(times) * 0.99)]
-    out = subprocess.run(
-        [sys.executable, "-c", _RSS_PROBE], capture_output=True, text=True, check=True
-    ).stdout.split()
-    added_mb = (int(out[1]) - int(out[0])) / 1024
+    # html, json, re, unicodedata, importlib.resources: the bot has these loaded anyway
+    before, after = import_rss_kb("bot.domain.intents", "html, json, re, unicodedata, importlib.resources")
+    added_mb = (after - before) / 1024
     print(
         f"\nlanguage: classify (uncached) over {len(texts)} corpus messages x {repeats}: "
         f"p50 {p50:.0f} µs, p99 {p99:.0f} µs, max {times[-1]:.0f} µs"

@@ -14,29 +14,15 @@ Bounded: ~30-50 s on a shared 2-core machine.
 from __future__ import annotations
 
 import importlib
-import subprocess
-import sys
 import time
 
-from bench.common import ROOT
+from bench.common import import_rss_kb
 from bot.demo.portraits import portrait
 from tests.pictures.dataset import build_pairs, measure
 
-_RSS_PROBE = """
-def rss_kb():
-    with open('/proc/self/status') as f:
-        return next(int(line.split()[1]) for line in f if line.startswith('VmRSS'))
-before = rss_kb()
-import bot.pictures
-print(before, rss_kb())
-"""
-
 
 def import_rss_delta_mb() -> tuple[float, float]:
-    out = subprocess.run(
-        [sys.executable, "-c", _RSS_PROBE], cwd=ROOT, capture_output=True, text=True, check=True
-    ).stdout.split()
-    before, after = int(out[0]), int(out[1])
+    before, after = import_rss_kb("bot.pictures")
     return (after - before) / 1024, after / 1024
 
 
