@@ -5,12 +5,13 @@ shipped artefact at import, no clock.
 Pipeline (see `bot/domain/language/`; docs/ARCHITECTURE.md, "Language understanding", says how to retrain):
 1. `strip_markup` of the first `MAX_RAW_CHARS` characters, cut to `MAX_MATCH_CHARS`, then *folded* (casefold,
    no diacritics, ASCII quotes and dashes) with a map back to the typed text (`language/text.py`).
-2. The person the text names (`language/people.py`): an e-mail address or UPN, an account name ("user
-   k.smith"), "X's photo" (apostrophe names kept: "D'Arcy"), "foto van X", "X zijn/haar foto", "check X", or
-   weaker a capitalised name within one sentence. That span is masked before the model sees the text, so the
-   model learns the phrasing around a name, not the corpus's names.
-3. Features (`language/features.py`): words, word pairs, character 3-5-grams within words, symbols, length.
-4. Three heads of one shipped model (`language/model.json`): the intent (every `IntentKind`), whom a photo
+2. The person the text names (`language/people.py`): an e-mail address or UPN and an account name ("user
+   k.smith") by exact rules; any other name by the model's name tagger (`language/names.py`), which tells
+   from each word and its neighbours whether it is part of a name. That span is masked before the other heads
+   see the text, so they learn the phrasing around a name, not the corpus's names.
+3. Features (`language/features.py`): words, word pairs, character 3-5-grams within words, symbols, length,
+   and the words and pairs again paired with "a photo is mentioned".
+4. Three more heads of the shipped model (`language/model.json`): the intent (every `IntentKind`), whom a photo
    question is about (self, other, manager, several) and the language (en, nl, or either). The best intent
    below `MIN_CONFIDENCE` is UNKNOWN (a photo intent: both photo kinds together below `PHOTO_CONFIDENCE`, which
    costs a one-click miss but saves a false alarm), and so is text the model knows too few features of.
@@ -27,7 +28,7 @@ from typing import Literal
 
 from bot.domain.language.features import analyse
 from bot.domain.language.model import Model, load
-from bot.domain.language.people import EMAIL, Candidate, asks_about_sender
+from bot.domain.language.people import EMAIL, Candidate, Tagger, asks_about_sender
 from bot.domain.language.text import MAX_MATCH_CHARS, MAX_RAW_CHARS, strip_markup
 
 __all__ = [
@@ -87,6 +88,7 @@ class Intent:
 
 
 _MODEL: Model = load()
+_TAGGER = Tagger(_MODEL.name, _MODEL.name_words)
 
 
 def _words(text: str) -> list[str]:
@@ -122,24 +124,64 @@ _COMMANDS: dict[str, IntentKind] = {
 }
 
 
-def _command(folded: str) -> IntentKind | None:
-    words = [w for w in _words(folded) if w not in _FILLER]
-    return _COMMANDS.get(" ".join(words))
+# the command phrases of one language (the others, "help", "stop", "unsubscribe", "opt in", are said in both)
+_COMMAND_LANGUAGE: dict[str, Language] = {
+    **dict.fromkeys(
+        _phrases(
+            "hulp|wat kun je|wat kun je doen|opties|stoppen|afmelden|uitschrijven|geen meldingen meer|meldingen uit"
+            "|aanmelden|inschrijven|abonneren|meldingen aan|meldingen weer aan"
+        ),
+        "nl",
+    ),
+    **dict.fromkeys(
+        _phrases(
+            "help me|commands|options|what can you do|stop notifications|stop notices|start notifications"
+        ),
+        "en",
+    ),
+}
+
+
+def _command(folded: str) -> tuple[IntentKind, Language | None] | None:
+    """A whole-message command: its kind and, when the phrase is of one language, that language."""
+    phrase = " ".join(w for w in _words(folded) if w not in _FILLER)
+    kind = _COMMANDS.get(phrase)
+    return None if kind is None else (kind, _COMMAND_LANGUAGE.get(phrase))
 
 
 def scores(text: str) -> dict[IntentKind, float]:
     """Every kind's probability for `text` (for logs and tests: why a message got its intent)."""
-    _, _, feats = analyse(text)
+    _, _, feats = analyse(text, _TAGGER)
     probabilities = _MODEL.intent.probabilities(feats)
     return {kind: probabilities.get(kind.value, 0.0) for kind in IntentKind}
 
 
 def _language(feats: list[str]) -> Language | None:
-    """English or Dutch when the language head is clear about it; None for "either" ("ok", "help")."""
+    """English or Dutch when the language head is clear about it (and finds it likelier than "either
+    language"); None for "either" ("ok", "help", "thanks!")."""
     p = _MODEL.language.probabilities(feats)
     best: Language = "en" if p["en"] >= p["nl"] else "nl"
     other = p["nl"] if best == "en" else p["en"]
-    return best if p[best] >= LANGUAGE_CONFIDENCE and p[best] >= LANGUAGE_MARGIN * other else None
+    clear = p[best] >= LANGUAGE_CONFIDENCE and p[best] >= LANGUAGE_MARGIN * other and p[best] >= p["-"]
+    return best if clear else None
+
+
+_OPPOSITE = {
+    IntentKind.STOP_NOTICES: IntentKind.START_NOTICES,
+    IntentKind.START_NOTICES: IntentKind.STOP_NOTICES,
+}
+TOGGLE_CONFIDENCE = 0.6  # switching notices on or off changes state: it needs more than an answer does
+TOGGLE_MARGIN = 4.0  # and this many times the opposite's probability
+
+
+def _toggle_in_doubt(best: IntentKind, probabilities: dict[str, float]) -> bool:
+    """Notices are never switched on a guess: a toggle below `TOGGLE_CONFIDENCE` ("stop the meeting"), or with
+    "stop" and "start" too close to tell apart, is UNKNOWN, whose card offers the closest actions."""
+    opposite = _OPPOSITE.get(best)
+    if opposite is None:
+        return False
+    p = probabilities[best.value]
+    return p < TOGGLE_CONFIDENCE or p < TOGGLE_MARGIN * probabilities[opposite.value]
 
 
 def _content(feats: list[str]) -> list[str]:
@@ -161,13 +203,13 @@ def classify(text: str) -> Intent:
 
 
 def _classify(text: str) -> Intent:
-    t, person, feats = analyse(text)
+    t, person, feats = analyse(text, _TAGGER)
     folded = t.folded.strip()
     if not folded:
         return Intent(IntentKind.UNKNOWN)
     language = _language(feats)
     if (command := _command(folded)) is not None:
-        return Intent(command, language)
+        return Intent(command[0], command[1] or language)
     if folded.strip(" ?!.") == "" and "?" in folded:
         return Intent(IntentKind.HELP, language)
     if person is not None and "@" in person.text and EMAIL.fullmatch(folded.strip(" ?!.")):
@@ -181,7 +223,7 @@ def _classify(text: str) -> Intent:
         confident = sum(probabilities[k.value] for k in PHOTO_KINDS) >= PHOTO_CONFIDENCE
     else:
         confident = probabilities[best.value] >= MIN_CONFIDENCE
-    if not confident or known < MIN_KNOWN_SHARE:
+    if not confident or known < MIN_KNOWN_SHARE or _toggle_in_doubt(best, probabilities):
         best = IntentKind.UNKNOWN
     if best is IntentKind.UNKNOWN:
         closest = tuple(IntentKind(k) for k in ranked if k != IntentKind.UNKNOWN.value)[:3]

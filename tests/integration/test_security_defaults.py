@@ -279,7 +279,7 @@ async def test_a_directory_name_is_shown_as_plain_text_never_as_markdown(
     mention = {"type": "mention", "mentioned": {"id": f"29:{MEGAN}", "name": EVIL, "aadObjectId": MEGAN}}
     cards = [
         await ask(world, PATTI, "check <at>Megan</at>", entities=[{**mention, "text": "<at>Megan</at>"}]),
-        await ask(world, PATTI, "check [Reset"),  # the query is echoed in not-found / pick-user
+        await ask(world, PATTI, "check [Resetarits"),  # the query is echoed in not-found / pick-user
     ]
     for card in cards:
         texts = list(_text_elements(card))

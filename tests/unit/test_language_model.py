@@ -67,7 +67,7 @@ def test_the_shipped_artefact_is_what_training_makes_of_the_corpus() -> None:
 
 def test_the_artefact_is_small_and_loads() -> None:
     size = len(resources.files("bot.domain.language").joinpath(ARTEFACT).read_bytes())
-    assert size < 500 * 1024
+    assert size < 1536 * 1024  # read once at import; what it costs in memory is measured in bench.floor
     model = from_json(_shipped())
     assert set(model.intent.classes) == {kind.value for kind in IntentKind}
     assert set(model.about.classes) == {"self", "other", "manager", "several"}

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
-__all__ = ["ARTEFACT", "Head", "Model", "load"]
+__all__ = ["ARTEFACT", "Head", "Model", "from_json", "head_from_json", "load"]
 
 ARTEFACT = "model.json"
 
@@ -48,6 +48,10 @@ class Model:
     intent: Head
     about: Head
     language: Head
+    name: Head
+    """Per word: part of a person's name ("I") or not ("O"); see `names.py`."""
+    name_words: frozenset[str]
+    """The words the name head knows by identity; any other word is "<rare>" to it."""
 
 
 def _head(raw: dict[str, Any], interned: dict[str, str]) -> Head:
@@ -62,11 +66,19 @@ def _head(raw: dict[str, Any], interned: dict[str, str]) -> Head:
     return Head(classes, tuple(float(b) for b in raw["bias"]), weights)
 
 
+def head_from_json(raw: dict[str, Any]) -> Head:
+    return _head(raw, {})
+
+
 def from_json(raw: dict[str, Any]) -> Model:
     interned: dict[str, str] = {}
     heads = raw["heads"]
     return Model(
-        _head(heads["intent"], interned), _head(heads["about"], interned), _head(heads["language"], interned)
+        _head(heads["intent"], interned),
+        _head(heads["about"], interned),
+        _head(heads["language"], interned),
+        _head(heads["name"], interned),
+        frozenset(raw["name_words"]),
     )
 
 

@@ -3,10 +3,12 @@
 Needs the `train` extra (scikit-learn). Deterministic: rows in file order, a fixed seed for the training-time
 variants, sorted features, weights rounded to 2 decimals. Only the training split is used (see `corpus.py`).
 
-Each head is a multinomial logistic regression over the shared features (`features.py`), fitted twice: once
-on every feature, then again on the features with the largest weights only (and every symbol feature), which
-is what ships. C, the number of features kept and the photo confidence floor in `intents.py` were chosen by
-3-fold cross-validation on the training split only.
+The name head comes first: per word of a message, "I" inside the row's subject (the person as typed) or "O"
+(`names.py`); it finds the names the other heads then see masked, so they are trained on what the running
+bot sees. Each head is a logistic regression, fitted twice: once on every feature, then again on the features
+with the largest weights only (and every symbol feature), which is what ships. C, the number of features kept
+and the photo confidence floor in `intents.py` were chosen by 3-fold cross-validation on the training split
+only, checked against rows from writers left out of training.
 Variants added to the training rows (never to held-out rows): lower case without punctuation, one typo, and
 for longer messages a greeting in front.
 """
@@ -17,6 +19,7 @@ import argparse
 import hashlib
 import json
 import random
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -24,12 +27,18 @@ from typing import Any
 
 from .corpus import Row, held_out, rows
 from .features import analyse
+from .model import head_from_json
+from .names import token_features, tokens
+from .people import Tagger
+from .text import Text, prepare
 
 ARTEFACT_PATH = Path(__file__).with_name("model.json")
-KEEP = {"intent": 5000, "about": 2000, "language": 1500}
-C = {"intent": 32.0, "about": 32.0, "language": 8.0}
-BALANCED = {"intent": False, "about": True, "language": False}  # about: far fewer "other" rows
-_GREETINGS = {"en": ("hi ", "hello, ", "hey "), "nl": ("hoi ", "hallo, ", "goedemorgen, "), "-": ("hi ",)}
+KEEP = {"intent": 15000, "about": 2000, "language": 1500, "name": 4000}
+C = {"intent": 32.0, "about": 32.0, "language": 8.0, "name": 4.0}
+BALANCED = {"intent": False, "about": True, "language": False, "name": False}  # about: few "other" rows
+COMMON_WORD = 2  # the name head knows a word by identity when seen this often, never in a name
+# greetings put in front of training rows; Dutch writers say "hi" and "hey" too, so those say nothing of language
+_GREETINGS = {"en": ("hi ", "hello, ", "hey "), "nl": ("hoi ", "hallo, ", "hi ", "hey "), "-": ("hi ",)}
 
 
 def _typo(text: str, rng: random.Random) -> str:
@@ -65,7 +74,12 @@ def variants(row: Row) -> list[str]:
 
 
 def _fit(
-    samples: Sequence[list[str]], labels: Sequence[str], keep: int, c: float, *, balanced: bool = False
+    samples: Sequence[list[str]],
+    labels: Sequence[str],
+    keep: int,
+    c: float,
+    *,
+    balanced: bool = False,
 ) -> dict[str, Any]:
     import numpy as np
     from scipy.sparse import csr_matrix
@@ -112,9 +126,62 @@ def _fit(
     return {"classes": classes, "bias": [round(float(b), 2) for b in bias], "weights": weights}
 
 
+def subject_span(t: Text, subject: str) -> tuple[int, int] | None:
+    """Where the corpus's subject (as typed) sits in the folded text, on word boundaries."""
+    target = prepare(subject).folded
+    m = re.search(r"(?<![\w])" + re.escape(target) + r"(?![\w])", t.folded) if target else None
+    return None if m is None else (m.start(), m.end())
+
+
+def _named(row: Row) -> bool:
+    return row.about == "other" and not row.subject.startswith("<") and row.subject != "-"
+
+
+def _name_texts(row: Row) -> list[Text]:
+    """The texts the name head learns from: as typed, in lower case, and with a greeting in front."""
+    greeting = _GREETINGS[row.language][0]
+    return [prepare(text) for text in dict.fromkeys((row.text, row.text.lower(), greeting + row.text))]
+
+
+def _name_head(training: Sequence[Row]) -> tuple[dict[str, Any], list[str]]:
+    """The name head (per word: "I" inside the row's subject, else "O") and the words it knows."""
+    labelled: list[tuple[Text, list[str]]] = []
+    for row in training:
+        if row.subject == "<several>":
+            continue  # names, but not the one person the head must find
+        for t in _name_texts(row):
+            span = subject_span(t, row.subject) if _named(row) else None
+            if _named(row) and span is None:
+                continue
+            toks = tokens(t)
+            labels = ["I" if span and tok.start < span[1] and tok.end > span[0] else "O" for tok in toks]
+            labelled.append((t, labels))
+    outside: dict[str, int] = {}
+    named: set[str] = set()
+    for t, labels in labelled:
+        for tok, label in zip(tokens(t), labels, strict=True):
+            if label == "O":
+                outside[tok.word] = outside.get(tok.word, 0) + 1
+            else:
+                named.add(tok.word)
+    # a word that is ever part of a name is known by its place only, so names never become common words
+    common = frozenset(w for w, n in outside.items() if n >= COMMON_WORD and w not in named)
+    samples: list[list[str]] = []
+    y: list[str] = []
+    for t, labels in labelled:
+        toks = tokens(t)
+        for i, label in enumerate(labels):
+            samples.append(token_features(toks, i, t.lowercase_only, common))
+            y.append(label)
+    head = _fit(samples, y, KEEP["name"], C["name"], balanced=BALANCED["name"])
+    return head, sorted(common)
+
+
 def train(corpus: Sequence[Row]) -> dict[str, Any]:
     """The artefact (a JSON-able dict) trained on the training split of `corpus`."""
     training = [row for row in corpus if not held_out(row.text)]
+    name, name_words = _name_head(training)
+    tagger = Tagger(head_from_json(name), frozenset(name_words))
     intent_x: list[list[str]] = []
     intent_y: list[str] = []
     about_x: list[list[str]] = []
@@ -123,7 +190,7 @@ def train(corpus: Sequence[Row]) -> dict[str, Any]:
     lang_y: list[str] = []
     for row in training:
         for text in variants(row):
-            feats = analyse(text)[2]
+            feats = analyse(text, tagger)[2]
             intent_x.append(feats)
             intent_y.append(row.intent)
             if row.about != "-":
@@ -134,9 +201,11 @@ def train(corpus: Sequence[Row]) -> dict[str, Any]:
     return {
         "format": 1,
         "trained_rows": len(training),
+        "name_words": name_words,
         "heads": {
             "intent": _fit(intent_x, intent_y, KEEP["intent"], C["intent"], balanced=BALANCED["intent"]),
             "about": _fit(about_x, about_y, KEEP["about"], C["about"], balanced=BALANCED["about"]),
+            "name": name,
             "language": _fit(lang_x, lang_y, KEEP["language"], C["language"], balanced=BALANCED["language"]),
         },
     }
