@@ -85,4 +85,8 @@ def from_json(raw: dict[str, Any]) -> Model:
 def load() -> Model:
     """The artefact shipped in this package."""
     data = resources.files(__package__).joinpath(ARTEFACT).read_text(encoding="utf-8")
-    return from_json(json.loads(data))
+    # the weights are rounded, so a few thousand distinct numbers fill ~200,000 places: parse each once
+    numbers: dict[str, float] = {}
+    raw = json.loads(data, parse_float=lambda text: numbers.setdefault(text, float(text)))
+    del data
+    return from_json(raw)
