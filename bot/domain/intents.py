@@ -170,7 +170,7 @@ _OPPOSITE = {
     IntentKind.STOP_NOTICES: IntentKind.START_NOTICES,
     IntentKind.START_NOTICES: IntentKind.STOP_NOTICES,
 }
-TOGGLE_CONFIDENCE = 0.6  # switching notices on or off changes state: it needs more than an answer does
+TOGGLE_CONFIDENCE = 0.8  # switching notices on or off changes state: 4-to-1 odds, more than an answer needs
 TOGGLE_MARGIN = 4.0  # and this many times the opposite's probability
 
 
