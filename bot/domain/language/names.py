@@ -39,6 +39,7 @@ class Token:
     capital: bool  # as typed
     after_break: bool  # first word, or punctuation that ends a clause before it
     gap: str  # the characters between the previous word and this one, stripped
+    photo: bool  # a word for a photo (`lexicon.photo_word`), asked once per word, not once per neighbour
 
 
 def _strip(raw: str) -> tuple[str, int, int, bool]:
@@ -76,6 +77,7 @@ def tokens(t: Text) -> list[Token]:
                 t.capitalised(start),
                 not out or (_BREAK.search(gap) is not None and not abbreviation),
                 gap.strip(),
+                photo_word(word),
             )
         )
         previous_end = start + size  # trailing punctuation ("weeks.") belongs to the gap
@@ -132,19 +134,19 @@ def token_features(toks: list[Token], i: int, lowercase_only: bool, common: froz
         out.append("possessive")
     if tok.word in PARTICLES:
         out.append("particle")
-    if photo_word(tok.word):
+    if tok.photo:
         out.append("photo")
     if nxt is not None:
         if nxt.possessive:
             out.append("n possessive")
-        if photo_word(nxt.word):
+        if nxt.photo:
             out.append("n photo")
         if not lowercase_only:
             out.append("n case " + ("cap" if nxt.capital else "low"))
     if prev is not None:
         if not lowercase_only:
             out.append("p case " + ("cap" if prev.capital else "low"))
-        if photo_word(prev.word):
+        if prev.photo:
             out.append("p photo")
     return out
 

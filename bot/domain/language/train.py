@@ -28,7 +28,7 @@ from typing import Any
 from .corpus import Row, held_out, rows
 from .features import analyse
 from .model import head_from_json
-from .names import token_features, tokens
+from .names import Token, token_features, tokens
 from .people import Tagger
 from .text import Text, prepare
 
@@ -145,7 +145,7 @@ def _name_texts(row: Row) -> list[Text]:
 
 def _name_head(training: Sequence[Row]) -> tuple[dict[str, Any], list[str]]:
     """The name head (per word: "I" inside the row's subject, else "O") and the words it knows."""
-    labelled: list[tuple[Text, list[str]]] = []
+    labelled: list[tuple[Text, list[Token], list[str]]] = []
     for row in training:
         if row.subject == "<several>":
             continue  # names, but not the one person the head must find
@@ -155,11 +155,11 @@ def _name_head(training: Sequence[Row]) -> tuple[dict[str, Any], list[str]]:
                 continue
             toks = tokens(t)
             labels = ["I" if span and tok.start < span[1] and tok.end > span[0] else "O" for tok in toks]
-            labelled.append((t, labels))
+            labelled.append((t, toks, labels))
     outside: dict[str, int] = {}
     named: set[str] = set()
-    for t, labels in labelled:
-        for tok, label in zip(tokens(t), labels, strict=True):
+    for _, toks, labels in labelled:
+        for tok, label in zip(toks, labels, strict=True):
             if label == "O":
                 outside[tok.word] = outside.get(tok.word, 0) + 1
             else:
@@ -168,8 +168,7 @@ def _name_head(training: Sequence[Row]) -> tuple[dict[str, Any], list[str]]:
     common = frozenset(w for w, n in outside.items() if n >= COMMON_WORD and w not in named)
     samples: list[list[str]] = []
     y: list[str] = []
-    for t, labels in labelled:
-        toks = tokens(t)
+    for t, toks, labels in labelled:
         for i, label in enumerate(labels):
             samples.append(token_features(toks, i, t.lowercase_only, common))
             y.append(label)
