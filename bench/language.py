@@ -21,7 +21,7 @@ from collections import Counter
 from pathlib import Path
 
 from bot.domain.intents import PHOTO_KINDS, Intent, IntentKind, _classify
-from bot.domain.language.corpus import Row, held_out, rows
+from bot.domain.language.corpus import Row, held_out, parse, rows
 
 
 def _pct(hit: int, total: int) -> str:
@@ -106,14 +106,9 @@ UNSEEN = Path(__file__).with_name("language_unseen.tsv")
 
 
 def unseen() -> list[Row]:
-    """The unseen set: written by someone who saw neither the corpus nor the model, as a year of traffic; never
-    trained or tuned on (adding its rows to the corpus would make it one more held-out split)."""
-    out = []
-    for line in UNSEEN.read_text(encoding="utf-8").splitlines():
-        if line.strip() and not line.startswith("#"):
-            text, intent, about, language, subject = line.split("\t")
-            out.append(Row(text, intent, about, language, subject, UNSEEN.name))
-    return out
+    """The unseen sets: written as months of traffic by writers who saw neither the corpus nor the model; never
+    trained or tuned on (adding their rows to the corpus would make them one more held-out split)."""
+    return list(parse(UNSEEN.read_text(encoding="utf-8"), UNSEEN.name))
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import resources
 
-__all__ = ["HELD_OUT_BELOW", "Row", "held_out", "rows"]
+__all__ = ["HELD_OUT_BELOW", "Row", "held_out", "parse", "rows"]
 
 HELD_OUT_BELOW = 52
 ABOUT = ("self", "other", "-")
@@ -40,17 +40,21 @@ def held_out(text: str) -> bool:
     return hashlib.sha256(text.strip().casefold().encode()).digest()[0] < HELD_OUT_BELOW
 
 
+def parse(content: str, source: str) -> Iterator[Row]:
+    """The rows of one TSV text (blank lines and `#` comments skipped). Raises ValueError on a malformed line."""
+    for number, line in enumerate(content.splitlines(), start=1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        parts = line.split("\t")
+        if len(parts) != 5 or parts[2] not in ABOUT or parts[3] not in LANGUAGES:
+            raise ValueError(f"{source}:{number}: expected text, intent, about, language, subject")
+        text, intent, about, language, subject = parts
+        yield Row(text, intent, about, language, subject, source)
+
+
 def rows() -> Iterator[Row]:
     """Every corpus row, file by file in name order. Raises ValueError on a malformed line."""
     folder = resources.files(__package__).joinpath("corpus")
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
-        if not entry.name.endswith(".tsv"):
-            continue
-        for number, line in enumerate(entry.read_text(encoding="utf-8").splitlines(), start=1):
-            if not line.strip() or line.startswith("#"):
-                continue
-            parts = line.split("\t")
-            if len(parts) != 5 or parts[2] not in ABOUT or parts[3] not in LANGUAGES:
-                raise ValueError(f"{entry.name}:{number}: expected text, intent, about, language, subject")
-            text, intent, about, language, subject = parts
-            yield Row(text, intent, about, language, subject, entry.name)
+        if entry.name.endswith(".tsv"):
+            yield from parse(entry.read_text(encoding="utf-8"), entry.name)
