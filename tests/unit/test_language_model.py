@@ -82,3 +82,12 @@ def test_the_model_fits_its_training_rows() -> None:
     assert sum(i.about == row.about for row, i in photo) >= 0.95 * len(photo)
     dutch = [i for row, i in intents if row.language == "nl"]
     assert sum(i.language == "nl" for i in dutch) >= 0.9 * len(dutch)
+
+
+def test_the_unseen_sets_are_well_formed_and_cover_every_intent() -> None:
+    from bench.language import UNSEEN, unseen
+
+    rows = unseen()
+    assert len(rows) >= 1300
+    assert {row.source for row in rows} == {UNSEEN.name}
+    assert {row.intent for row in rows} == {kind.value for kind in IntentKind}
