@@ -157,10 +157,12 @@ def best_run(toks: list[Token], p: list[float]) -> tuple[int, int] | None:
     `MAX_NAME_WORDS` long, not ending with a particle nor starting with one typed in lower case. The run
     with the highest total wins."""
     best: tuple[float, int, int] | None = None
+    grown_to = 0  # any seed inside a run grown already grows into that same run
     for seed in range(len(toks)):
-        if p[seed] < IS_NAME:
+        if p[seed] < IS_NAME or seed < grown_to:
             continue
         a, b = _grow(toks, p, seed)
+        grown_to = b
         # a surname keeps its particle after a title ("meneer de Boer") or when typed capitalised ("De Backer")
         titled = a > 0 and toks[a - 1].word in TITLES
         while (
